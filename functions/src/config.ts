@@ -1,0 +1,110 @@
+// Every setting of pushfan, as firebase-functions params with production defaults. Values are read
+// only inside handlers (params resolve at run time, not at module load).
+import { defineBoolean, defineInt, defineList, defineString } from "firebase-functions/params";
+
+export const MAX_DEVICES_PER_USER = defineInt("MAX_DEVICES_PER_USER", {
+  default: 20,
+  description: "Devices a user may have; registering one more evicts the least recently seen (1-500).",
+});
+
+export const MESSAGING_TRANSPORT = defineString("MESSAGING_TRANSPORT", {
+  default: "auto",
+  description: "auto (sandbox in the Functions emulator, FCM elsewhere) | fcm | sandbox.",
+});
+
+export const SEND_MAX_ATTEMPTS = defineInt("SEND_MAX_ATTEMPTS", {
+  default: 5,
+  description: "Delivery attempts per device for transient FCM errors (1-20).",
+});
+
+export const SEND_BACKOFF_BASE_MS = defineInt("SEND_BACKOFF_BASE_MS", {
+  default: 1000,
+  description: "First retry delay in ms; doubles each attempt, with full jitter (0-60000).",
+});
+
+export const SEND_BACKOFF_MAX_MS = defineInt("SEND_BACKOFF_MAX_MS", {
+  default: 30000,
+  description: "Upper bound of one retry delay in ms, also for Retry-After (0-300000).",
+});
+
+export const NOTIFICATION_MAX_EVENT_AGE_SECONDS = defineInt("NOTIFICATION_MAX_EVENT_AGE_SECONDS", {
+  default: 3600,
+  description: "A fan-out event older than this is closed as failed instead of retried (60-86400).",
+});
+
+export const INACTIVE_RETENTION_DAYS = defineInt("INACTIVE_RETENTION_DAYS", {
+  default: 30,
+  description: "Logged-out devices (active == false) are purged this many days after their last update (1-3650).",
+});
+
+export const STALE_DEVICE_DAYS = defineInt("STALE_DEVICE_DAYS", {
+  default: 60,
+  description: "Devices not seen for this many days are purged (1-3650).",
+});
+
+export const PURGE_TIME_BUDGET_SECONDS = defineInt("PURGE_TIME_BUDGET_SECONDS", {
+  default: 420,
+  description: "A purge run stops cleanly after this long and leaves the rest to the next run (10-3000).",
+});
+
+export const ENFORCE_APP_CHECK = defineBoolean("ENFORCE_APP_CHECK", {
+  default: false,
+  description: "Reject callable requests without a valid App Check token.",
+});
+
+export const CORS_ORIGINS = defineList("CORS_ORIGINS", {
+  default: ["*"],
+  description: "Origins allowed to call the api from a browser; * allows any (auth is a bearer token, not a cookie).",
+});
+
+export type Transport = "fcm" | "sandbox";
+
+export interface Settings {
+  maxDevicesPerUser: number;
+  transport: Transport;
+  sendMaxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxEventAgeSeconds: number;
+  inactiveRetentionDays: number;
+  staleDeviceDays: number;
+  purgeTimeBudgetSeconds: number;
+}
+
+/** Thrown for a setting outside its allowed range; the message says what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function intIn(param: { name: string; value(): number }, min: number, max: number): number {
+  const value = param.value();
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${param.name} is ${value}; it must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+/** `auto` means the sandbox inside the Functions emulator, real FCM everywhere else. */
+export function resolveTransport(setting: string, env: NodeJS.ProcessEnv = process.env): Transport {
+  if (setting === "fcm" || setting === "sandbox") return setting;
+  if (setting === "auto") return env.FUNCTIONS_EMULATOR === "true" ? "sandbox" : "fcm";
+  throw new ConfigError(`MESSAGING_TRANSPORT is "${setting}"; it must be one of auto, fcm, sandbox.`);
+}
+
+/** Reads and checks every setting. Call inside a handler. */
+export function settings(): Settings {
+  return {
+    maxDevicesPerUser: intIn(MAX_DEVICES_PER_USER, 1, 500),
+    transport: resolveTransport(MESSAGING_TRANSPORT.value()),
+    sendMaxAttempts: intIn(SEND_MAX_ATTEMPTS, 1, 20),
+    backoffBaseMs: intIn(SEND_BACKOFF_BASE_MS, 0, 60_000),
+    backoffMaxMs: intIn(SEND_BACKOFF_MAX_MS, 0, 300_000),
+    maxEventAgeSeconds: intIn(NOTIFICATION_MAX_EVENT_AGE_SECONDS, 60, 86_400),
+    inactiveRetentionDays: intIn(INACTIVE_RETENTION_DAYS, 1, 3650),
+    staleDeviceDays: intIn(STALE_DEVICE_DAYS, 1, 3650),
+    purgeTimeBudgetSeconds: intIn(PURGE_TIME_BUDGET_SECONDS, 10, 3000),
+  };
+}

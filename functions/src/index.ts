@@ -1,0 +1,22 @@
+// pushfan's Cloud Functions. This file only declares them; each handler lives in its domain folder.
+import { setGlobalOptions } from "firebase-functions/v2";
+import { onCall, onRequest } from "firebase-functions/v2/https";
+import { CORS_ORIGINS, ENFORCE_APP_CHECK, settings } from "./config.js";
+import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
+import { createApiHandler, type ApiRequest, type ApiResponse } from "./http/api.js";
+import { auth, db } from "./shared/firebase.js";
+
+setGlobalOptions({ region: "us-central1", maxInstances: 20 });
+
+export const registerDevice = onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, registerDeviceHandler);
+
+export const unregisterDevice = onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, unregisterDeviceHandler);
+
+const apiHandler = createApiHandler({
+  db,
+  auth,
+  maxDevices: () => settings().maxDevicesPerUser,
+  corsOrigins: () => CORS_ORIGINS.value(),
+});
+
+export const api = onRequest((req, res) => apiHandler(req as ApiRequest, res as unknown as ApiResponse));

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Runs the Firebase Emulator Suite for pushfan the same way online and offline: finds a Java >= 21,
+// uses the Google Cloud CLI's Firestore emulator when firebase-tools cannot download its own, and
+// leaves the Emulator UI out when it cannot be had.
+//
+//   node scripts/emulators.mjs start            emulators + demo data, until Ctrl-C
+//   node scripts/emulators.mjs test [args]      build, then the whole vitest suite inside the emulators
+//   node scripts/emulators.mjs exec "<command>" build, then any command inside the emulators
+
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const PROJECT_ID = process.env.PUSHFAN_PROJECT_ID || "demo-pushfan";
+export const EMULATORS = "auth,firestore,functions";
+const MIN_JAVA = 21;
+const GCLOUD_FIRESTORE_JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
+const FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore";
+const FIREBASE_CACHE = process.env.FIREBASE_EMULATORS_PATH || join(homedir(), ".cache", "firebase", "emulators");
+
+function log(message) {
+  console.error(`[pushfan] ${message}`);
+}
+
+function fail(message) {
+  console.error(`\n[pushfan] ${message}\n`);
+  process.exit(1);
+}
+
+function javaMajor(javaBin) {
+  const out = spawnSync(javaBin, ["-version"], { encoding: "utf8" });
+  if (out.error || out.status !== 0) return undefined;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${out.stderr}${out.stdout}`);
+  if (!match) return undefined;
+  const major = Number(match[1]);
+  return major === 1 ? Number(match[2]) : major;
+}
+
+function javaCandidates() {
+  const homes = [];
+  if (process.env.JAVA_HOME) homes.push(process.env.JAVA_HOME);
+  for (const dir of (process.env.PATH || "").split(delimiter)) {
+    if (dir && existsSync(join(dir, "java"))) homes.push(resolve(dir, ".."));
+  }
+  const roots = ["/usr/lib/jvm", "/usr/local/opt", "/opt/homebrew/opt", "/Library/Java/JavaVirtualMachines", join(homedir(), ".sdkman/candidates/java")];
+  for (const root of roots) {
+    if (!existsSync(root)) continue;
+    for (const name of readdirSync(root).sort().reverse()) {
+      homes.push(join(root, name), join(root, name, "Contents", "Home"), join(root, name, "libexec", "openjdk.jdk", "Contents", "Home"));
+    }
+  }
+  return [...new Set(homes)].filter((home) => existsSync(join(home, "bin", "java")));
+}
+
+/** The first Java >= 21 found in JAVA_HOME, PATH or the usual JDK folders. */
+export function findJava() {
+  const seen = [];
+  for (const home of javaCandidates()) {
+    const major = javaMajor(join(home, "bin", "java"));
+    seen.push(`${home} (${major ?? "unknown version"})`);
+    if (major !== undefined && major >= MIN_JAVA) return { home, major };
+  }
+  fail(
+    `The Firestore emulator needs Java ${MIN_JAVA} or newer, and none was found.\n` +
+      `Looked at: ${seen.length ? seen.join(", ") : "JAVA_HOME, PATH and the usual JDK folders (nothing there)"}.\n` +
+      `Install a JDK ${MIN_JAVA}+ (e.g. 'apt-get install openjdk-21-jre-headless', 'brew install openjdk@21', or https://adoptium.net)\n` +
+      `and either put it first on PATH or set JAVA_HOME to it.`,
+  );
+}
+
+function firebaseToolsFirestoreJar() {
+  const info = JSON.parse(readFileSync(join(ROOT, "node_modules/firebase-tools/lib/emulator/downloadableEmulatorInfo.json"), "utf8"));
+  return join(FIREBASE_CACHE, info.firestore.downloadPathRelativeToCacheDir);
+}
+
+/**
+ * firebase-tools starts the Firestore emulator as `java -jar <jar>`, and the Cloud CLI's jar has no
+ * Main-Class. A manifest-only launcher jar whose Class-Path points at it fills that gap.
+ */
+function gcloudLauncherJar(java) {
+  const dir = join(ROOT, ".cache", "firestore-emulator");
+  const launcher = join(dir, "cloud-firestore-emulator-launcher.jar");
+  if (existsSync(launcher)) return launcher;
+  mkdirSync(dir, { recursive: true });
+  const manifest = join(dir, "MANIFEST.MF");
+  writeFileSync(manifest, `Manifest-Version: 1.0\nMain-Class: ${FIRESTORE_MAIN_CLASS}\nClass-Path: file:${GCLOUD_FIRESTORE_JAR}\n`);
+  const jarTool = join(java.home, "bin", "jar");
+  if (!existsSync(jarTool)) fail(`Cannot build the Firestore emulator launcher: ${jarTool} is missing (install a full JDK, not only a JRE).`);
+  execFileSync(jarTool, ["cfm", launcher, manifest], { stdio: "inherit" });
+  return launcher;
+}
+
+/** The environment in which firebase-tools finds Java, the Firestore emulator and Node 22. */
+export function emulatorEnv() {
+  const java = findJava();
+  const env = { ...process.env, JAVA_HOME: java.home };
+  const bins = [join(ROOT, "node_modules", ".bin"), join(java.home, "bin")];
+  env.PATH = [...bins, env.PATH].join(delimiter);
+  if (!env.FIRESTORE_EMULATOR_BINARY_PATH) {
+    if (existsSync(firebaseToolsFirestoreJar())) {
+      log("Firestore emulator: firebase-tools' cached jar");
+    } else if (existsSync(GCLOUD_FIRESTORE_JAR)) {
+      env.FIRESTORE_EMULATOR_BINARY_PATH = gcloudLauncherJar(java);
+      log(`Firestore emulator: Google Cloud CLI's jar (${GCLOUD_FIRESTORE_JAR})`);
+    } else {
+      log("Firestore emulator: firebase-tools will download it (needs internet once)");
+    }
+  }
+  log(`Java ${java.major} from ${java.home}`);
+  return env;
+}
+
+async function uiAvailable() {
+  if (existsSync(FIREBASE_CACHE) && readdirSync(FIREBASE_CACHE).some((name) => name.startsWith("ui-v"))) return true;
+  try {
+    await fetch("https://storage.googleapis.com/", { method: "HEAD", signal: AbortSignal.timeout(3000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(command, args, env) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: "inherit" });
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolvePromise(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+function build(env) {
+  log("Building functions (tsc)");
+  const result = spawnSync("npm", ["--prefix", "functions", "run", "build", "--silent"], { cwd: ROOT, env, stdio: "inherit" });
+  if (result.status !== 0) fail("The functions did not build; see the TypeScript errors above.");
+}
+
+function quote(arg) {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Builds the functions and runs `command` inside one emulator session; resolves to its exit code. */
+export async function execInEmulators(command, { ui = false } = {}) {
+  if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
+  const env = emulatorEnv();
+  build(env);
+  const args = ["emulators:exec", "--project", PROJECT_ID, "--only", EMULATORS, "--non-interactive"];
+  if (ui) args.push("--ui");
+  args.push(command);
+  return run("firebase", args, env);
+}
+
+async function main() {
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === "test") {
+    const command = ["npm", "--prefix", "functions", "run", "test:emulator", "--", ...rest].map(quote).join(" ");
+    process.exit(await execInEmulators(command));
+  } else if (mode === "exec" && rest.length > 0) {
+    process.exit(await execInEmulators(rest.join(" ")));
+  } else if (mode === "start") {
+    const ui = await uiAvailable();
+    if (!ui) log("Emulator UI: not available offline; starting without it");
+    process.exit(await execInEmulators(["node", "scripts/dev-session.mjs", ...rest].map(quote).join(" "), { ui }));
+  } else {
+    fail("usage: node scripts/emulators.mjs start | test [vitest args] | exec \"<command>\"");
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}
