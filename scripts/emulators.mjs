@@ -148,12 +148,13 @@ function quote(arg) {
 }
 
 /** Builds the functions and runs `command` inside one emulator session; resolves to its exit code. */
-export async function execInEmulators(command, { ui = false } = {}) {
+export async function execInEmulators(command, { ui = false, logVerbosity } = {}) {
   if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
   const env = emulatorEnv();
   build(env);
   const args = ["emulators:exec", "--project", PROJECT_ID, "--only", EMULATORS, "--non-interactive"];
   if (ui) args.push("--ui");
+  if (logVerbosity) args.push("--log-verbosity", logVerbosity);
   args.push(command);
   return run("firebase", args, env);
 }
@@ -162,7 +163,8 @@ async function main() {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === "test") {
     const command = ["npm", "--prefix", "functions", "run", "test:emulator", "--", ...rest].map(quote).join(" ");
-    process.exit(await execInEmulators(command));
+    // Function logs are noise next to vitest's report; PUSHFAN_EMULATOR_LOG=INFO shows them again.
+    process.exit(await execInEmulators(command, { logVerbosity: process.env.PUSHFAN_EMULATOR_LOG || "QUIET" }));
   } else if (mode === "exec" && rest.length > 0) {
     process.exit(await execInEmulators(rest.join(" ")));
   } else if (mode === "start") {

@@ -1,6 +1,6 @@
 // Every setting of pushfan, as firebase-functions params with production defaults. Values are read
 // only inside handlers (params resolve at run time, not at module load).
-import { defineBoolean, defineInt, defineList, defineString } from "firebase-functions/params";
+import { defineBoolean, defineInt, defineString } from "firebase-functions/params";
 
 export const MAX_DEVICES_PER_USER = defineInt("MAX_DEVICES_PER_USER", {
   default: 20,
@@ -52,10 +52,18 @@ export const ENFORCE_APP_CHECK = defineBoolean("ENFORCE_APP_CHECK", {
   description: "Reject callable requests without a valid App Check token.",
 });
 
-export const CORS_ORIGINS = defineList("CORS_ORIGINS", {
-  default: ["*"],
-  description: "Origins allowed to call the api from a browser; * allows any (auth is a bearer token, not a cookie).",
+export const CORS_ORIGINS = defineString("CORS_ORIGINS", {
+  default: "*",
+  description: "Comma-separated origins allowed to call the api from a browser; * allows any (auth is a bearer token, not a cookie).",
 });
+
+/** `"https://a.example, https://b.example"` → the list of allowed origins. */
+export function corsOrigins(): string[] {
+  return CORS_ORIGINS.value()
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
 
 export type Transport = "fcm" | "sandbox";
 

@@ -1,7 +1,7 @@
 // pushfan's Cloud Functions. This file only declares them; each handler lives in its domain folder.
 import { setGlobalOptions } from "firebase-functions/v2";
 import { onCall, onRequest } from "firebase-functions/v2/https";
-import { CORS_ORIGINS, ENFORCE_APP_CHECK, settings } from "./config.js";
+import { corsOrigins, ENFORCE_APP_CHECK, settings } from "./config.js";
 import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
 import { createApiHandler, type ApiRequest, type ApiResponse } from "./http/api.js";
 import { auth, db } from "./shared/firebase.js";
@@ -16,7 +16,7 @@ const apiHandler = createApiHandler({
   db,
   auth,
   maxDevices: () => settings().maxDevicesPerUser,
-  corsOrigins: () => CORS_ORIGINS.value(),
+  corsOrigins,
 });
 
 export const api = onRequest((req, res) => apiHandler(req as ApiRequest, res as unknown as ApiResponse));

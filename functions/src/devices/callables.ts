@@ -13,8 +13,10 @@ import {
 } from "./schema.js";
 
 function callerOf(request: CallableRequest<unknown>): string {
-  if (!request.auth) throw new HttpsError("unauthenticated", "Sign in before calling this function.");
-  return request.auth.uid;
+  // The emulator decodes ID tokens without verifying them, so a garbage token can arrive as auth without a uid.
+  const uid = request.auth?.uid;
+  if (typeof uid !== "string" || uid === "") throw new HttpsError("unauthenticated", "Sign in before calling this function.");
+  return uid;
 }
 
 function parseData<T>(parse: () => T): T {

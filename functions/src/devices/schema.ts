@@ -8,7 +8,7 @@ export const DEVICE_TYPES = ["ios", "android", "web"] as const;
 
 export const tokenSchema = z
   .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-  .min(1, "must not be empty")
+  .min(1, { error: "must not be empty", abort: true })
   .max(MAX_TOKEN_LENGTH, `must be at most ${MAX_TOKEN_LENGTH} characters`)
   .regex(/^[^\s\p{Cc}]+$/u, "must not contain whitespace or control characters")
   .refine((s) => s.isWellFormed(), "must be valid Unicode (no lone surrogates)");

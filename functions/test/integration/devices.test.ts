@@ -1,0 +1,253 @@
+// registerDevice / unregisterDevice called over HTTP as the Firebase client SDKs do.
+import { createHash } from "node:crypto";
+import { Timestamp } from "firebase-admin/firestore";
+import { beforeEach, describe, expect, it } from "vitest";
+import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
+
+const sha256 = (token: string) => createHash("sha256").update(token).digest("hex");
+const devicePath = (uid: string, token: string) => `users/${uid}/devices/${sha256(token)}`;
+const deviceIds = async (uid: string) => (await db.collection(`users/${uid}/devices`).get()).docs.map((d) => d.id).sort();
+const register = (user: TestUser, data: unknown) => callFunction("registerDevice", data, user.idToken);
+
+describe("registerDevice", () => {
+  let user: TestUser;
+  beforeEach(async () => {
+    user = await createUser();
+  });
+
+  it("creates the device with every contract field and answers { deviceId, created: true }", async () => {
+    const token = uniqueId("fcm-token");
+    const res = await register(user, {
+      token,
+      type: "ios",
+      name: "Jimbo's iPhone",
+      appVersion: "1.2.3",
+      locale: "en-GB",
+      timezone: "Europe/London",
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: { deviceId: sha256(token), created: true } });
+
+    const doc = (await db.doc(devicePath(user.uid, token)).get()).data()!;
+    expect(doc).toMatchObject({
+      token,
+      userId: user.uid,
+      type: "ios",
+      name: "Jimbo's iPhone",
+      active: true,
+      appVersion: "1.2.3",
+      locale: "en-GB",
+      timezone: "Europe/London",
+    });
+    for (const field of ["createdAt", "updatedAt", "lastSeenAt"]) expect(doc[field]).toBeInstanceOf(Timestamp);
+    expect(Math.abs(doc.lastSeenAt.toMillis() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("stores optional facts as null when they are not given", async () => {
+    const token = uniqueId("fcm-token");
+    await register(user, { token, type: "web" });
+    const doc = (await db.doc(devicePath(user.uid, token)).get()).data()!;
+    expect(doc).toMatchObject({ name: null, appVersion: null, locale: null, timezone: null, active: true });
+  });
+
+  it("updates on a second registration: created false, lastSeenAt refreshed, createdAt kept, omitted fields kept", async () => {
+    const token = uniqueId("fcm-token");
+    await register(user, { token, type: "android", name: "Pixel", locale: "de-DE" });
+    const before = (await db.doc(devicePath(user.uid, token)).get()).data()!;
+    await new Promise((r) => setTimeout(r, 20));
+    const res = await register(user, { token, type: "android", appVersion: "2.0.0" });
+    expect(res.body).toEqual({ result: { deviceId: sha256(token), created: false } });
+    const after = (await db.doc(devicePath(user.uid, token)).get()).data()!;
+    expect(after.createdAt.isEqual(before.createdAt)).toBe(true);
+    expect(after.lastSeenAt.toMillis()).toBeGreaterThan(before.lastSeenAt.toMillis());
+    expect(after).toMatchObject({ name: "Pixel", locale: "de-DE", appVersion: "2.0.0" });
+  });
+
+  it("clears an optional field sent as null", async () => {
+    const token = uniqueId("fcm-token");
+    await register(user, { token, type: "android", name: "Pixel" });
+    await register(user, { token, type: "android", name: null });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("name")).toBeNull();
+  });
+
+  it("is idempotent: the same registration 10 times at once leaves exactly one device", async () => {
+    const token = uniqueId("fcm-token");
+    const results = await Promise.all(Array.from({ length: 10 }, () => register(user, { token, type: "ios" })));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(results.filter((r) => r.body.result.created === true)).toHaveLength(1);
+    expect(await deviceIds(user.uid)).toEqual([sha256(token)]);
+  });
+
+  it("moves a token to the user who registers it last (shared device, logout/login)", async () => {
+    const other = await createUser();
+    const token = uniqueId("shared-token");
+    await register(user, { token, type: "android" });
+    const res = await register(other, { token, type: "android" });
+    expect(res.body.result).toEqual({ deviceId: sha256(token), created: true });
+    expect(await deviceIds(user.uid)).toEqual([]);
+    expect(await deviceIds(other.uid)).toEqual([sha256(token)]);
+    const holders = await db.collectionGroup("devices").where("token", "==", token).get();
+    expect(holders.docs.map((d) => d.get("userId"))).toEqual([other.uid]);
+  });
+
+  it("removes the previous token named in replaces (token refresh)", async () => {
+    const oldToken = uniqueId("old-token");
+    const newToken = uniqueId("new-token");
+    const keep = uniqueId("other-device");
+    await register(user, { token: oldToken, type: "ios" });
+    await register(user, { token: keep, type: "web" });
+    const res = await register(user, { token: newToken, type: "ios", replaces: oldToken });
+    expect(res.body.result).toEqual({ deviceId: sha256(newToken), created: true });
+    expect(await deviceIds(user.uid)).toEqual([sha256(newToken), sha256(keep)].sort());
+  });
+
+  it("never removes another user's device through replaces", async () => {
+    const other = await createUser();
+    const theirs = uniqueId("their-token");
+    await register(other, { token: theirs, type: "ios" });
+    await register(user, { token: uniqueId("mine"), type: "ios", replaces: theirs });
+    expect(await deviceIds(other.uid)).toEqual([sha256(theirs)]);
+  });
+
+  it("evicts the least recently seen device beyond the cap of 20, and never fails for it", async () => {
+    const tokens = Array.from({ length: 20 }, (_, i) => `${uniqueId("cap")}-${i}`);
+    const seen = (i: number) => Timestamp.fromMillis(Date.UTC(2026, 0, 1) + i * 60_000);
+    const batch = db.batch();
+    tokens.forEach((token, i) =>
+      batch.set(db.doc(devicePath(user.uid, token)), {
+        token,
+        userId: user.uid,
+        type: "android",
+        name: null,
+        active: true,
+        createdAt: seen(i),
+        updatedAt: seen(i),
+        // device 7 is the least recently seen
+        lastSeenAt: i === 7 ? Timestamp.fromMillis(Date.UTC(2025, 0, 1)) : seen(i),
+        appVersion: null,
+        locale: null,
+        timezone: null,
+      }),
+    );
+    await batch.commit();
+    const newcomer = uniqueId("newcomer");
+    const res = await register(user, { token: newcomer, type: "ios" });
+    expect(res.status).toBe(200);
+    const ids = await deviceIds(user.uid);
+    expect(ids).toHaveLength(20);
+    expect(ids).toContain(sha256(newcomer));
+    expect(ids).not.toContain(sha256(tokens[7]!));
+  });
+
+  it("logs a device out with active: false and back in with a later registration", async () => {
+    const token = uniqueId("fcm-token");
+    await register(user, { token, type: "android" });
+    const out = await register(user, { token, type: "android", active: false });
+    expect(out.body.result.created).toBe(false);
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("active")).toBe(false);
+    await register(user, { token, type: "android" });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("active")).toBe(true);
+  });
+
+  it("keeps unicode and emoji names exactly", async () => {
+    const token = uniqueId("fcm-token");
+    const name = "Zoë’s 📱 iPhone – 日本語";
+    await register(user, { token, type: "ios", name });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("name")).toBe(name);
+  });
+});
+
+describe("registerDevice rejects bad input with invalid-argument and writes nothing", () => {
+  let user: TestUser;
+  beforeEach(async () => {
+    user = await createUser();
+  });
+
+  const cases: Array<[string, unknown, string[]]> = [
+    ["missing token", { type: "ios" }, ["token"]],
+    ["empty token", { token: "", type: "ios" }, ["token"]],
+    ["token with a space", { token: "abc def", type: "ios" }, ["token"]],
+    ["token with a newline", { token: "abc\ndef", type: "ios" }, ["token"]],
+    ["token over 4096 characters", { token: "x".repeat(4097), type: "ios" }, ["token"]],
+    ["token of the wrong type", { token: 12345, type: "ios" }, ["token"]],
+    ["unknown type", { token: "abc", type: "windows-phone" }, ["type"]],
+    ["missing type", { token: "abc" }, ["type"]],
+    ["active not a boolean", { token: "abc", type: "ios", active: "yes" }, ["active"]],
+    ["name of the wrong type", { token: "abc", type: "ios", name: 42 }, ["name"]],
+    ["name over 200 characters", { token: "abc", type: "ios", name: "n".repeat(201) }, ["name"]],
+    ["name with a control character", { token: "abc", type: "ios", name: "bad\u0007name" }, ["name"]],
+    ["unknown field", { token: "abc", type: "ios", imei: "123" }, ["imei"]],
+    ["replaces with whitespace", { token: "abc", type: "ios", replaces: "a b" }, ["replaces"]],
+    ["several problems at once", { token: "", type: "fridge", extra: 1 }, ["token", "type", "extra"]],
+    ["an array instead of an object", [{ token: "abc", type: "ios" }], [""]],
+    ["null instead of an object", null, [""]],
+    ["a string instead of an object", "abc", [""]],
+  ];
+
+  it.each(cases)("%s", async (_label, data, paths) => {
+    const res = await register(user, data);
+    expect(res.status).toBe(400);
+    expect(res.body.error.status).toBe("INVALID_ARGUMENT");
+    expect(res.body.error.message).toMatch(/^Invalid registerDevice request/);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([...paths].sort());
+    for (const detail of res.body.error.details) expect(typeof detail.message).toBe("string");
+    expect(res.text).not.toMatch(/\bat .*\.js:\d+/);
+    expect(await deviceIds(user.uid)).toEqual([]);
+  });
+
+  it("answers unauthenticated without a signed-in user", async () => {
+    const res = await callFunction("registerDevice", { token: uniqueId("t"), type: "ios" });
+    expect(res.status).toBe(401);
+    expect(res.body.error.status).toBe("UNAUTHENTICATED");
+  });
+
+  it("answers unauthenticated for a garbage ID token", async () => {
+    const res = await callFunction("registerDevice", { token: uniqueId("t"), type: "ios" }, "not-a-jwt");
+    expect(res.status).toBe(401);
+    expect(res.body.error.status).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("unregisterDevice", () => {
+  it("removes the caller's device by token and by deviceId, idempotently", async () => {
+    const user = await createUser();
+    const [a, b] = [uniqueId("a"), uniqueId("b")];
+    await callFunction("registerDevice", { token: a, type: "ios" }, user.idToken);
+    await callFunction("registerDevice", { token: b, type: "web" }, user.idToken);
+
+    expect((await callFunction("unregisterDevice", { token: a }, user.idToken)).body).toEqual({ result: { removed: true } });
+    expect((await callFunction("unregisterDevice", { token: a }, user.idToken)).body).toEqual({ result: { removed: false } });
+    expect((await callFunction("unregisterDevice", { deviceId: sha256(b) }, user.idToken)).body).toEqual({ result: { removed: true } });
+    expect(await deviceIds(user.uid)).toEqual([]);
+  });
+
+  it("cannot remove another user's device", async () => {
+    const [owner, intruder] = [await createUser(), await createUser()];
+    const token = uniqueId("owned");
+    await callFunction("registerDevice", { token, type: "ios" }, owner.idToken);
+    expect((await callFunction("unregisterDevice", { token }, intruder.idToken)).body).toEqual({ result: { removed: false } });
+    expect((await callFunction("unregisterDevice", { deviceId: sha256(token) }, intruder.idToken)).body).toEqual({
+      result: { removed: false },
+    });
+    expect(await deviceIds(owner.uid)).toEqual([sha256(token)]);
+  });
+
+  it.each([
+    ["neither token nor deviceId", {}, [""]],
+    ["both token and deviceId", { token: "abc", deviceId: "a".repeat(64) }, [""]],
+    ["a malformed deviceId", { deviceId: "../../etc" }, ["deviceId"]],
+    ["an unknown field", { token: "abc", force: true }, ["force"]],
+    ["null", null, [""]],
+  ])("rejects %s", async (_label, data, paths) => {
+    const user = await createUser();
+    const res = await callFunction("unregisterDevice", data, user.idToken);
+    expect(res.status).toBe(400);
+    expect(res.body.error.status).toBe("INVALID_ARGUMENT");
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(paths);
+  });
+
+  it("requires a signed-in user", async () => {
+    const res = await callFunction("unregisterDevice", { token: "abc" });
+    expect(res.body.error.status).toBe("UNAUTHENTICATED");
+  });
+});
