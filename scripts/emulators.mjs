@@ -151,6 +151,8 @@ function quote(arg) {
 export async function execInEmulators(command, { ui = false, logVerbosity } = {}) {
   if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
   const env = emulatorEnv();
+  const uiConfig = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).emulators.ui;
+  env.PUSHFAN_UI_URL = ui ? `http://${uiConfig.host}:${uiConfig.port}` : "";
   build(env);
   const args = ["emulators:exec", "--project", PROJECT_ID, "--only", EMULATORS, "--non-interactive"];
   if (ui) args.push("--ui");
