@@ -16,6 +16,8 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts", "test/rules/**/*.test.ts"],
           // One shared emulator database: files run one after another, tests use their own ids.
           fileParallelism: false,
+          // Function code run in-process logs structured JSON; show it only for failing tests.
+          silent: "passed-only",
           testTimeout: 60_000,
           hookTimeout: 60_000,
           globalSetup: ["test/helpers/global-setup.ts"],

@@ -1,9 +1,11 @@
 // pushfan's Cloud Functions. This file only declares them; each handler lives in its domain folder.
 import { setGlobalOptions } from "firebase-functions/v2";
+import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import { onCall, onRequest } from "firebase-functions/v2/https";
 import { corsOrigins, ENFORCE_APP_CHECK, settings } from "./config.js";
 import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
 import { createApiHandler, type ApiRequest, type ApiResponse } from "./http/api.js";
+import { FANOUT_TIMEOUT_SECONDS, onNotificationCreated } from "./notifications/trigger.js";
 import { auth, db } from "./shared/firebase.js";
 
 setGlobalOptions({ region: "us-central1", maxInstances: 20 });
@@ -20,3 +22,10 @@ const apiHandler = createApiHandler({
 });
 
 export const api = onRequest((req, res) => apiHandler(req as ApiRequest, res as unknown as ApiResponse));
+
+// retry: the handler is idempotent (lease + delivery ledger), and events older than
+// NOTIFICATION_MAX_EVENT_AGE_SECONDS are closed instead of retried.
+export const fanOutNotification = onDocumentCreated(
+  { document: "notifications/{notificationId}", retry: true, timeoutSeconds: FANOUT_TIMEOUT_SECONDS, memory: "512MiB" },
+  onNotificationCreated,
+);

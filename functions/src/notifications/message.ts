@@ -1,0 +1,102 @@
+// Turns a validated notification into the firebase-admin message sent to one device token.
+import { createHash } from "node:crypto";
+import type { TokenMessage } from "firebase-admin/messaging";
+import type { NotificationInput } from "./schema.js";
+
+/** APNs refuses an `apns-collapse-id` longer than 64 bytes. */
+export const MAX_APNS_COLLAPSE_ID_BYTES = 64;
+
+/**
+ * The collapse identity of a notification on Apple devices.
+ *
+ * FCM has no idempotency key, so a crash after FCM accepted a batch and before the delivery ledger
+ * recorded it makes the next run send that batch again. Every message therefore carries a collapse
+ * identity (the document's `collapseKey`, else the notification id) as the Android notification
+ * tag, the APNs `apns-collapse-id` and the web push notification tag: a resend replaces the
+ * notification already shown on the device instead of adding a second one.
+ *
+ * Returns `key` itself when it fits APNs's 64 bytes, else its lowercase hex SHA-256 (64 ASCII
+ * characters), which is just as stable across resends.
+ */
+export function collapseId(key: string): string {
+  if (Buffer.byteLength(key, "utf8") <= MAX_APNS_COLLAPSE_ID_BYTES) return key;
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+/**
+ * The message for one device. Absent options are left out entirely (never set to `undefined`,
+ * which firebase-admin rejects).
+ *
+ * - `data` carries every `data` value as a string, plus `imageUrl` and `link` for apps that render
+ *   notifications themselves; keys the document's `data` sets itself win over both.
+ * - The APNs aps keys are written in their wire form (`mutable-content`, `thread-id`), which
+ *   firebase-admin passes through unchanged.
+ * - `dryRun` is not part of a message: it is an argument of `sendEach`.
+ */
+export function buildMessage(notificationId: string, n: NotificationInput, token: string, now: Date): TokenMessage {
+  const { title, body, imageUrl, link, collapseKey, ttlSeconds, priority } = n;
+  const high = priority === "high";
+
+  const data: Record<string, string> = {};
+  if (imageUrl !== undefined) data.imageUrl = imageUrl;
+  if (link !== undefined) data.link = link;
+  for (const [key, value] of Object.entries(n.data ?? {})) data[key] = String(value);
+
+  const message: TokenMessage = {
+    token,
+    notification: defined({ title, body, imageUrl }),
+    android: defined({
+      priority,
+      ttl: ttlSeconds === undefined ? undefined : ttlSeconds * 1000,
+      collapseKey,
+      notification: defined({
+        imageUrl,
+        tag: n.android?.tag ?? collapseKey ?? notificationId,
+        channelId: n.android?.channelId,
+        sound: n.android?.sound,
+        color: n.android?.color,
+        clickAction: n.android?.clickAction,
+      }),
+    }),
+    apns: defined({
+      headers: defined({
+        "apns-priority": high ? "10" : "5",
+        "apns-collapse-id": collapseId(collapseKey ?? notificationId),
+        // APNs wants an absolute expiry; 0 means "deliver now or never".
+        "apns-expiration":
+          ttlSeconds === undefined ? undefined : String(ttlSeconds === 0 ? 0 : Math.floor(now.getTime() / 1000) + ttlSeconds),
+      }),
+      payload: {
+        aps: defined({
+          // Lets the app's notification service extension download and attach the image.
+          "mutable-content": imageUrl === undefined ? undefined : 1,
+          sound: n.apns?.sound,
+          badge: n.apns?.badge,
+          category: n.apns?.category,
+          "thread-id": n.apns?.threadId,
+        }),
+      },
+      fcmOptions: imageUrl === undefined ? undefined : { imageUrl },
+    }),
+    webpush: defined({
+      headers: defined({
+        Urgency: high ? "high" : "normal",
+        TTL: ttlSeconds === undefined ? undefined : String(ttlSeconds),
+      }),
+      notification: defined({ title, body, image: imageUrl, tag: collapseKey ?? notificationId }),
+      fcmOptions: link === undefined ? undefined : { link },
+    }),
+  };
+  if (Object.keys(data).length > 0) message.data = data;
+  if (n.analyticsLabel !== undefined) message.fcmOptions = { analyticsLabel: n.analyticsLabel };
+  return message;
+}
+
+type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** `obj` without its `undefined` values (one level deep). */
+function defined<T extends object>(obj: T): Defined<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, value]) => value !== undefined)) as Defined<T>;
+}

@@ -1,0 +1,250 @@
+// What an admin may write into `notifications/{id}`: the contract's input rules, checked all at once.
+import { z } from "zod";
+import { formatZodError, type ErrorDetail } from "../shared/validation.js";
+import { buildMessage } from "./message.js";
+
+export const MAX_RECIPIENTS = 500;
+export const MAX_URL_LENGTH = 2048;
+export const MAX_COLLAPSE_KEY_LENGTH = 64;
+export const MAX_TTL_SECONDS = 2_419_200; // 28 days, FCM's maximum
+export const MAX_ANALYTICS_LABEL_LENGTH = 50;
+export const MAX_PAYLOAD_BYTES = 4096;
+/** Platform options (channel ids, sound names, tags...) have no documented limit; this keeps them sane. */
+export const MAX_OPTION_LENGTH = 256;
+
+/**
+ * Fields only the backend writes. They are dropped before validation because the trigger may
+ * re-read a document it already updated (a retried or resumed run).
+ */
+export const OUTPUT_FIELDS = ["status", "stats", "error", "attempts", "startedAt", "completedAt", "lease"] as const;
+
+const isWellFormed = (s: string) => s.isWellFormed();
+const NOT_WELL_FORMED = "must be valid Unicode (no lone surrogates)";
+
+/** A string field: readable type errors, and only well-formed Unicode (Firestore and FCM need it). */
+function text() {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .refine(isWellFormed, NOT_WELL_FORMED);
+}
+
+/** An optional platform option: omit it rather than sending an empty value. */
+const option = () =>
+  text()
+    .min(1, "must not be empty (omit the field instead)")
+    .max(MAX_OPTION_LENGTH, `must be at most ${MAX_OPTION_LENGTH} characters`)
+    .optional();
+
+/** A uid that can name a Firestore document (`users/{uid}`) and a Firebase Auth user. */
+const uidSchema = text()
+  .min(1, "must not be empty")
+  .max(128, "must be at most 128 characters")
+  .refine((s) => !s.includes("/"), "must not contain '/'")
+  .refine((s) => s !== "." && s !== "..", "must not be '.' or '..'")
+  .refine((s) => !/^__.*__$/.test(s), "must not look like '__name__' (reserved by Firestore)");
+
+// firebase-admin checks image URLs with these rules before sending (utils/validator isURL) and fails
+// every message that breaks them, so a URL it would refuse is rejected here, where the admin gets a
+// field path instead of a failed notification.
+const URL_CHARACTERS = /^[a-z0-9:/?#[\]@!$&'()*+,;=.\-_~%]*$/i;
+const URL_HOST = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
+const URL_IPV6_HOST = /^\[[a-fA-F0-9:.]+\]$/;
+const URL_PATH = /^(\/[\w\-.~!$'()*+,;=:@%]+)*\/?$/;
+
+function httpsUrlProblem(s: string): string | undefined {
+  if (s.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return "must be an https:// URL";
+  }
+  if (url.protocol !== "https:") return "must be an https:// URL";
+  if (!url.hostname) return "must name a host";
+  if (!URL_CHARACTERS.test(s)) return "must contain only URL characters (percent-encode spaces and non-ASCII)";
+  if (!URL_HOST.test(url.hostname) && !URL_IPV6_HOST.test(url.hostname)) return "must have a valid host name";
+  if (url.pathname !== "/" && !URL_PATH.test(url.pathname)) return "has a path FCM does not accept";
+  return undefined;
+}
+
+/** One problem per URL: the first rule it breaks. */
+const httpsUrl = () =>
+  text().superRefine((s, ctx) => {
+    const problem = httpsUrlProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+// Keys FCM keeps for itself. Compared case-insensitively (FCM documents the words, not their case;
+// rejecting `From` costs the admin a clear error, accepting it would fail the whole send).
+const RESERVED_DATA_KEYS = new Set(["from", "notification", "message_type", "collapse_key"]);
+const RESERVED_DATA_PREFIXES = ["google", "gcm"];
+
+function dataKeyProblem(key: string): string | undefined {
+  if (key === "") return "keys must not be empty";
+  if (!key.isWellFormed()) return `key ${JSON.stringify(key)} ${NOT_WELL_FORMED}`;
+  const lower = key.toLowerCase();
+  if (RESERVED_DATA_KEYS.has(lower)) return `"${key}" is a reserved key`;
+  const prefix = RESERVED_DATA_PREFIXES.find((p) => lower.startsWith(p));
+  if (prefix) return `keys starting with "${prefix}" are reserved`;
+  return undefined;
+}
+
+const dataValueSchema = z.union([text(), z.number(), z.boolean()], {
+  error: "must be a string, a finite number or a boolean (nested maps, arrays and null are not allowed)",
+});
+
+const dataSchema = z
+  .record(z.string(), dataValueSchema, { error: "must be a map" })
+  .superRefine(
+    (data, ctx) => {
+      for (const key of Object.keys(data)) {
+        const problem = dataKeyProblem(key);
+        // An empty key cannot be named in a dotted path, so it is reported on `data` itself.
+        if (problem) ctx.addIssue({ code: "custom", message: problem, path: key === "" ? [] : [key] });
+      }
+    },
+    // Report bad keys even when some values are bad too.
+    { when: (payload) => isPlainObject(payload.value) },
+  );
+
+const recipientsSchema = z
+  .array(uidSchema, { error: "must be a list of uids" })
+  .min(1, "must list at least 1 uid")
+  .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} uids`)
+  .superRefine(
+    (uids, ctx) => {
+      const seen = new Set<unknown>();
+      uids.forEach((uid, i) => {
+        if (seen.has(uid)) ctx.addIssue({ code: "custom", message: `duplicate uid ${JSON.stringify(uid)}`, path: [i] });
+        seen.add(uid);
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+
+// A refine rather than `.int()`: zod's int check aborts the parse, which would hide the
+// document-level problems (such as a missing userId) from the same report.
+const integer = () => z.number({ error: "must be a number" }).refine(Number.isSafeInteger, "must be an integer");
+
+const objectError = (what: string) => ({
+  error: (issue: { code: string }) => (issue.code === "invalid_type" ? `${what} must be a map` : undefined),
+});
+
+const androidSchema = z.strictObject(
+  {
+    channelId: option(),
+    sound: option(),
+    color: text()
+      .regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb hex color")
+      .optional(),
+    tag: option(),
+    clickAction: option(),
+  },
+  objectError("android"),
+);
+
+const apnsSchema = z.strictObject(
+  {
+    sound: option(),
+    badge: integer().min(0, "must be 0 or more").optional(),
+    category: option(),
+    threadId: option(),
+  },
+  objectError("apns"),
+);
+
+export const notificationSchema = z
+  .strictObject(
+    {
+      userId: uidSchema.optional(),
+      userIds: recipientsSchema.optional(),
+      title: text()
+        .min(1, "must not be empty")
+        // A blank title shows as an empty notification, which is never what the admin meant.
+        .refine((s) => s === "" || s.trim() !== "", "must not be blank"),
+      body: text().optional(),
+      imageUrl: httpsUrl().optional(),
+      data: dataSchema.optional(),
+      link: httpsUrl().optional(),
+      collapseKey: text()
+        .min(1, "must not be empty")
+        .max(MAX_COLLAPSE_KEY_LENGTH, `must be at most ${MAX_COLLAPSE_KEY_LENGTH} characters`)
+        .optional(),
+      ttlSeconds: integer()
+        .min(0, `must be between 0 and ${MAX_TTL_SECONDS}`)
+        .max(MAX_TTL_SECONDS, `must be between 0 and ${MAX_TTL_SECONDS}`)
+        .optional(),
+      priority: z.enum(["high", "normal"], { error: 'must be "high" or "normal"' }).default("high"),
+      android: androidSchema.optional(),
+      apns: apnsSchema.optional(),
+      analyticsLabel: text()
+        .regex(
+          new RegExp(`^[a-zA-Z0-9\\-_.~%]{1,${MAX_ANALYTICS_LABEL_LENGTH}}$`),
+          `must be 1 to ${MAX_ANALYTICS_LABEL_LENGTH} characters of a-z A-Z 0-9 - _ . ~ %`,
+        )
+        .optional(),
+      dryRun: z.boolean({ error: "must be true or false" }).optional(),
+    },
+    objectError("notification"),
+  )
+  .superRefine(
+    (n, ctx) => {
+      const hasOne = n.userId !== undefined;
+      const hasMany = n.userIds !== undefined;
+      if (hasOne && hasMany) ctx.addIssue({ code: "custom", message: "set exactly one of userId or userIds, not both" });
+      if (!hasOne && !hasMany) ctx.addIssue({ code: "custom", message: "userId or userIds is required" });
+    },
+    // Run even when other fields failed, so every problem is reported at once.
+    { when: (payload) => isPlainObject(payload.value) },
+  );
+
+export type NotificationInput = z.output<typeof notificationSchema>;
+
+export type ParseNotificationResult = { ok: true; value: NotificationInput } | { ok: false; details: ErrorDetail[] };
+
+/** The uids a notification targets. */
+export function recipientsOf(n: NotificationInput): string[] {
+  return n.userIds ?? (n.userId === undefined ? [] : [n.userId]);
+}
+
+/**
+ * Validates a notification document (as read from Firestore) and checks that its FCM payload fits
+ * FCM's 4096-byte limit. Output fields are ignored. The size is checked only once the fields are
+ * valid, since a payload cannot be built from invalid ones.
+ */
+export function parseNotification(data: unknown, notificationId: string): ParseNotificationResult {
+  const input = isPlainObject(data) ? withoutOutputFields(data) : data;
+  const result = notificationSchema.safeParse(input);
+  if (!result.success) return { ok: false, details: formatZodError(result.error) };
+
+  const size = payloadBytes(notificationId, result.data);
+  if (size > MAX_PAYLOAD_BYTES) {
+    return {
+      ok: false,
+      details: [
+        {
+          path: "",
+          message: `the FCM payload (title, body, imageUrl, link, data) is ${size} bytes; FCM's limit is ${MAX_PAYLOAD_BYTES} bytes`,
+        },
+      ],
+    };
+  }
+  return { ok: true, value: result.data };
+}
+
+/** What FCM counts against its limit: the notification and data parts of the message. */
+function payloadBytes(notificationId: string, n: NotificationInput): number {
+  // Any token will do: it is not part of the counted payload.
+  const message = buildMessage(notificationId, n, "size-check", new Date(0));
+  return Buffer.byteLength(JSON.stringify({ notification: message.notification, data: message.data }));
+}
+
+function withoutOutputFields(data: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...data };
+  for (const field of OUTPUT_FIELDS) delete copy[field];
+  return copy;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
