@@ -47,6 +47,16 @@ export const PURGE_TIME_BUDGET_SECONDS = defineInt("PURGE_TIME_BUDGET_SECONDS", 
   description: "A purge run stops cleanly after this long and leaves the rest to the next run (10-3000).",
 });
 
+export const PURGE_SCHEDULE = defineString("PURGE_SCHEDULE", {
+  default: "0 3 * * *",
+  description: "When purgeInactiveDevices runs: unix-cron or App Engine syntax, in PURGE_TIME_ZONE.",
+});
+
+export const PURGE_TIME_ZONE = defineString("PURGE_TIME_ZONE", {
+  default: "Etc/UTC",
+  description: "Time zone of PURGE_SCHEDULE (IANA name).",
+});
+
 export const ENFORCE_APP_CHECK = defineBoolean("ENFORCE_APP_CHECK", {
   default: false,
   description: "Reject callable requests without a valid App Check token.",

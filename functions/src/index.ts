@@ -2,10 +2,12 @@
 import { setGlobalOptions } from "firebase-functions/v2";
 import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import { onCall, onRequest } from "firebase-functions/v2/https";
-import { corsOrigins, ENFORCE_APP_CHECK, settings } from "./config.js";
+import { onSchedule } from "firebase-functions/v2/scheduler";
+import { corsOrigins, ENFORCE_APP_CHECK, PURGE_SCHEDULE, PURGE_TIME_ZONE, settings } from "./config.js";
 import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
 import { createApiHandler, type ApiRequest, type ApiResponse } from "./http/api.js";
 import { FANOUT_TIMEOUT_SECONDS, onNotificationCreated } from "./notifications/trigger.js";
+import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
 import { auth, db } from "./shared/firebase.js";
 
 setGlobalOptions({ region: "us-central1", maxInstances: 20 });
@@ -28,4 +30,17 @@ export const api = onRequest((req, res) => apiHandler(req as ApiRequest, res as 
 export const fanOutNotification = onDocumentCreated(
   { document: "notifications/{notificationId}", retry: true, timeoutSeconds: FANOUT_TIMEOUT_SECONDS, memory: "512MiB" },
   onNotificationCreated,
+);
+
+export const purgeInactiveDevices = onSchedule(
+  {
+    // firebase-tools resolves the schedule as a param expression, though the SDK's type says string.
+    schedule: PURGE_SCHEDULE as unknown as string,
+    timeZone: PURGE_TIME_ZONE,
+    timeoutSeconds: PURGE_TIMEOUT_SECONDS,
+    retryCount: 1,
+  },
+  async () => {
+    await runScheduledPurge();
+  },
 );

@@ -48,6 +48,11 @@ export function devicesOf(db: Firestore, uid: string): CollectionReference {
   return db.collection("users").doc(uid).collection(DEVICES);
 }
 
+/** Every device holding `token`, across users (collection-group index on `devices.token`). */
+export function tokenHoldersQuery(db: Firestore, token: string) {
+  return db.collectionGroup(DEVICES).where("token", "==", token);
+}
+
 /** The uid owning a `users/{uid}/devices/{id}` document, or undefined for a `devices` elsewhere. */
 export function ownerOf(doc: QueryDocumentSnapshot): string | undefined {
   const user = doc.ref.parent.parent;
@@ -86,7 +91,7 @@ export async function registerDevice(
   return db.runTransaction(async (tx) => {
     const [mine, holders] = await Promise.all([
       tx.get(devices),
-      tx.get(db.collectionGroup(DEVICES).where("token", "==", input.token)),
+      tx.get(tokenHoldersQuery(db, input.token)),
     ]);
     const existing = mine.docs.find((doc) => doc.id === deviceId);
     const transferredFrom: string[] = [];

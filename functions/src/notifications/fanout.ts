@@ -161,12 +161,15 @@ function emptyStats(recipients: number): Stats {
   return { recipients, devices: 0, sent: 0, failed: 0, removed: 0 };
 }
 
+/** Active devices of up to 30 users (composite collection-group index userId + active). */
+export function activeDevicesQuery(db: Firestore, users: string[]) {
+  return db.collectionGroup(DEVICES).where("userId", "in", users).where("active", "==", true);
+}
+
 /** The active devices of the recipients, looked up 30 users per query, all queries at once. */
 async function activeDevices(db: Firestore, recipients: string[]): Promise<Target[]> {
   const snapshots = await Promise.all(
-    chunk(recipients, IN_FILTER_LIMIT).map((users) =>
-      db.collectionGroup(DEVICES).where("userId", "in", users).where("active", "==", true).get(),
-    ),
+    chunk(recipients, IN_FILTER_LIMIT).map((users) => activeDevicesQuery(db, users).get()),
   );
   const targets: Target[] = [];
   for (const doc of snapshots.flatMap((s) => s.docs)) {

@@ -1,0 +1,125 @@
+// Deletes logged-out devices past their retention and devices not seen for too long. Reads only
+// candidates (indexed collection-group queries below a cutoff), so its cost follows what it deletes.
+import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import { logger } from "firebase-functions";
+import { DEVICES } from "../devices/registry.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const FAILED_PRECONDITION = 9;
+const NOT_FOUND = 5;
+
+export interface PurgeOptions {
+  inactiveRetentionDays: number;
+  staleDeviceDays: number;
+  /** The run stops cleanly (complete: false) once this much time has passed. */
+  timeBudgetMs: number;
+  /** Candidates read per query page. */
+  pageSize?: number;
+}
+
+export interface PurgeDeps {
+  db: Firestore;
+  now?: () => number;
+}
+
+export interface PurgeSummary {
+  /** Candidate devices read. */
+  scanned: number;
+  deleted: number;
+  /** Deleted because logged out (active == false) past the retention. */
+  inactive: number;
+  /** Deleted because not seen for STALE_DEVICE_DAYS. */
+  stale: number;
+  /** Candidates left alone: changed since read (re-registered) or already deleted by another run. */
+  skipped: number;
+  durationMs: number;
+  /** False when the time budget ran out; `remaining` then says what is left for the next run. */
+  complete: boolean;
+  remaining?: number;
+}
+
+/**
+ * The queries the purge makes. A device is a candidate when its timestamp is strictly before the
+ * cutoff: one updated exactly `days` ago is kept until the next run.
+ */
+export function purgeQueries(db: Firestore, now: number, options: Pick<PurgeOptions, "inactiveRetentionDays" | "staleDeviceDays">) {
+  const inactiveCutoff = Timestamp.fromMillis(now - options.inactiveRetentionDays * DAY_MS);
+  const staleCutoff = Timestamp.fromMillis(now - options.staleDeviceDays * DAY_MS);
+  return {
+    inactive: db.collectionGroup(DEVICES).where("active", "==", false).where("updatedAt", "<", inactiveCutoff).orderBy("updatedAt"),
+    stale: db.collectionGroup(DEVICES).where("lastSeenAt", "<", staleCutoff).orderBy("lastSeenAt"),
+  };
+}
+
+/** Only `users/{uid}/devices/{id}` documents are devices; a `devices` collection elsewhere is not ours. */
+function isUserDevice(doc: QueryDocumentSnapshot): boolean {
+  const user = doc.ref.parent.parent;
+  return user !== null && user.parent.id === "users" && user.parent.parent === null;
+}
+
+/**
+ * Deletes one page of candidates, each only if unchanged since it was read (the `lastUpdateTime`
+ * precondition), so a device re-registered mid-run survives and two runs at once do not collide.
+ */
+async function deletePage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise<{ deleted: number; skipped: number }> {
+  const writer = db.bulkWriter();
+  let deleted = 0;
+  let skipped = 0;
+  writer.onWriteError((error: FirebaseFirestore.BulkWriterError) => {
+    if (error.code === FAILED_PRECONDITION || error.code === NOT_FOUND) return false;
+    return error.failedAttempts < 5;
+  });
+  const writes = docs.map((doc) =>
+    writer.delete(doc.ref, { lastUpdateTime: doc.updateTime }).then(
+      () => void deleted++,
+      (error: FirebaseFirestore.BulkWriterError) => {
+        if (error.code === FAILED_PRECONDITION || error.code === NOT_FOUND) skipped++;
+        else throw error;
+      },
+    ),
+  );
+  await writer.close();
+  await Promise.all(writes);
+  return { deleted, skipped };
+}
+
+/** Runs both purges, page by page, within the time budget. */
+export async function purgeDevices(deps: PurgeDeps, options: PurgeOptions): Promise<PurgeSummary> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const pageSize = options.pageSize ?? 500;
+  const queries = purgeQueries(deps.db, started, options);
+  const summary: PurgeSummary = { scanned: 0, deleted: 0, inactive: 0, stale: 0, skipped: 0, durationMs: 0, complete: true };
+
+  for (const kind of ["inactive", "stale"] as const) {
+    let cursor: QueryDocumentSnapshot | undefined;
+    for (;;) {
+      if (now() - started > options.timeBudgetMs) {
+        summary.complete = false;
+        break;
+      }
+      let page: Query = queries[kind].limit(pageSize);
+      if (cursor) page = page.startAfter(cursor);
+      const snapshot = await page.get();
+      if (snapshot.empty) break;
+      cursor = snapshot.docs[snapshot.docs.length - 1];
+      const candidates = snapshot.docs.filter(isUserDevice);
+      summary.scanned += snapshot.size;
+      const { deleted, skipped } = await deletePage(deps.db, candidates);
+      summary.deleted += deleted;
+      summary[kind] += deleted;
+      summary.skipped += skipped;
+      if (snapshot.size < pageSize) break;
+    }
+    if (!summary.complete) break;
+  }
+
+  if (!summary.complete) {
+    const [inactive, stale] = await Promise.all([queries.inactive.count().get(), queries.stale.count().get()]);
+    summary.remaining = inactive.data().count + stale.data().count;
+  }
+  summary.durationMs = now() - started;
+  if (summary.complete) logger.info("purge.completed", summary);
+  else logger.warn("purge.incomplete", { ...summary, note: "time budget reached; the next run continues" });
+  return summary;
+}

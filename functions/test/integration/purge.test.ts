@@ -1,0 +1,157 @@
+// purgeInactiveDevices against the emulator. Each test lives in its own era (the purge takes `now`),
+// so devices other test files left behind are never its candidates; each test is older than the
+// ones before it, so their leftovers are not its candidates either.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
+import { FUNCTIONS_BASE, db, uniqueId } from "../helpers/emulator";
+import { seedDevices, sha256, type SeedDevice } from "../helpers/notifications";
+
+const DAY = 24 * 60 * 60 * 1000;
+const OPTIONS: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 60_000 };
+const exists = async (d: SeedDevice) => (await db.doc(`users/${d.uid}/devices/${sha256(d.token)}`).get()).exists;
+const purgeAt = (now: number, options: Partial<PurgeOptions> = {}) => purgeDevices({ db, now: () => now }, { ...OPTIONS, ...options });
+
+describe("purge", () => {
+  it("deletes inactive past retention and stale devices, keeps the rest, cutoff exact", async () => {
+    const now = Date.UTC(1990, 5, 1);
+    const uid = uniqueId("purge");
+    const at = (days: number) => new Date(now - days * DAY);
+    const devices = {
+      inactiveOld: { uid, token: uniqueId("inactive-old"), active: false, updatedAt: at(31), lastSeenAt: at(31) },
+      inactiveRecent: { uid, token: uniqueId("inactive-recent"), active: false, updatedAt: at(29), lastSeenAt: at(29) },
+      inactiveAtCutoff: { uid, token: uniqueId("inactive-cutoff"), active: false, updatedAt: at(30), lastSeenAt: at(30) },
+      activeStale: { uid, token: uniqueId("active-stale"), lastSeenAt: at(61) },
+      activeAtStaleCutoff: { uid, token: uniqueId("active-cutoff"), lastSeenAt: at(60) },
+      fresh: { uid, token: uniqueId("fresh"), lastSeenAt: at(1) },
+    } satisfies Record<string, SeedDevice>;
+    await seedDevices(Object.values(devices));
+
+    const summary = await purgeAt(now);
+    expect(summary).toMatchObject({ deleted: 2, inactive: 1, stale: 1, skipped: 0, complete: true });
+    expect(summary.scanned).toBe(2);
+    expect(await exists(devices.inactiveOld)).toBe(false);
+    expect(await exists(devices.activeStale)).toBe(false);
+    expect(await exists(devices.inactiveRecent)).toBe(true);
+    expect(await exists(devices.inactiveAtCutoff)).toBe(true);
+    expect(await exists(devices.activeAtStaleCutoff)).toBe(true);
+    expect(await exists(devices.fresh)).toBe(true);
+
+    // One millisecond later the cutoff devices are candidates.
+    const next = await purgeAt(now + 1);
+    expect(next).toMatchObject({ deleted: 2, inactive: 1, stale: 1 });
+    expect(await exists(devices.inactiveAtCutoff)).toBe(false);
+    expect(await exists(devices.activeAtStaleCutoff)).toBe(false);
+  });
+
+  it("keeps a device re-registered between the read and the delete", async () => {
+    const now = Date.UTC(1988, 0, 1);
+    const uid = uniqueId("race");
+    const device = { uid, token: uniqueId("rereg"), lastSeenAt: new Date(now - 100 * DAY) };
+    await seedDevices([device]);
+    const ref = db.doc(`users/${uid}/devices/${sha256(device.token)}`);
+    // The purge reads the page, then the client registers again before the delete lands.
+    const racingDb = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "bulkWriter") return Reflect.get(target, prop, receiver);
+        return () => {
+          const writer = target.bulkWriter();
+          const reRegistered = ref.update({ lastSeenAt: new Date(now), updatedAt: new Date(now), active: true });
+          const [del, close] = [writer.delete.bind(writer), writer.close.bind(writer)];
+          writer.delete = ((docRef: FirebaseFirestore.DocumentReference, precondition?: FirebaseFirestore.Precondition) =>
+            reRegistered.then(() => del(docRef, precondition))) as typeof writer.delete;
+          writer.close = async () => {
+            await reRegistered;
+            return close();
+          };
+          return writer;
+        };
+      },
+    });
+    const summary = await purgeDevices({ db: racingDb, now: () => now }, OPTIONS);
+    expect(summary).toMatchObject({ scanned: 1, deleted: 0, skipped: 1 });
+    expect((await ref.get()).exists).toBe(true);
+  });
+
+  it("two runs at once end in the same state without errors", async () => {
+    const now = Date.UTC(1985, 0, 1);
+    const uid = uniqueId("twice");
+    const old = Array.from({ length: 30 }, (_, i) => ({ uid, token: `${uid}-old-${i}`, lastSeenAt: new Date(now - 90 * DAY) }));
+    const keep = Array.from({ length: 10 }, (_, i) => ({ uid, token: `${uid}-keep-${i}`, lastSeenAt: new Date(now - DAY) }));
+    await seedDevices([...old, ...keep]);
+    const [a, b] = await Promise.all([purgeAt(now, { pageSize: 7 }), purgeAt(now, { pageSize: 7 })]);
+    expect(a.deleted + b.deleted).toBe(30);
+    expect(a.complete && b.complete).toBe(true);
+    const left = await db.collection(`users/${uid}/devices`).get();
+    expect(left.docs.map((d) => d.id).sort()).toEqual(keep.map((d) => sha256(d.token)).sort());
+  });
+
+  it("stops cleanly when the time budget runs out and says how much is left", async () => {
+    const start = Date.UTC(1983, 0, 1);
+    const uid = uniqueId("budget");
+    await seedDevices(Array.from({ length: 12 }, (_, i) => ({ uid, token: `${uid}-${i}`, lastSeenAt: new Date(start - 90 * DAY) })));
+    let clock = start;
+    // Every clock read advances one second: the 3 s budget allows a few pages of 2.
+    const summary = await purgeDevices({ db, now: () => (clock += 1000) }, { ...OPTIONS, timeBudgetMs: 3000, pageSize: 2 });
+    expect(summary.complete).toBe(false);
+    expect(summary.deleted).toBeGreaterThan(0);
+    expect(summary.deleted).toBeLessThan(12);
+    expect(summary.remaining).toBe(12 - summary.deleted);
+    const rest = await purgeAt(start);
+    expect(rest).toMatchObject({ complete: true, deleted: 12 - summary.deleted });
+  });
+
+  it("of 5,000 devices, deletes exactly the 50 deletable ones", async () => {
+    const now = Date.UTC(1980, 0, 1);
+    const users = Array.from({ length: 50 }, () => uniqueId("many"));
+    const devices: SeedDevice[] = [];
+    users.forEach((uid, u) => {
+      for (let i = 0; i < 100; i++) {
+        const deletable = i === 0;
+        devices.push({
+          uid,
+          token: `${uid}-${i}`,
+          active: deletable && u % 2 === 0 ? false : true,
+          lastSeenAt: new Date(now - (deletable ? 70 : 5) * DAY),
+        });
+      }
+    });
+    await seedDevices(devices);
+    const summary = await purgeAt(now, { pageSize: 20 });
+    expect(summary).toMatchObject({ deleted: 50, scanned: 50, inactive: 25, stale: 25, complete: true });
+    const remaining = await db.collectionGroup("devices").where("userId", "in", users.slice(0, 30)).count().get();
+    expect(remaining.data().count).toBe(30 * 99);
+    for (const d of devices.filter((_, i) => i % 100 === 0).slice(0, 5)) expect(await exists(d)).toBe(false);
+  });
+
+  it("runs as the scheduled function through the Functions emulator", async () => {
+    const uid = uniqueId("sched");
+    const stale = { uid, token: uniqueId("sched-stale"), lastSeenAt: new Date(Date.now() - 400 * DAY) };
+    const inactive = { uid, token: uniqueId("sched-inactive"), active: false, updatedAt: new Date(Date.now() - 45 * DAY), lastSeenAt: new Date(Date.now() - 45 * DAY) };
+    const fresh = { uid, token: uniqueId("sched-fresh") };
+    await seedDevices([stale, inactive, fresh]);
+    const res = await fetch(`${FUNCTIONS_BASE}/purgeInactiveDevices-0`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    expect(res.status).toBe(200);
+    expect(await exists(stale)).toBe(false);
+    expect(await exists(inactive)).toBe(false);
+    expect(await exists(fresh)).toBe(true);
+  });
+
+  it("runs by hand with npm run purge's tool, printing the summary", async () => {
+    const uid = uniqueId("cli");
+    const stale = { uid, token: uniqueId("cli-stale"), lastSeenAt: new Date(Date.now() - 20 * DAY) };
+    await seedDevices([stale]);
+    const tool = fileURLToPath(new URL("../../lib/tools/purge.js", import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [tool, "--stale-days", "10"], { env: process.env });
+    expect(stderr).toContain("Purging devices in the emulators");
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ complete: true });
+    expect(summary.deleted).toBeGreaterThanOrEqual(1);
+    expect(await exists(stale)).toBe(false);
+    const bad = await promisify(execFile)(process.execPath, [tool, "--stale-days", "0"]).catch((e) => e);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("usage: npm run purge");
+  });
+});

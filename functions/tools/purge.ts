@@ -1,0 +1,81 @@
+// `npm run purge`: runs the device purge now, against the emulators (default) or a real project
+// (`--project <id>`, with Application Default Credentials), and prints its summary.
+import { parseArgs } from "node:util";
+import { initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { purgeDevices } from "../src/purge/purge.js";
+
+const USAGE = `usage: npm run purge -- [--project <id>] [--inactive-days 30] [--stale-days 60] [--budget-seconds 420]
+
+Without --project it purges the emulators' database (project demo-pushfan, Firestore at
+FIRESTORE_EMULATOR_HOST or 127.0.0.1:8080). With --project it uses Application Default
+Credentials (gcloud auth application-default login) against that project.`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        project: { type: "string" },
+        "inactive-days": { type: "string" },
+        "stale-days": { type: "string" },
+        "budget-seconds": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let options;
+  try {
+    options = {
+      inactiveRetentionDays: positiveInt("inactive-days", values["inactive-days"], 30),
+      staleDeviceDays: positiveInt("stale-days", values["stale-days"], 60),
+      timeBudgetMs: positiveInt("budget-seconds", values["budget-seconds"], 420) * 1000,
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const projectId = values.project ?? process.env.GCLOUD_PROJECT ?? "demo-pushfan";
+  if (!values.project) process.env.FIRESTORE_EMULATOR_HOST ??= "127.0.0.1:8080";
+  const target = values.project ? `project ${projectId}` : `the emulators (${process.env.FIRESTORE_EMULATOR_HOST}, ${projectId})`;
+  console.error(`Purging devices in ${target}: inactive > ${options.inactiveRetentionDays} days, unseen > ${options.staleDeviceDays} days ...`);
+
+  if (!values.project) {
+    const reachable = await fetch(`http://${process.env.FIRESTORE_EMULATOR_HOST}/`, { signal: AbortSignal.timeout(3000) }).then(
+      () => true,
+      () => false,
+    );
+    if (!reachable) {
+      console.error(`No Firestore emulator answers at ${process.env.FIRESTORE_EMULATOR_HOST}: start the emulators first (npm start), or pass --project <id>.`);
+      return 1;
+    }
+  }
+  const db = getFirestore(initializeApp({ projectId }));
+  const summary = await purgeDevices({ db }, options);
+  console.log(JSON.stringify(summary, null, 2));
+  if (!summary.complete) console.error(`Time budget reached: about ${summary.remaining} devices are left for the next run.`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`purge failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
