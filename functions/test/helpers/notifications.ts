@@ -61,6 +61,11 @@ export async function deliveriesOf(notificationId: string, collection = "notific
   return Object.fromEntries(snap.docs.map((d) => [d.id, d.data()]));
 }
 
+/** The ids of a user's device documents, sorted. */
+export async function deviceIdsOf(uid: string): Promise<string[]> {
+  return (await db.collection(`users/${uid}/devices`).get()).docs.map((d) => d.id).sort();
+}
+
 export async function deviceExists(uid: string, token: string): Promise<boolean> {
   return (await db.doc(`users/${uid}/devices/${sha256(token)}`).get()).exists;
 }

@@ -1,10 +1,7 @@
 // The `api` HTTPS function, called as a client without the callable SDK would call it.
-import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { adminAuth, api, createUser, db, uniqueId, type HttpResult, type TestUser } from "../helpers/emulator";
-
-const sha256 = (token: string) => createHash("sha256").update(token).digest("hex");
-const deviceIds = async (uid: string) => (await db.collection(`users/${uid}/devices`).get()).docs.map((d) => d.id).sort();
+import { deviceIdsOf as deviceIds, sha256 } from "../helpers/notifications";
 
 function expectError(res: HttpResult, status: number, code: string) {
   expect(res.status).toBe(status);

@@ -1,12 +1,10 @@
 // registerDevice / unregisterDevice called over HTTP as the Firebase client SDKs do.
-import { createHash } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
+import { deviceIdsOf as deviceIds, sha256 } from "../helpers/notifications";
 
-const sha256 = (token: string) => createHash("sha256").update(token).digest("hex");
 const devicePath = (uid: string, token: string) => `users/${uid}/devices/${sha256(token)}`;
-const deviceIds = async (uid: string) => (await db.collection(`users/${uid}/devices`).get()).docs.map((d) => d.id).sort();
 const register = (user: TestUser, data: unknown) => callFunction("registerDevice", data, user.idToken);
 
 describe("registerDevice", () => {
