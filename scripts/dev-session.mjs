@@ -1,5 +1,15 @@
-// Runs inside `firebase emulators:exec` for `npm start`: prints what a client needs, then keeps the
-// emulators up until Ctrl-C.
+// Runs inside `firebase emulators:exec` for `npm start`: seeds the demo data, prints what a client
+// needs, then keeps the emulators up until Ctrl-C.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+// The seed is a compiled tool (functions/tools/seed.ts): it registers the demo devices through the
+// real registerDevice callable, so a broken registration shows up here, not later in a client.
+const seed = spawnSync(process.execPath, [fileURLToPath(new URL("../functions/lib/tools/seed.js", import.meta.url))], { stdio: "inherit" });
+if (seed.status !== 0) {
+  console.error("\n[pushfan] The demo data could not be seeded (see above); the emulators keep running without it.");
+}
+
 const project = process.env.GCLOUD_PROJECT || "demo-pushfan";
 const functions = `http://127.0.0.1:5001/${project}/us-central1`;
 const ui = process.env.PUSHFAN_UI_URL;

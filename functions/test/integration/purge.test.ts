@@ -146,7 +146,7 @@ describe("purge", () => {
     const tool = fileURLToPath(new URL("../../lib/tools/purge.js", import.meta.url));
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [tool, "--stale-days", "10"], { env: process.env });
     expect(stderr).toContain("Purging devices in the emulators");
-    const summary = JSON.parse(stdout);
+    const summary = JSON.parse(/^purge summary: (.*)$/m.exec(stdout)![1]!);
     expect(summary).toMatchObject({ complete: true });
     expect(summary.deleted).toBeGreaterThanOrEqual(1);
     expect(await exists(stale)).toBe(false);

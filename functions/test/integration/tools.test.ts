@@ -1,0 +1,194 @@
+// The compiled command-line tools run as child processes against the running emulators, as a
+// developer runs them: `npm run send` (exit statuses and output), the `npm start` seed, the demo.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { adminAuth, callFunction, createUser, db, uniqueId } from "../helpers/emulator";
+import { seedDevices, sha256 } from "../helpers/notifications";
+
+const TOOLS = fileURLToPath(new URL("../../lib/tools/", import.meta.url));
+const IMAGE = "https://cdn.example.com/tools/banner.png";
+
+interface ToolRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `lib/tools/<name>.js` on this Node with the emulator environment of the test run. */
+function runTool(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${TOOLS}${name}.js`, ...args], { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The notification id from the tool's "Wrote notifications/<id> (...)" line. */
+function writtenId(stdout: string): string {
+  const match = /^Wrote notifications\/(\S+) \(project demo-pushfan, Firestore emulator /m.exec(stdout);
+  if (!match) throw new Error(`no "Wrote notifications/..." line in:\n${stdout}`);
+  return match[1]!;
+}
+
+/** The table row of one device: its id prefix, then the user and the status. */
+function rowOf(stdout: string, token: string): string | undefined {
+  return stdout.split("\n").find((line) => line.startsWith(`${sha256(token).slice(0, 12)}…`));
+}
+
+describe("npm run send", () => {
+  it("writes the document from the flags, waits, prints each device and exits 0 on sent", async () => {
+    const user = await createUser({ prefix: "send" });
+    const tokens = [uniqueId("send-ios"), uniqueId("send-web")];
+    for (const [i, token] of tokens.entries()) {
+      expect((await callFunction("registerDevice", { token, type: i === 0 ? "ios" : "web" }, user.idToken)).status).toBe(200);
+    }
+
+    const run = await runTool("send", [
+      "--user", user.uid,
+      "--title", "Tools test",
+      "--body", "From the send tool",
+      "--image", IMAGE,
+      "--data", "promo=summer",
+      "--data", "q=a=b",
+      "--link", "https://shop.example.com/sale",
+      "--timeout", "60",
+    ]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Status: sent\n");
+    expect(run.stdout).toContain("Stats: recipients 1, devices 2, sent 2, failed 0, removed 0, 1 attempt\n");
+    for (const token of tokens) expect(rowOf(run.stdout, token)).toMatch(new RegExp(`^\\S+\\s+${user.uid}\\s+sent$`));
+    expect(run.stderr).toMatch(/Waiting for the fan-out .* sent \(\d+\.\d s\)/);
+
+    const doc = (await db.doc(`notifications/${writtenId(run.stdout)}`).get()).data()!;
+    expect(doc).toMatchObject({
+      userId: user.uid,
+      title: "Tools test",
+      body: "From the send tool",
+      imageUrl: IMAGE,
+      data: { promo: "summer", q: "a=b" },
+      link: "https://shop.example.com/sale",
+      status: "sent",
+    });
+  });
+
+  it("combines --user and --users into userIds; a dead token makes it partial, still exit 0", async () => {
+    const [a, b] = [uniqueId("send-a"), uniqueId("send-b")];
+    const good = uniqueId("good");
+    const dead = uniqueId("sandbox-unregistered");
+    await seedDevices([{ uid: a, token: good }, { uid: b, token: dead }]);
+
+    const run = await runTool("send", ["--user", a, "--users", b, "--title", "Two users"]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Status: partial\n");
+    expect(run.stdout).toContain("Stats: recipients 2, devices 2, sent 1, failed 0, removed 1, 1 attempt\n");
+    expect(rowOf(run.stdout, good)).toMatch(new RegExp(`\\s${a}\\s+sent$`));
+    expect(rowOf(run.stdout, dead)).toMatch(new RegExp(`\\s${b}\\s+removed\\s+messaging/registration-token-not-registered: `));
+    const doc = (await db.doc(`notifications/${writtenId(run.stdout)}`).get()).data()!;
+    expect(doc.userIds).toEqual([a, b]);
+    expect(doc.userId).toBeUndefined();
+  });
+
+  it("exits 1 on invalid and prints every problem with its field", async () => {
+    const run = await runTool("send", ["--user", uniqueId("send-invalid"), "--title", "Bad image", "--image", "http://cdn.example.com/a.png"]);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Status: invalid\n");
+    expect(run.stdout).toContain("Error: invalid-argument: Invalid notification: imageUrl: must be an https:// URL\n");
+    expect(run.stdout).toContain("\n  imageUrl: must be an https:// URL");
+    expect(run.stdout).not.toContain("DEVICE");
+  });
+
+  it("exits 1 on failed and prints FCM's error", async () => {
+    const uid = uniqueId("send-failed");
+    const token = uniqueId("sandbox-auth-error");
+    await seedDevices([{ uid, token }]);
+
+    const run = await runTool("send", ["--user", uid, "--title", "Bad credentials"]);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Status: failed\n");
+    expect(run.stdout).toMatch(/^Error: messaging\/third-party-auth-error: FCM rejected the project's credentials/m);
+    expect(rowOf(run.stdout, token)).toMatch(/\sfailed\s+messaging\/third-party-auth-error: /);
+  });
+
+  it("exits 0 on no-devices and says why nothing was sent", async () => {
+    const run = await runTool("send", ["--user", uniqueId("send-nobody"), "--title", "Anyone?"]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Status: no-devices\n");
+    expect(run.stdout).toContain("None of the recipients has an active device");
+  });
+
+  it("exits 2 with the usage on bad flags, before writing anything", async () => {
+    const unknown = await runTool("send", ["--user", "u1", "--title", "T", "--bogus", "1"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("send: unknown flag --bogus\n\nUsage: npm run send -- --user <uid> --title <text>");
+    expect(unknown.stdout).toBe("");
+
+    const noTitle = await runTool("send", ["--user", "u1"]);
+    expect(noTitle.code).toBe(2);
+    expect(noTitle.stderr).toContain("send: --title is required");
+    expect(noTitle.stdout).toBe("");
+  });
+
+  it("prints the usage on stdout and exits 0 for --help", async () => {
+    const run = await runTool("send", ["--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run send/);
+  });
+
+  it("exits 1 with the fix when the Firestore emulator cannot be reached", async () => {
+    const run = await runTool("send", ["--user", "u1", "--title", "T"], { FIRESTORE_EMULATOR_HOST: "127.0.0.1:1" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Cannot reach the Firestore emulator at 127.0.0.1:1.");
+    expect(run.stderr).toContain("npm start");
+  });
+});
+
+describe("the npm start seed", () => {
+  it("seeds the admin, the demo user and three devices, and running it again changes nothing", async () => {
+    const first = await runTool("seed");
+    expect(first.code).toBe(0);
+    const second = await runTool("seed");
+    expect(second.code).toBe(0);
+
+    for (const run of [first, second]) {
+      expect(run.stdout).toMatch(/admin \(claim admin: true\)\s+admin@pushfan\.test\s+pushfan-admin\s+demo-admin/);
+      expect(run.stdout).toMatch(/demo user\s+demo@pushfan\.test\s+pushfan-demo\s+demo-user/);
+      expect(run.stdout).toContain('npm run send -- --user demo-user --title "Hello" --image https://');
+    }
+    expect(second.stdout.match(/already there, refreshed/g)).toHaveLength(3);
+
+    const devices = await db.collection("users/demo-user/devices").get();
+    expect(devices.docs.map((d) => d.get("type")).sort()).toEqual(["android", "ios", "web"]);
+    expect(devices.docs.every((d) => d.get("active") === true && d.get("userId") === "demo-user")).toBe(true);
+    expect((await adminAuth.getUserByEmail("admin@pushfan.test")).customClaims).toEqual({ admin: true });
+    expect((await adminAuth.getUserByEmail("demo@pushfan.test")).customClaims ?? {}).toEqual({});
+  });
+});
+
+describe("npm run demo", () => {
+  it("walks through sign-up, registration, a send, dead-token removal and the purge, and exits 0", async () => {
+    const run = await runTool("demo");
+
+    expect(run.stderr).not.toContain("Demo failed");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\s+Old tablet\s+Android\s+removed \(messaging\/registration-token-not-registered\)$/m);
+    for (const name of ["Ada's iPhone", "Ada's Pixel", "Firefox on Ada's laptop"]) {
+      expect(run.stdout).toMatch(new RegExp(`^\\s+${name}\\s+(iOS|Android|web)\\s+sent$`, "m"));
+    }
+    expect(run.stdout).toContain("status partial: 3 sent, 1 removed, 0 failed of 4 devices");
+    expect(run.stdout).toContain('"Old tablet" was deleted when FCM reported its token unregistered.');
+    expect(run.stdout).toMatch(/^\s+complete\s+true$/m);
+    expect(run.stdout).toContain("Devices left: Ada's iPhone (iOS)\n");
+    expect(run.stdout).toContain("Done: every step behaved as the contract says.");
+    expect(run.stderr).toMatch(/waiting for the fan-out: .* partial \(\d+\.\d s\)/);
+  }, 120_000);
+});

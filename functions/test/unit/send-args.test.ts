@@ -1,0 +1,155 @@
+// The flags of `npm run send`: every flag, how they combine, and every usage error.
+import { describe, expect, it } from "vitest";
+import { DEFAULT_TIMEOUT_SECONDS, parseSendArgs, SEND_USAGE, type SendOptions } from "../../tools/send-args.js";
+
+/** Parses arguments that must be valid and returns the options. */
+function options(...argv: string[]): SendOptions & { help: false } {
+  const result = parseSendArgs(argv);
+  if (!result.ok) throw new Error(`expected valid arguments, got: ${result.error}`);
+  if (result.value.help) throw new Error("expected options, got --help");
+  return result.value;
+}
+
+/** Parses arguments that must be rejected and returns the error message. */
+function usageError(...argv: string[]): string {
+  const result = parseSendArgs(argv);
+  if (result.ok) throw new Error(`expected a usage error for ${JSON.stringify(argv)}`);
+  expect(result.usage).toBe(SEND_USAGE);
+  return result.error;
+}
+
+describe("parseSendArgs: building the notification document", () => {
+  it("builds the minimal document with the default timeout and the emulators as target", () => {
+    expect(options("--user", "u1", "--title", "Hello")).toEqual({
+      help: false,
+      notification: { userId: "u1", title: "Hello" },
+      project: undefined,
+      timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    });
+  });
+
+  it("maps every flag to its field", () => {
+    const parsed = options(
+      "--user", "u1",
+      "--title", "Summer sale",
+      "--body", "50% off today",
+      "--image", "https://cdn.example.com/sale.png",
+      "--data", "promo=summer",
+      "--link", "https://shop.example.com/sale",
+      "--project", "my-project",
+      "--timeout", "30",
+    );
+    expect(parsed).toEqual({
+      help: false,
+      notification: {
+        userId: "u1",
+        title: "Summer sale",
+        body: "50% off today",
+        imageUrl: "https://cdn.example.com/sale.png",
+        data: { promo: "summer" },
+        link: "https://shop.example.com/sale",
+      },
+      project: "my-project",
+      timeoutSeconds: 30,
+    });
+  });
+
+  it("accepts --flag=value, which also allows values that start with --", () => {
+    expect(options("--user=u1", "--title=--odd--", "--body=a=b").notification).toEqual({ userId: "u1", title: "--odd--", body: "a=b" });
+  });
+
+  it("collects repeated --data, keeping every value a string and splitting only at the first '='", () => {
+    const { notification } = options("--user", "u1", "--title", "T", "--data", "count=3", "--data", "vip=true", "--data", "q=a=b", "--data", "empty=");
+    expect(notification.data).toEqual({ count: "3", vip: "true", q: "a=b", empty: "" });
+  });
+
+  it("keeps a --data key named __proto__ as an ordinary field", () => {
+    const data = options("--user", "u1", "--title", "T", "--data", "__proto__=x").notification.data!;
+    expect(Object.keys(data)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+  });
+
+  it("uses userIds when --user and --users name several uids, in order and without duplicates", () => {
+    expect(options("--users", "a,b", "--user", "c", "--title", "T").notification).toEqual({ userIds: ["a", "b", "c"], title: "T" });
+    expect(options("--user", "a", "--user", "b", "--title", "T").notification).toEqual({ userIds: ["a", "b"], title: "T" });
+    expect(options("--user", "a", "--users", "a, b,", "--title", "T").notification).toEqual({ userIds: ["a", "b"], title: "T" });
+  });
+
+  it("uses userId when --users names a single uid", () => {
+    expect(options("--users", "solo", "--title", "T").notification).toEqual({ userId: "solo", title: "T" });
+  });
+
+  it("leaves URL rules to the backend: an http:// image is passed on as written", () => {
+    // The backend answers with status invalid and "imageUrl: must be an https:// URL" (see tools.test.ts).
+    expect(options("--user", "u1", "--title", "T", "--image", "http://insecure.example.com/a.png").notification.imageUrl).toBe(
+      "http://insecure.example.com/a.png",
+    );
+  });
+
+  it("accepts a fractional timeout", () => {
+    expect(options("--user", "u1", "--title", "T", "--timeout", "2.5").timeoutSeconds).toBe(2.5);
+  });
+
+  it("recognises --help and -h anywhere", () => {
+    expect(parseSendArgs(["--help"])).toEqual({ ok: true, value: { help: true } });
+    expect(parseSendArgs(["--user", "u1", "-h"])).toEqual({ ok: true, value: { help: true } });
+  });
+});
+
+describe("parseSendArgs: usage errors", () => {
+  it("rejects an unknown flag, naming it", () => {
+    expect(usageError("--user", "u1", "--title", "T", "--imageUrl", "https://x.example/a.png")).toBe("unknown flag --imageUrl");
+    expect(usageError("--user", "u1", "--title", "T", "--bogus=1")).toBe("unknown flag --bogus");
+  });
+
+  it("rejects a flag without a value: at the end, before another flag, or empty", () => {
+    expect(usageError("--user", "u1", "--title")).toBe("--title needs a value");
+    expect(usageError("--user", "--title", "T")).toBe("--user needs a value");
+    expect(usageError("--user", "", "--title", "T")).toBe("--user needs a value");
+    expect(usageError("--user", "u1", "--title=")).toBe("--title needs a value");
+  });
+
+  it("requires --title", () => {
+    expect(usageError("--user", "u1", "--body", "no title")).toBe("--title is required");
+  });
+
+  it("requires a recipient", () => {
+    expect(usageError("--title", "T")).toBe("a recipient is required: --user <uid> or --users <uid,uid,...>");
+    expect(usageError("--users", ",", "--title", "T")).toBe("--users needs at least one uid (--users a,b)");
+  });
+
+  it("rejects --data without '=', with an empty key, or with a key given twice", () => {
+    expect(usageError("--user", "u1", "--title", "T", "--data", "promo")).toBe('--data needs key=value, got "promo"');
+    expect(usageError("--user", "u1", "--title", "T", "--data", "=x")).toBe(`--data needs a key before '=', got "=x"`);
+    expect(usageError("--user", "u1", "--title", "T", "--data", "k=1", "--data", "k=2")).toBe("--data k is given twice");
+  });
+
+  it("rejects a single-valued flag given twice", () => {
+    expect(usageError("--user", "u1", "--title", "A", "--title", "B")).toBe("--title is given twice");
+    expect(usageError("--user", "u1", "--title", "A", "--project", "p", "--project", "q")).toBe("--project is given twice");
+  });
+
+  it("rejects a positional argument", () => {
+    expect(usageError("--user", "u1", "--title", "Hello", "world")).toBe(
+      'unexpected argument "world" (every value follows its flag, e.g. --title "Hello")',
+    );
+  });
+
+  it("rejects a timeout that is not a number of seconds from 1 to 3600", () => {
+    for (const bad of ["0", "-5", "abc", "1e3", "3601", "0.5"]) {
+      expect(usageError("--user", "u1", "--title", "T", "--timeout", bad)).toBe(
+        `--timeout must be a number of seconds from 1 to 3600, got "${bad}"`,
+      );
+    }
+  });
+});
+
+describe("SEND_USAGE", () => {
+  it("documents every flag and the exit statuses", () => {
+    for (const flag of ["--user", "--users", "--title", "--body", "--image", "--data", "--link", "--project", "--timeout", "--help"]) {
+      expect(SEND_USAGE).toContain(flag);
+    }
+    expect(SEND_USAGE).toMatch(/^Usage: npm run send -- --user <uid> --title <text>/);
+    expect(SEND_USAGE).toContain("Exit status: 0 sent, partial or no-devices; 1 failed, invalid or an error; 2 bad flags;");
+  });
+});

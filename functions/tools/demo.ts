@@ -1,0 +1,181 @@
+// `npm run demo`: a scripted walk-through of pushfan against running emulators (the npm script
+// starts fresh ones; run directly, it uses whatever emulators are up). Clients go through the Auth
+// emulator, the callables and the api; the admin writes Firestore. The demo checks what it shows and
+// exits 1 when the product misbehaves, so CI can run it.
+import { randomUUID } from "node:crypto";
+import { initializeApp } from "firebase-admin/app";
+import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { SANDBOX_OUTBOX } from "../src/messaging/sandbox.js";
+import { NOTIFICATIONS } from "../src/notifications/fanout.js";
+import { purgeDevices, type PurgeOptions } from "../src/purge/purge.js";
+import type { DeviceType, ListDevicesResponse, NotificationRequest, RegisterDeviceResponse } from "../src/types.js";
+import { callApi, callFunction, findEmulators, signUp, type Emulators } from "./shared/emulators.js";
+import { readDeliveries, waitForOutcome } from "./shared/notifications.js";
+import { formatTable } from "./shared/output.js";
+
+const STEPS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const IMAGE = "https://picsum.photos/seed/pushfan-demo/1024/512";
+/** The production defaults of INACTIVE_RETENTION_DAYS and STALE_DEVICE_DAYS. */
+const PURGE: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 60_000 };
+const PLATFORM: Record<DeviceType, string> = { ios: "iOS", android: "Android", web: "web" };
+
+interface DemoDevice {
+  type: DeviceType;
+  name: string;
+  token: string;
+  deviceId?: string;
+}
+
+/** The product did not do what the demo shows: exit 1 with what went wrong. */
+class DemoFailure extends Error {}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new DemoFailure(message);
+}
+
+function step(n: number, title: string) {
+  console.log(`\n[${n}/${STEPS}] ${title}`);
+}
+
+const indent = (text: string) => text.replace(/^/gm, "      ");
+
+async function listDevices(emulators: Emulators, idToken: string) {
+  return (await callApi<ListDevicesResponse>(emulators, "GET", "/v1/devices", idToken)).devices;
+}
+
+async function demo(emulators: Emulators, db: Firestore): Promise<void> {
+  // A fresh suffix per run: the demo can run again on the same emulators, and next to tests.
+  const run = randomUUID().slice(0, 8);
+  const devices: DemoDevice[] = [
+    { type: "ios", name: "Ada's iPhone", token: `demo-${run}-ios` },
+    { type: "android", name: "Ada's Pixel", token: `demo-${run}-android` },
+    { type: "web", name: "Firefox on Ada's laptop", token: `demo-${run}-web` },
+    // The sandbox answers this prefix as FCM answers an uninstalled app.
+    { type: "android", name: "Old tablet", token: `sandbox-unregistered-${run}` },
+  ];
+  const [iphone, pixel, laptop, tablet] = devices as [DemoDevice, DemoDevice, DemoDevice, DemoDevice];
+
+  console.log(`pushfan demo on the emulators (project ${emulators.projectId}, functions at ${emulators.functions})`);
+
+  step(1, "A user signs up (Auth emulator REST API, as the client SDKs do)");
+  const email = `ada-${run}@pushfan.test`;
+  const { uid, idToken } = await signUp(emulators, email, "pushfan-demo");
+  console.log(`      ${email} → uid ${uid}`);
+
+  step(2, "Her apps register four devices through the registerDevice callable");
+  for (const device of devices) {
+    const { type, name, token } = device;
+    const res = await callFunction<RegisterDeviceResponse>(emulators, "registerDevice", { token, type, name }, idToken);
+    check(res.created, `registerDevice did not create ${name}`);
+    device.deviceId = res.deviceId;
+  }
+  console.log(
+    indent(formatTable(["PLATFORM", "NAME", "DEVICE ID", "TOKEN"], devices.map((d) => [PLATFORM[d.type], d.name, `${d.deviceId!.slice(0, 12)}…`, d.token]))),
+  );
+  console.log(`      (the token ${tablet.token} makes the sandbox answer as FCM does for an uninstalled app)`);
+
+  step(3, "An admin sends her a notification with an image (writes a notifications document)");
+  const notification: NotificationRequest = {
+    userId: uid,
+    title: "Welcome, Ada",
+    body: "Your devices are set up.",
+    imageUrl: IMAGE,
+    data: { screen: "welcome" },
+  };
+  const ref = db.collection(NOTIFICATIONS).doc(`demo-${run}`);
+  await ref.set(notification);
+  console.log(`      ${ref.path}: ${JSON.stringify(notification)}`);
+  const outcome = await waitForOutcome(ref, { timeoutMs: 60_000, label: "      waiting for the fan-out:" });
+  check(outcome !== undefined, "the fan-out did not finish within 60 s");
+  check(outcome.status === "partial", `expected status partial (3 sent, 1 removed), got ${outcome.status}`);
+
+  step(4, "Each device's outcome (notifications/{id}/deliveries)");
+  const deliveries = await readDeliveries(ref);
+  const outcomeOf = (d: DemoDevice) => deliveries.find((x) => x.deviceId === d.deviceId);
+  console.log(
+    indent(
+      formatTable(
+        ["DEVICE", "PLATFORM", "OUTCOME"],
+        devices.map((d) => {
+          const delivery = outcomeOf(d);
+          return [d.name, PLATFORM[d.type], delivery ? `${delivery.status}${delivery.error ? ` (${delivery.error.code})` : ""}` : "no delivery"];
+        }),
+      ),
+    ),
+  );
+  const s = outcome.stats!;
+  console.log(`      status ${outcome.status}: ${s.sent} sent, ${s.removed} removed, ${s.failed} failed of ${s.devices} devices`);
+  for (const d of [iphone, pixel, laptop]) check(outcomeOf(d)?.status === "sent", `${d.name} was not sent the notification`);
+  check(outcomeOf(tablet)?.status === "removed", "the old tablet's delivery is not recorded as removed");
+
+  // The sandbox stores the exact firebase-admin Message FCM would have received.
+  const outbox = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", ref.id).where("outcome", "==", "sent").limit(1).get();
+  check(!outbox.empty, "no sent message in the sandbox outbox");
+  const message = outbox.docs[0]!.get("message");
+  const imageFields: Array<[string, unknown]> = [
+    ["notification.imageUrl", message.notification?.imageUrl],
+    ["android.notification.imageUrl", message.android?.notification?.imageUrl],
+    ["apns.fcmOptions.imageUrl", message.apns?.fcmOptions?.imageUrl],
+    ["webpush.notification.image", message.webpush?.notification?.image],
+    ["data.imageUrl", message.data?.imageUrl],
+  ];
+  console.log("      The image in the message FCM would have received (sandboxOutbox):");
+  console.log(indent(formatTable(["FIELD", "VALUE"], imageFields.map(([field, value]) => [field, String(value)]))));
+  console.log(`      apns.payload.aps.mutable-content = ${message.apns?.payload?.aps?.["mutable-content"]} (lets an iOS extension attach the image)`);
+  for (const [field, value] of imageFields) check(value === IMAGE, `${field} is ${String(value)}, not the image`);
+
+  step(5, "The dead device is gone (GET /v1/devices with her ID token)");
+  const afterSend = await listDevices(emulators, idToken);
+  console.log(indent(formatTable(["NAME", "PLATFORM", "ACTIVE"], afterSend.map((d) => [d.name ?? "", PLATFORM[d.type], String(d.active)]))));
+  check(!afterSend.some((d) => d.deviceId === tablet.deviceId), "the old tablet is still registered");
+  check(afterSend.length === 3, `expected 3 devices left, found ${afterSend.length}`);
+  console.log(`      "${tablet.name}" was deleted when FCM reported its token unregistered.`);
+
+  step(6, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
+  await callFunction(emulators, "registerDevice", { token: laptop.token, type: laptop.type, active: false }, idToken);
+  console.log(`      registerDevice { active: false } for "${laptop.name}": logged out, it no longer receives notifications`);
+  // Weeks cannot pass in a demo: the admin moves the clocks of two devices back instead.
+  const now = Date.now();
+  await db.doc(`users/${uid}/devices/${laptop.deviceId}`).update({ updatedAt: Timestamp.fromMillis(now - 31 * DAY_MS) });
+  await db.doc(`users/${uid}/devices/${pixel.deviceId}`).update({ lastSeenAt: Timestamp.fromMillis(now - 61 * DAY_MS) });
+  console.log(`      (simulated in Firestore: "${laptop.name}" logged out 31 days ago, "${pixel.name}" last seen 61 days ago)`);
+
+  step(7, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
+  console.log("      Its structured log line, as Cloud Logging receives it:");
+  // The same purgeDevices the scheduled function runs, called directly: the emulator's HTTP trigger
+  // for a schedule answers without the summary, which is what this step shows.
+  const summary = await purgeDevices({ db }, PURGE);
+  console.log(indent(formatTable(["SUMMARY", ""], Object.entries(summary).map(([key, value]) => [key, String(value)]))));
+  const left = await listDevices(emulators, idToken);
+  console.log(`      Devices left: ${left.map((d) => `${d.name} (${PLATFORM[d.type]})`).join(", ") || "none"}`);
+  check(summary.complete, "the purge did not complete");
+  check(summary.inactive >= 1 && summary.stale >= 1, "the purge did not delete both an inactive and a stale device");
+  check(left.length === 1 && left[0]!.deviceId === iphone.deviceId, `expected only ${iphone.name} to remain`);
+
+  console.log(`
+Done: every step behaved as the contract says.
+Next: \`npm start\` keeps the emulators up with demo data; \`npm run send -- --help\`; client guides in docs/CLIENTS.md.`);
+}
+
+async function main(): Promise<number> {
+  const emulators = await findEmulators();
+  const db = getFirestore(initializeApp({ projectId: emulators.projectId }));
+  try {
+    await demo(emulators, db);
+    return 0;
+  } finally {
+    await db.terminate();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const what = error instanceof DemoFailure ? "Demo failed" : "Demo stopped by an error";
+    console.error(`\n${what}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
