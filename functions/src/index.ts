@@ -44,3 +44,7 @@ export const purgeInactiveDevices = onSchedule(
     await runScheduledPurge();
   },
 );
+
+// Emulator only: `npm run bench`'s one-write baseline callable. Loaded only when the Functions
+// emulator discovers the functions, so a deploy never sees it.
+if (process.env.FUNCTIONS_EMULATOR === "true") Object.assign(exports, require("./bench/baseline.js"));

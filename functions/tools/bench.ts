@@ -1,0 +1,220 @@
+// `npm run bench`: measures registration, fan-out and purge against the Emulator Suite (sandbox
+// transport), prints tables with ratios and targets met / not met, and writes bench/results.json.
+// Every figure is the median of several runs; ratios are taken within one run of this command.
+import "./bench/quiet.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { installCounting } from "./bench/counting.js";
+import { PROJECT_ID, REPO_ROOT, requireEmulators } from "./bench/emulators.js";
+import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
+import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
+import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
+import { fmt, progress, section, table } from "./bench/report.js";
+import { median } from "./bench/stats.js";
+
+const SCENARIOS = ["registration", "fanout", "operations", "purge"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge]`;
+
+interface Results {
+  registration?: RegistrationResult;
+  fanout?: EndToEndResult;
+  operations?: OperationsResult;
+  registrationInProcess?: InProcessRegistration;
+  purge?: PurgeResult;
+}
+
+interface Target {
+  target: string;
+  value: string;
+  limit: string;
+  met: boolean | undefined;
+}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string", default: "3" },
+      "purge-runs": { type: "string", default: "5" },
+      calls: { type: "string", default: "200" },
+      "load-seconds": { type: "string", default: "45" },
+      only: { type: "string", default: SCENARIOS.join(",") },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, got "${value}"`);
+    return n;
+  };
+  const only = values.only.split(",").map((s) => s.trim());
+  for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}"`);
+  return {
+    runs: int("runs", values.runs),
+    purgeRuns: int("purge-runs", values["purge-runs"]),
+    calls: int("calls", values.calls),
+    loadLimitMs: int("load-seconds", values["load-seconds"]) * 1000,
+    only: new Set(only as Scenario[]),
+  };
+}
+
+function targets(r: Results): Target[] {
+  const list: Target[] = [];
+  for (const c of CONCURRENCIES) {
+    const ratio = r.registration?.median.ratioP50[`c=${c}`];
+    const target = `registration p50 / baseline p50, concurrency ${c}`;
+    if (ratio === undefined) {
+      list.push({ target, value: "not measured", limit: "<= 1.5x", met: undefined });
+      continue;
+    }
+    // A p50 of the calls that survived says nothing when others failed: such a load does not pass.
+    const problems = (["registerDevice", "benchBaseline"] as const).flatMap((fn) => {
+      const loads = r.registration!.runs.map((run) => run.loads[`${fn} c=${c}`]!);
+      const unfinished = loads.reduce((sum, s) => sum + s.errors + s.notStarted, 0);
+      return unfinished ? [`${fn}: ${unfinished} of ${loads.length * r.registration!.callsPerLoad} calls failed or not started`] : [];
+    });
+    const unfinished = problems.length;
+    const value = unfinished ? `${fmt(ratio)}x of completed calls, but ${problems.join("; ")}` : `${fmt(ratio)}x`;
+    list.push({ target, value, limit: "<= 1.5x, all calls done", met: ratio <= 1.5 && unfinished === 0 });
+  }
+  const t = r.fanout?.ratio;
+  list.push({ target: "fan-out T(1000) / T(1)", value: t === undefined ? "not measured" : fmt(t), limit: "<= 10", met: t === undefined ? undefined : t <= 10 });
+  const p = r.purge?.ratio;
+  list.push({ target: "purge time, 20,000 vs 1,000 devices", value: p === undefined ? "not measured" : `${fmt(p)}x`, limit: "<= 1.5x", met: p === undefined ? undefined : p <= 1.5 });
+  for (const s of r.operations?.median ?? []) {
+    const writes = s.counts.writes - s.counts.writesByKind.outbox;
+    list.push({ target: `fan-out reads, k = ${s.devices}`, value: String(s.counts.reads), limit: `<= ${s.devices + 3}`, met: s.counts.reads <= s.devices + 3 });
+    list.push({ target: `fan-out writes, k = ${s.devices}`, value: String(writes), limit: `<= ${2 * s.devices + 3}`, met: writes <= 2 * s.devices + 3 });
+  }
+  if (!r.operations) list.push({ target: "fan-out reads <= k + 3, writes <= 2k + 3", value: "not measured", limit: "", met: undefined });
+  return list;
+}
+
+function render(r: Results, list: Target[], runs: number, purgeRuns: number): string {
+  let out = "";
+  if (r.registration) {
+    const m = r.registration.median;
+    const rows = Object.entries(m.loads).map(([k, s]) => {
+      const [fn, c] = k.split(" ");
+      return { fn: fn!, c: Number(c!.slice(2)), s };
+    });
+    rows.sort((a, b) => a.c - b.c || a.fn.localeCompare(b.fn));
+    out += section(
+      `Registration: ${r.registration.callsPerLoad} calls per load, median of ${runs} runs (ms)`,
+      table(
+        ["callable", "concurrency", "p50", "p95", "calls/s", "completed", "failed (all runs)", "not started (all runs)"],
+        rows.map(({ fn, c, s }) => [fn, c, s.p50, s.p95, s.callsPerSecond, s.calls, s.errors, s.notStarted]),
+      ) +
+        (r.registration.errorSamples.length ? `\nfailures, e.g.: ${r.registration.errorSamples.join(" | ")}` : "") +
+        "\n" +
+        "\n" +
+        CONCURRENCIES.map((c) => `registerDevice p50 / benchBaseline p50 at concurrency ${c}: ${fmt(m.ratioP50[`c=${c}`]!)}x (per run: ${r.registration!.runs.map((x) => fmt(x.ratioP50[`c=${c}`]!)).join(", ")})`).join("\n"),
+    );
+  }
+  if (r.fanout) {
+    out += section(
+      `Fan-out end to end (create notifications/{id} -> terminal status), median of ${runs} runs`,
+      table(
+        ["devices", "server ms", "observed ms", "ms/device"],
+        r.fanout.median.map((s) => [s.devices, s.serverMs, Math.round(s.observedMs), s.msPerDevice]),
+      ) + `\nT(1000) / T(1): ${fmt(r.fanout.ratio)} (per run: ${r.fanout.ratioPerRun.map(fmt).join(", ")})`,
+    );
+  }
+  if (r.operations) {
+    out += section(
+      `Fan-out Firestore operations (fanOutNotification in process, sandbox), median of ${runs} runs`,
+      table(
+        ["devices k", "reads", "limit k+3", "writes", "limit 2k+3", "deliveries", "status", "device deletes", "outbox (FCM stand-in)", "in-process ms", "device lookup ms", "batch commit ms"],
+        r.operations.median.map((s) => {
+          const c = s.counts;
+          return [s.devices, c.reads, s.devices + 3, c.writes - c.writesByKind.outbox, 2 * s.devices + 3, c.writesByKind.deliveries, c.writesByKind.other, c.writesByKind.devices, c.writesByKind.outbox, Math.round(s.ms), Math.round(s.lookupMs), Math.round(s.commitMs)];
+        }),
+      ) + (r.operations.deterministic ? "\nCounts were identical in every run." : "\nWARNING: counts differed between runs (see bench/results.json)."),
+    );
+  }
+  if (r.registrationInProcess) {
+    const x = r.registrationInProcess;
+    out += section(
+      `Registration in process (domain function, no Functions emulator), ${x.calls} calls one after another`,
+      table(
+        ["operation", "p50 ms", "queries", "reads", "writes"],
+        [
+          ["registerDevice transaction (new device)", x.registerP50, x.counts.queries, x.counts.reads, x.counts.writes],
+          ["single set (what benchBaseline does)", x.setP50, x.setCounts.queries, x.setCounts.reads, x.setCounts.writes],
+        ],
+      ) + `\nratio: ${fmt(x.ratio)}x`,
+    );
+  }
+  if (r.purge) {
+    out += section(
+      `Purge: ${DELETABLE} deletable devices, median of ${purgeRuns} runs after a warm-up`,
+      table(
+        ["devices in total", "median ms", "runs ms", "query ms (median)", "reads", "writes", "deleted"],
+        r.purge.scenarios.map((s) => [s.total, Math.round(s.medianMs), s.runs.map((x) => x.ms.toFixed(0)).join(" "), Math.round(median(s.runs.map((x) => x.counts.queryMs))), s.runs[0]!.counts.reads, s.runs[0]!.counts.writes, s.runs[0]!.summary.deleted]),
+      ) + `\nduration ratio 20,000 / 1,000: ${fmt(r.purge.ratio)}x`,
+    );
+  }
+  out += section(
+    "Targets",
+    table(["target", "value", "limit", "result"], list.map((t) => [t.target, t.value, t.limit, t.met === undefined ? "-" : t.met ? "met" : "NOT MET"])),
+  );
+  return out;
+}
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = options();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  requireEmulators();
+  const db = getFirestore(initializeApp({ projectId: PROJECT_ID }));
+  installCounting(db);
+  const startedAt = new Date();
+  progress(`pushfan bench on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown cpu"}), Node ${process.version}; runs ${opts.runs}, purge runs ${opts.purgeRuns}`);
+
+  const r: Results = {};
+  if (opts.only.has("registration")) r.registration = await benchRegistration(db, { runs: opts.runs, calls: opts.calls, loadLimitMs: opts.loadLimitMs });
+  if (opts.only.has("fanout")) r.fanout = await benchFanoutEndToEnd(db, { runs: opts.runs });
+  if (opts.only.has("operations")) {
+    r.operations = await benchFanoutOperations(db, { runs: opts.runs });
+    r.registrationInProcess = await benchRegistrationInProcess(db, 50);
+  }
+  if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
+
+  const list = targets(r);
+  process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));
+  const file = join(REPO_ROOT, "bench", "results.json");
+  mkdirSync(join(REPO_ROOT, "bench"), { recursive: true });
+  const results = {
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    options: { runs: opts.runs, purgeRuns: opts.purgeRuns, calls: opts.calls, scenarios: [...opts.only] },
+    targets: list,
+    ...r,
+  };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`results written to ${file} (${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s)`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
