@@ -15,6 +15,9 @@ export type DeviceType = "ios" | "android" | "web";
 /** `users/{uid}/devices/{deviceId}` as the contract fixes it. */
 export interface DeviceDoc {
   token: string;
+  /** = the document id. Stored so other users' copies of a token can be found by a short value:
+   * tokens may be 4096 characters, and Firestore cannot query strings over 1500 bytes. */
+  deviceId: string;
   userId: string;
   type: DeviceType;
   name: string | null;
@@ -48,9 +51,9 @@ export function devicesOf(db: Firestore, uid: string): CollectionReference {
   return db.collection("users").doc(uid).collection(DEVICES);
 }
 
-/** Every device holding `token`, across users (collection-group index on `devices.token`). */
-export function tokenHoldersQuery(db: Firestore, token: string) {
-  return db.collectionGroup(DEVICES).where("token", "==", token);
+/** Every device holding the token with this id, across users (collection-group index on `devices.deviceId`). */
+export function tokenHoldersQuery(db: Firestore, deviceId: string) {
+  return db.collectionGroup(DEVICES).where("deviceId", "==", deviceId);
 }
 
 /** The uid owning a `users/{uid}/devices/{id}` document, or undefined for a `devices` elsewhere. */
@@ -91,7 +94,7 @@ export async function registerDevice(
   return db.runTransaction(async (tx) => {
     const [mine, holders] = await Promise.all([
       tx.get(devices),
-      tx.get(tokenHoldersQuery(db, input.token)),
+      tx.get(tokenHoldersQuery(db, deviceId)),
     ]);
     const existing = mine.docs.find((doc) => doc.id === deviceId);
     const transferredFrom: string[] = [];
@@ -125,6 +128,7 @@ export async function registerDevice(
     const now = FieldValue.serverTimestamp();
     const fields: Record<string, unknown> = {
       token: input.token,
+      deviceId,
       userId: uid,
       type: input.type,
       active: input.active,

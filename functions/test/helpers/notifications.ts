@@ -24,6 +24,7 @@ export async function seedDevices(devices: SeedDevice[]): Promise<void> {
       const seen = Timestamp.fromDate(d.lastSeenAt ?? new Date());
       batch.set(db.doc(`users/${d.uid}/devices/${sha256(d.token)}`), {
         token: d.token,
+        deviceId: sha256(d.token),
         userId: d.uid,
         type: d.type ?? "android",
         name: null,

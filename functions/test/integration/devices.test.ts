@@ -29,6 +29,7 @@ describe("registerDevice", () => {
     const doc = (await db.doc(devicePath(user.uid, token)).get()).data()!;
     expect(doc).toMatchObject({
       token,
+      deviceId: sha256(token),
       userId: user.uid,
       type: "ios",
       name: "Jimbo's iPhone",
@@ -84,7 +85,7 @@ describe("registerDevice", () => {
     expect(res.body.result).toEqual({ deviceId: sha256(token), created: true });
     expect(await deviceIds(user.uid)).toEqual([]);
     expect(await deviceIds(other.uid)).toEqual([sha256(token)]);
-    const holders = await db.collectionGroup("devices").where("token", "==", token).get();
+    const holders = await db.collectionGroup("devices").where("deviceId", "==", sha256(token)).get();
     expect(holders.docs.map((d) => d.get("userId"))).toEqual([other.uid]);
   });
 
@@ -114,6 +115,7 @@ describe("registerDevice", () => {
     tokens.forEach((token, i) =>
       batch.set(db.doc(devicePath(user.uid, token)), {
         token,
+        deviceId: sha256(token),
         userId: user.uid,
         type: "android",
         name: null,

@@ -66,7 +66,7 @@ function served(shape: Shape): boolean {
 const db = new Firestore({ projectId: "demo-indexes" });
 const purge = purgeQueries(db, Date.now(), { inactiveRetentionDays: 30, staleDeviceDays: 60 });
 const queries: Record<string, Query> = {
-  "registration: devices holding a token": tokenHoldersQuery(db, "t"),
+  "registration: devices holding a token": tokenHoldersQuery(db, "0".repeat(64)),
   "fan-out: active devices of recipients": activeDevicesQuery(db, ["a", "b"]),
   "purge: inactive past retention": purge.inactive,
   "purge: stale devices": purge.stale,

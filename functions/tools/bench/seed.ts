@@ -40,6 +40,7 @@ export async function seedDevices(
         const seen = Timestamp.fromDate(d.lastSeenAt ?? new Date());
         batch.set(refs[start + j]!, {
           token: d.token,
+          deviceId: deviceIdOf(d.token),
           userId: d.uid,
           type: "android",
           name: null,
