@@ -8,13 +8,15 @@ import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callab
 import { createApiHandler, type ApiRequest, type ApiResponse } from "./http/api.js";
 import { FANOUT_TIMEOUT_SECONDS, onNotificationCreated } from "./notifications/trigger.js";
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
+import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
 
 setGlobalOptions({ region: "us-central1", maxInstances: 20 });
 
-export const registerDevice = onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, registerDeviceHandler);
+// guardCallable: payloads the SDK's decoder cannot handle get invalid-argument, not internal.
+export const registerDevice = guardCallable(onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, registerDeviceHandler));
 
-export const unregisterDevice = onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, unregisterDeviceHandler);
+export const unregisterDevice = guardCallable(onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, unregisterDeviceHandler));
 
 const apiHandler = createApiHandler({
   db,
