@@ -35,11 +35,26 @@ export function formatZodError(error: z.ZodError, prefix: readonly PropertyKey[]
   });
 }
 
-/** Parses `input` or throws a ValidationError naming every problem. */
+/**
+ * firebase-functions decodes callable data by assignment, so a `__proto__` key holding an object, an
+ * array or null becomes the object's prototype instead of a field, and zod would then read the
+ * inherited values as if they had been sent (`{"type":"ios","__proto__":{"token":"x"}}` registered
+ * token x). Such an object is copied without its prototype and the key is reported as the unknown
+ * field it was. (The decoder drops a `__proto__` holding anything else: nothing is left to see.
+ * JSON.parse, as used by the api, keeps `__proto__` as an own field, which strict schemas reject.)
+ */
+function withoutSmuggledPrototype(input: unknown): { value: unknown; details: ErrorDetail[] } {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return { value: input, details: [] };
+  if (Object.getPrototypeOf(input) === Object.prototype) return { value: input, details: [] };
+  return { value: { ...input }, details: [{ path: "__proto__", message: "unknown field" }] };
+}
+
+/** Parses `input` (decoded JSON) or throws a ValidationError naming every problem. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = formatZodError(result.error);
+  const plain = withoutSmuggledPrototype(input);
+  const result = schema.safeParse(plain.value);
+  if (result.success && plain.details.length === 0) return result.data;
+  const details = [...plain.details, ...(result.success ? [] : formatZodError(result.error))];
   const summary = details
     .slice(0, 3)
     .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))
@@ -52,12 +67,18 @@ export function wellFormedString() {
   return z.string().refine((s) => s.isWellFormed(), "must be valid Unicode (no lone surrogates)");
 }
 
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// Every Unicode control character (C0, DEL and C1). Checked after trimming, so a trailing newline
+// is trimmed away while one inside the label is rejected.
+const CONTROL_CHARS = /\p{Cc}/u;
 
 /** A short human-readable label: trimmed, no control characters, at most `max` characters. */
 export function label(max: number) {
   return wellFormedString()
-    .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters")
     .transform((s) => s.trim())
-    .pipe(z.string().max(max, `must be at most ${max} characters`));
+    .pipe(
+      z
+        .string()
+        .max(max, `must be at most ${max} characters`)
+        .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters"),
+    );
 }

@@ -73,7 +73,7 @@ describe("api /v1/devices", () => {
   });
 
   // The Functions emulator wraps every HTTP function in a permissive CORS layer that answers
-  // preflights itself; the api's own CORS answers (and CORS_ORIGINS) are pinned in test/unit/api.test.ts.
+  // preflights itself; the api's own CORS answers (and CORS_ORIGINS) are pinned in test/unit/api-handler.test.ts.
   it("answers CORS preflight without auth", async () => {
     const origin = "https://app.example.com";
     const res = await api("OPTIONS", "/v1/devices", {

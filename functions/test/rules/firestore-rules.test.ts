@@ -1,0 +1,320 @@
+// firestore.rules against CONTRACT §4: every rule on its allowed and its denied paths, for the owner,
+// another user, an unauthenticated client and an admin; then the emulator's rules coverage report is
+// saved to test-results/ and checked.
+import { assertFails, assertSucceeds, type RulesTestContext, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
+import {
+  collection,
+  collectionGroup,
+  deleteDoc,
+  doc,
+  getDoc,
+  getDocs,
+  query,
+  setDoc,
+  updateDoc,
+  setLogLevel,
+  where,
+  type Firestore,
+} from "firebase/firestore";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uniqueId } from "../helpers/emulator";
+import { readFileSync } from "node:fs";
+import { ruleExpressions, RULES_PATH, rulesTestEnvironment, saveRulesCoverage, type CoverageNode } from "../helpers/rules";
+
+let env: RulesTestEnvironment;
+
+// Unique per run: the emulator database is shared with the other suites and is never cleared here.
+const run = uniqueId("rules");
+const alice = `alice-${run}`;
+const bob = `bob-${run}`;
+const carol = `carol-${run}`;
+const adminUid = `admin-${run}`;
+const ids = {
+  aliceDevice: `device-a-${run}`,
+  bobDevice: `device-b-${run}`,
+  toAlice: `n-alice-${run}`,
+  toMany: `n-many-${run}`,
+  toBob: `n-bob-${run}`,
+  mapRecipients: `n-map-${run}`,
+  stringRecipients: `n-string-${run}`,
+  outbox: `outbox-${run}`,
+};
+
+// rules-unit-testing types its contexts' Firestore as the compat API; the modular functions take it as is.
+const modular = (context: RulesTestContext) => context.firestore() as unknown as Firestore;
+const asUser = (uid: string, claims?: Record<string, unknown>) => modular(env.authenticatedContext(uid, claims));
+const asAlice = () => asUser(alice);
+const asBob = () => asUser(bob);
+const asAdmin = () => asUser(adminUid, { admin: true });
+const asAnonymous = () => modular(env.unauthenticatedContext());
+
+// Devices are seeded inactive so the fan-out trigger, which also sees these notifications, has
+// nothing to send and never rewrites the seeded deliveries.
+const device = (uid: string) => ({ token: `tok-${uid}`, userId: uid, type: "web", name: null, active: false });
+
+beforeAll(async () => {
+  // Denied requests are the point here; the SDK would log each one as a warning.
+  setLogLevel("silent");
+  env = await rulesTestEnvironment();
+  await env.withSecurityRulesDisabled(async (context) => {
+    const db = modular(context);
+    await Promise.all([
+      setDoc(doc(db, `users/${alice}/devices/${ids.aliceDevice}`), device(alice)),
+      setDoc(doc(db, `users/${bob}/devices/${ids.bobDevice}`), device(bob)),
+      setDoc(doc(db, `users/${alice}`), { note: "a user document no rule mentions" }),
+      setDoc(doc(db, `notifications/${ids.toAlice}`), { userId: alice, title: "for alice" }),
+      setDoc(doc(db, `notifications/${ids.toMany}`), { userIds: [alice, carol], title: "for alice and carol" }),
+      setDoc(doc(db, `notifications/${ids.toBob}`), { userId: bob, title: "for bob" }),
+      // Not a valid notification (the trigger marks it invalid), but the rules must not read a map as a list.
+      setDoc(doc(db, `notifications/${ids.mapRecipients}`), { userIds: { [alice]: true }, title: "malformed" }),
+      setDoc(doc(db, `notifications/${ids.stringRecipients}`), { userIds: alice, title: "malformed" }),
+      setDoc(doc(db, `notifications/${ids.toAlice}/deliveries/${ids.aliceDevice}`), { userId: alice, status: "sent" }),
+      setDoc(doc(db, `notifications/${ids.toMany}/deliveries/${ids.aliceDevice}`), { userId: alice, status: "sent" }),
+      setDoc(doc(db, `notifications/${ids.toMany}/deliveries/device-c-${run}`), { userId: carol, status: "failed" }),
+      setDoc(doc(db, `sandboxOutbox/${ids.outbox}`), { notificationId: ids.toAlice, userId: alice, token: "tok" }),
+      setDoc(doc(db, `settings/${run}`), { anything: true }),
+    ]);
+  });
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+describe("users/{uid}/devices/{deviceId}", () => {
+  const path = () => `users/${alice}/devices/${ids.aliceDevice}`;
+
+  it("the owner reads their device", async () => {
+    const snap = await assertSucceeds(getDoc(doc(asAlice(), path())));
+    expect(snap.get("userId")).toBe(alice);
+  });
+
+  it("another user, an unauthenticated client and an admin cannot read it", async () => {
+    await assertFails(getDoc(doc(asBob(), path())));
+    await assertFails(getDoc(doc(asAnonymous(), path())));
+    await assertFails(getDoc(doc(asAdmin(), path())));
+  });
+
+  it("the owner lists their own devices collection", async () => {
+    const snap = await assertSucceeds(getDocs(collection(asAlice(), `users/${alice}/devices`)));
+    expect(snap.docs.map((d) => d.id)).toEqual([ids.aliceDevice]);
+  });
+
+  it("nobody else lists the owner's devices", async () => {
+    await assertFails(getDocs(collection(asBob(), `users/${alice}/devices`)));
+    await assertFails(getDocs(collection(asAnonymous(), `users/${alice}/devices`)));
+    await assertFails(getDocs(collection(asAdmin(), `users/${alice}/devices`)));
+  });
+
+  it("a collection-group query over every user's devices is denied, even filtered to the caller", async () => {
+    await assertFails(getDocs(collectionGroup(asAlice(), "devices")));
+    await assertFails(getDocs(query(collectionGroup(asAlice(), "devices"), where("userId", "==", alice))));
+    await assertFails(getDocs(collectionGroup(asAdmin(), "devices")));
+  });
+
+  it("no client writes devices: not the owner, not an admin, not anonymously", async () => {
+    const fresh = `users/${alice}/devices/new-${run}`;
+    for (const db of [asAlice(), asAdmin(), asAnonymous()]) {
+      await assertFails(setDoc(doc(db, fresh), device(alice)));
+      await assertFails(updateDoc(doc(db, path()), { active: true }));
+      await assertFails(deleteDoc(doc(db, path())));
+    }
+    await assertFails(setDoc(doc(asBob(), `users/${bob}/devices/new-${run}`), device(bob)));
+  });
+});
+
+describe("notifications/{id}: create", () => {
+  // Addressed to nobody else in this file, so that alice's own list queries below stay exact.
+  const valid = () => ({ userId: `dave-${run}`, title: "Hello", body: "from the rules test" });
+
+  it("an admin creates a notification with input fields only", async () => {
+    await assertSucceeds(setDoc(doc(asAdmin(), `notifications/${uniqueId("n-create")}`), valid()));
+  });
+
+  it.each(["status", "stats", "error", "attempts", "startedAt", "completedAt", "lease"])(
+    "an admin cannot create one that already carries the output field %s",
+    async (field) => {
+      await assertFails(setDoc(doc(asAdmin(), `notifications/${uniqueId("n-output")}`), { ...valid(), [field]: "x" }));
+    },
+  );
+
+  it("a signed-in non-admin and an unauthenticated client cannot create one", async () => {
+    await assertFails(setDoc(doc(asAlice(), `notifications/${uniqueId("n-user")}`), valid()));
+    await assertFails(setDoc(doc(asAnonymous(), `notifications/${uniqueId("n-anon")}`), valid()));
+  });
+
+  it("only a boolean admin claim counts: admin: false, \"true\" or 1 cannot create", async () => {
+    for (const admin of [false, "true", 1]) {
+      const db = asUser(`claims-${run}`, { admin });
+      await assertFails(setDoc(doc(db, `notifications/${uniqueId("n-claim")}`), valid()));
+    }
+  });
+});
+
+describe("notifications/{id}: read", () => {
+  it("the recipient named in userId reads it", async () => {
+    const snap = await assertSucceeds(getDoc(doc(asAlice(), `notifications/${ids.toAlice}`)));
+    expect(snap.get("title")).toBe("for alice");
+  });
+
+  it("a recipient listed in userIds reads it", async () => {
+    await assertSucceeds(getDoc(doc(asAlice(), `notifications/${ids.toMany}`)));
+    await assertSucceeds(getDoc(doc(asUser(carol), `notifications/${ids.toMany}`)));
+  });
+
+  it("a user who is not a recipient, and an unauthenticated client, cannot read it", async () => {
+    await assertFails(getDoc(doc(asBob(), `notifications/${ids.toAlice}`)));
+    await assertFails(getDoc(doc(asBob(), `notifications/${ids.toMany}`)));
+    await assertFails(getDoc(doc(asAlice(), `notifications/${ids.toBob}`)));
+    await assertFails(getDoc(doc(asAnonymous(), `notifications/${ids.toAlice}`)));
+  });
+
+  it("a userIds that is not a list (a map keyed by the uid, the uid as a string) names no recipient", async () => {
+    await assertFails(getDoc(doc(asAlice(), `notifications/${ids.mapRecipients}`)));
+    await assertFails(getDoc(doc(asAlice(), `notifications/${ids.stringRecipients}`)));
+  });
+
+  it("an admin reads any notification", async () => {
+    await assertSucceeds(getDoc(doc(asAdmin(), `notifications/${ids.toBob}`)));
+    await assertSucceeds(getDoc(doc(asAdmin(), `notifications/${ids.mapRecipients}`)));
+  });
+
+  it("a client lists its own notifications addressed by userId: where userId == me", async () => {
+    const single = await assertSucceeds(getDocs(query(collection(asAlice(), "notifications"), where("userId", "==", alice))));
+    expect(single.docs.map((d) => d.id)).toEqual([ids.toAlice]);
+  });
+
+  it("a client lists its own notifications addressed by userIds: where userIds array-contains me", async () => {
+    const many = await assertSucceeds(getDocs(query(collection(asAlice(), "notifications"), where("userIds", "array-contains", alice))));
+    expect(many.docs.map((d) => d.id)).toEqual([ids.toMany]);
+  });
+
+  it("broader lists are denied: every notification, or another user's", async () => {
+    const db = asAlice();
+    await assertFails(getDocs(collection(db, "notifications")));
+    await assertFails(getDocs(query(collection(db, "notifications"), where("userId", "==", bob))));
+    await assertFails(getDocs(query(collection(db, "notifications"), where("userIds", "array-contains", bob))));
+    await assertFails(getDocs(query(collection(db, "notifications"), where("title", "==", "for alice"))));
+    await assertFails(getDocs(query(collection(asAnonymous(), "notifications"), where("userId", "==", alice))));
+  });
+
+  it("an admin lists every notification", async () => {
+    await assertSucceeds(getDocs(query(collection(asAdmin(), "notifications"), where("userId", "==", bob))));
+    await assertSucceeds(getDocs(collection(asAdmin(), "notifications")));
+  });
+});
+
+describe("notifications/{id}: update and delete", () => {
+  it("nobody updates a notification, not even an admin or its recipient", async () => {
+    await assertFails(updateDoc(doc(asAdmin(), `notifications/${ids.toAlice}`), { title: "changed" }));
+    await assertFails(updateDoc(doc(asAdmin(), `notifications/${ids.toAlice}`), { status: "sent" }));
+    await assertFails(updateDoc(doc(asAlice(), `notifications/${ids.toAlice}`), { title: "changed" }));
+    await assertFails(updateDoc(doc(asAnonymous(), `notifications/${ids.toAlice}`), { title: "changed" }));
+    // A set over an existing document is an update too.
+    await assertFails(setDoc(doc(asAdmin(), `notifications/${ids.toAlice}`), { userId: alice, title: "replaced" }));
+  });
+
+  it("an admin deletes a notification; its recipient and an unauthenticated client cannot", async () => {
+    const id = uniqueId("n-delete");
+    await env.withSecurityRulesDisabled((context) => setDoc(doc(modular(context), `notifications/${id}`), { userId: alice, title: "x" }));
+    await assertFails(deleteDoc(doc(asAlice(), `notifications/${id}`)));
+    await assertFails(deleteDoc(doc(asAnonymous(), `notifications/${id}`)));
+    await assertSucceeds(deleteDoc(doc(asAdmin(), `notifications/${id}`)));
+  });
+});
+
+describe("notifications/{id}/deliveries/{deviceId}", () => {
+  const aliceDelivery = () => `notifications/${ids.toMany}/deliveries/${ids.aliceDevice}`;
+  const carolDelivery = () => `notifications/${ids.toMany}/deliveries/device-c-${run}`;
+
+  it("a recipient reads its own delivery", async () => {
+    const snap = await assertSucceeds(getDoc(doc(asAlice(), aliceDelivery())));
+    expect(snap.get("status")).toBe("sent");
+    await assertSucceeds(getDoc(doc(asAlice(), `notifications/${ids.toAlice}/deliveries/${ids.aliceDevice}`)));
+  });
+
+  it("a recipient cannot read another recipient's delivery of the same notification", async () => {
+    await assertFails(getDoc(doc(asAlice(), carolDelivery())));
+    await assertFails(getDoc(doc(asBob(), aliceDelivery())));
+    await assertFails(getDoc(doc(asAnonymous(), aliceDelivery())));
+  });
+
+  it("an admin reads every delivery", async () => {
+    await assertSucceeds(getDoc(doc(asAdmin(), carolDelivery())));
+    await assertSucceeds(getDocs(collection(asAdmin(), `notifications/${ids.toMany}/deliveries`)));
+  });
+
+  it("a recipient lists its own deliveries of a notification, but not all of them", async () => {
+    const deliveries = collection(asAlice(), `notifications/${ids.toMany}/deliveries`);
+    const mine = await assertSucceeds(getDocs(query(deliveries, where("userId", "==", alice))));
+    expect(mine.docs.map((d) => d.id)).toEqual([ids.aliceDevice]);
+    await assertFails(getDocs(deliveries));
+    await assertFails(getDocs(query(collectionGroup(asAlice(), "deliveries"), where("userId", "==", alice))));
+  });
+
+  it("no client writes deliveries, not even an admin", async () => {
+    for (const db of [asAdmin(), asAlice(), asAnonymous()]) {
+      await assertFails(setDoc(doc(db, `notifications/${ids.toAlice}/deliveries/forged-${run}`), { userId: alice, status: "sent" }));
+      await assertFails(updateDoc(doc(db, aliceDelivery()), { status: "failed" }));
+      await assertFails(deleteDoc(doc(db, aliceDelivery())));
+    }
+  });
+});
+
+describe("everything else is denied", () => {
+  const clients = () => [
+    ["the owner", asAlice()],
+    ["an admin", asAdmin()],
+    ["an unauthenticated client", asAnonymous()],
+  ] as const;
+
+  it("sandboxOutbox: no read, list or write for anyone", async () => {
+    for (const [, db] of clients()) {
+      await assertFails(getDoc(doc(db, `sandboxOutbox/${ids.outbox}`)));
+      await assertFails(getDocs(query(collection(db, "sandboxOutbox"), where("userId", "==", alice))));
+      await assertFails(setDoc(doc(db, `sandboxOutbox/forged-${run}`), { userId: alice }));
+      await assertFails(deleteDoc(doc(db, `sandboxOutbox/${ids.outbox}`)));
+    }
+  });
+
+  it("unknown collections and the user document itself: no read or write", async () => {
+    for (const [, db] of clients()) {
+      await assertFails(getDoc(doc(db, `settings/${run}`)));
+      await assertFails(setDoc(doc(db, `settings/${run}-new`), { anything: true }));
+      await assertFails(getDoc(doc(db, `users/${alice}`)));
+      await assertFails(setDoc(doc(db, `users/${alice}`), { admin: true }));
+      await assertFails(getDoc(doc(db, `users/${alice}/private/${run}`)));
+      await assertFails(setDoc(doc(db, `users/${alice}/private/${run}`), { x: 1 }));
+    }
+  });
+});
+
+// Runs last (tests in a file run in order): the report covers every evaluation made above, since
+// initializeTestEnvironment loaded these rules, and only those (the other suites use the Admin SDK).
+describe("rules coverage", () => {
+  it("every condition and every operand of && and || in firestore.rules evaluated to true and to false", async () => {
+    const report = await saveRulesCoverage();
+    const source = readFileSync(RULES_PATH, "utf8");
+    expect(report.rules?.files?.[0]?.content, "the report is about another rules file").toBe(source);
+
+    const evaluated = new Map<string, Set<boolean>>();
+    const visit = (node: CoverageNode) => {
+      const { line, column } = node.sourcePosition ?? {};
+      const outcomes = evaluated.get(`${line}:${column}`) ?? new Set<boolean>();
+      for (const v of node.values ?? []) if (typeof v.value?.boolValue === "boolean") outcomes.add(v.value.boolValue);
+      evaluated.set(`${line}:${column}`, outcomes);
+      node.children?.forEach(visit);
+    };
+    report.report?.forEach(visit);
+
+    const expressions = ruleExpressions(source);
+    expect(expressions.filter((e) => e.kind === "allow")).toHaveLength(source.replace(/\/\/[^\n]*/g, "").match(/\ballow\b/g)!.length);
+    const gaps = expressions.flatMap((e) =>
+      [e, ...e.operands].flatMap((part) => {
+        const seen = evaluated.get(`${part.line}:${part.column}`) ?? new Set();
+        return seen.has(true) && seen.has(false) ? [] : [`line ${part.line}:${part.column} \`${part.text}\` evaluated to ${JSON.stringify([...seen])}`];
+      }),
+    );
+    expect(gaps).toEqual([]);
+  });
+});
