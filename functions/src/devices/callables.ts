@@ -4,7 +4,7 @@ import { logger } from "firebase-functions";
 import { settings } from "../config.js";
 import { db } from "../shared/firebase.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
-import { registerDevice, unregisterDevice, deviceIdOf } from "./registry.js";
+import { registerDevice, unregisterDevice, deviceIdOf, isContention } from "./registry.js";
 import {
   registerDeviceRequestSchema,
   unregisterDeviceRequestSchema,
@@ -31,7 +31,10 @@ function parseData<T>(parse: () => T): T {
 export async function registerDeviceHandler(request: CallableRequest<unknown>): Promise<RegisterDeviceResponse> {
   const uid = callerOf(request);
   const input = parseData(() => parseOrThrow(registerDeviceRequestSchema, request.data, "registerDevice request"));
-  const result = await registerDevice(db(), uid, input, { maxDevices: settings().maxDevicesPerUser });
+  const result = await registerDevice(db(), uid, input, { maxDevices: settings().maxDevicesPerUser }).catch((error: unknown) => {
+    if (isContention(error)) throw new HttpsError("unavailable", "Too many concurrent changes to this user's devices; retry shortly.");
+    throw error;
+  });
   logger.info("devices.registered", { uid, via: "callable", ...result });
   return { deviceId: result.deviceId, created: result.created };
 }

@@ -146,6 +146,12 @@ export async function registerDevice(
 }
 
 const NOT_FOUND = 5;
+const ABORTED = 10;
+
+/** The registration transaction lost to concurrent writers on every retry; the client may retry. */
+export function isContention(error: unknown): boolean {
+  return (error as { code?: unknown }).code === ABORTED;
+}
 
 /** Deletes the caller's device; false when it was not there. Idempotent. */
 export async function unregisterDevice(db: Firestore, uid: string, deviceId: string): Promise<boolean> {

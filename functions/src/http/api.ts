@@ -4,7 +4,7 @@ import { logger } from "firebase-functions";
 import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
-import { listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
+import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
 import { parseOrThrow, ValidationError, type ErrorDetail } from "../shared/validation.js";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -38,6 +38,7 @@ const STATUS_NAMES: Record<number, string> = {
   405: "METHOD_NOT_ALLOWED",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
+  503: "UNAVAILABLE",
   500: "INTERNAL",
 };
 
@@ -188,6 +189,9 @@ export function createApiHandler(deps: ApiDeps) {
     } catch (error) {
       if (error instanceof ApiError) return sendError(res, error);
       if (error instanceof ValidationError) return sendError(res, new ApiError(400, error.message, error.details));
+      if (isContention(error)) {
+        return sendError(res, new ApiError(503, "Too many concurrent changes to this user's devices; retry shortly.", undefined, { "Retry-After": "1" }));
+      }
       logger.error("api.failed", { method: req.method, path, error: error instanceof Error ? error.stack : String(error) });
       sendError(res, new ApiError(500, "Internal error."));
     }

@@ -264,4 +264,16 @@ describe("error shapes", () => {
     expect(res.body).toEqual({ error: { status: "INTERNAL", message: "Internal error." } });
     expect(res.statusCode).toBe(500);
   });
+
+  it("503 UNAVAILABLE with Retry-After when the registration transaction keeps losing to concurrent writers", async () => {
+    const { call } = setup({
+      db: () => {
+        throw Object.assign(new Error("10 ABORTED: Transaction lock timeout"), { code: 10 });
+      },
+    });
+    const res = await call({ method: "POST", path: "/v1/devices", headers: jsonHeaders(), body: { token: "tok", type: "ios" } });
+    expectError(res, 503, "UNAVAILABLE");
+    expect(res.headers["retry-after"]).toBe("1");
+    expect(JSON.stringify(res.body)).not.toContain("lock timeout");
+  });
 });
