@@ -3,11 +3,8 @@
 // (functions/tools/demo.ts) inside them, stops them. The walk-through shares its stdout with
 // firebase-tools, so the emulators' own lines (function workers starting, SDK warnings) are filtered
 // out to keep it readable; PUSHFAN_EMULATOR_LOG=INFO shows everything, unfiltered.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { emulatorEnv, EMULATORS, PROJECT_ID, ROOT } from "./emulators.mjs";
+import { execInEmulators } from "./emulators.mjs";
 
 const DEMO = "node functions/lib/tools/demo.js";
 const verbose = Boolean(process.env.PUSHFAN_EMULATOR_LOG);
@@ -41,22 +38,9 @@ function filterEmulatorLines(input, output) {
   });
 }
 
-if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) {
-  console.error("[pushfan] firebase-tools is not installed: run 'npm install' first.");
-  process.exit(1);
-}
-const env = emulatorEnv();
-console.error("[pushfan] Building functions (tsc)");
-if (spawnSync("npm", ["--prefix", "functions", "run", "build", "--silent"], { cwd: ROOT, env, stdio: "inherit" }).status !== 0) {
-  console.error("[pushfan] The functions did not build; see the TypeScript errors above.");
-  process.exit(1);
-}
-console.error("[pushfan] Starting fresh emulators for the demo (about 30 s)...");
-
-const args = ["emulators:exec", "--project", PROJECT_ID, "--only", EMULATORS, "--non-interactive"];
-args.push("--log-verbosity", verbose ? process.env.PUSHFAN_EMULATOR_LOG : "SILENT", DEMO);
-const child = spawn("firebase", args, { cwd: ROOT, env, stdio: ["inherit", verbose ? "inherit" : "pipe", "inherit"] });
-if (!verbose) filterEmulatorLines(child.stdout, process.stdout);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-// "close", not "exit": the last lines may still be in the pipe when the process exits.
-child.on("close", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+process.exit(
+  await execInEmulators(DEMO, {
+    logVerbosity: verbose ? process.env.PUSHFAN_EMULATOR_LOG : "SILENT",
+    filterStdout: verbose ? undefined : filterEmulatorLines,
+  }),
+);

@@ -123,13 +123,16 @@ async function uiAvailable() {
   }
 }
 
-function run(command, args, env) {
+/** Runs a command; `filterStdout(child.stdout, process.stdout)`, when given, decides what of its output is shown. */
+function run(command, args, env, filterStdout) {
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: "inherit" });
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["inherit", filterStdout ? "pipe" : "inherit", "inherit"] });
+    if (filterStdout) filterStdout(child.stdout, process.stdout);
     const forward = (signal) => child.kill(signal);
     process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": with a piped stdout the last lines may still be in the pipe at exit.
+    child.on("close", (code, signal) => {
       process.off("SIGINT", forward);
       process.off("SIGTERM", forward);
       resolvePromise(code ?? (signal ? 1 : 0));
@@ -148,7 +151,7 @@ function quote(arg) {
 }
 
 /** Builds the functions and runs `command` inside one emulator session; resolves to its exit code. */
-export async function execInEmulators(command, { ui = false, logVerbosity } = {}) {
+export async function execInEmulators(command, { ui = false, logVerbosity, filterStdout } = {}) {
   if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
   const env = emulatorEnv();
   const uiConfig = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).emulators.ui;
@@ -158,7 +161,8 @@ export async function execInEmulators(command, { ui = false, logVerbosity } = {}
   if (ui) args.push("--ui");
   if (logVerbosity) args.push("--log-verbosity", logVerbosity);
   args.push(command);
-  return run("firebase", args, env);
+  log("Starting the emulators (about 30 s)");
+  return run("firebase", args, env, filterStdout);
 }
 
 async function main() {

@@ -9,12 +9,15 @@ import { parseArgs } from "node:util";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { installCounting } from "./bench/counting.js";
-import { PROJECT_ID, REPO_ROOT, requireEmulators } from "./bench/emulators.js";
+import { findEmulators } from "./shared/emulators.js";
 import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
 import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
 import { median } from "./bench/stats.js";
+
+// Compiled to functions/lib/tools/bench.js.
+const REPO_ROOT = join(__dirname, "..", "..", "..");
 
 const SCENARIOS = ["registration", "fanout", "operations", "purge"] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -179,14 +182,14 @@ async function main(): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  requireEmulators();
-  const db = getFirestore(initializeApp({ projectId: PROJECT_ID }));
+  const emulators = await findEmulators();
+  const db = getFirestore(initializeApp({ projectId: emulators.projectId }));
   installCounting(db);
   const startedAt = new Date();
   progress(`pushfan bench on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown cpu"}), Node ${process.version}; runs ${opts.runs}, purge runs ${opts.purgeRuns}`);
 
   const r: Results = {};
-  if (opts.only.has("registration")) r.registration = await benchRegistration(db, { runs: opts.runs, calls: opts.calls, loadLimitMs: opts.loadLimitMs });
+  if (opts.only.has("registration")) r.registration = await benchRegistration(db, emulators, { runs: opts.runs, calls: opts.calls, loadLimitMs: opts.loadLimitMs });
   if (opts.only.has("fanout")) r.fanout = await benchFanoutEndToEnd(db, { runs: opts.runs });
   if (opts.only.has("operations")) {
     r.operations = await benchFanoutOperations(db, { runs: opts.runs });

@@ -1,9 +1,8 @@
 // `npm run purge`: runs the device purge now, against the emulators (default) or a real project
 // (`--project <id>`, with Application Default Credentials), and prints its summary.
 import { parseArgs } from "node:util";
-import { initializeApp } from "firebase-admin/app";
-import { getFirestore } from "firebase-admin/firestore";
 import { purgeDevices } from "../src/purge/purge.js";
+import { openFirestore, targetOf } from "./shared/target.js";
 
 const USAGE = `usage: npm run purge -- [--project <id>] [--inactive-days 30] [--stale-days 60] [--budget-seconds 420]
 
@@ -50,22 +49,11 @@ async function main(): Promise<number> {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const projectId = values.project ?? process.env.GCLOUD_PROJECT ?? "demo-pushfan";
-  if (!values.project) process.env.FIRESTORE_EMULATOR_HOST ??= "127.0.0.1:8080";
-  const target = values.project ? `project ${projectId}` : `the emulators (${process.env.FIRESTORE_EMULATOR_HOST}, ${projectId})`;
-  console.error(`Purging devices in ${target}: inactive > ${options.inactiveRetentionDays} days, unseen > ${options.staleDeviceDays} days ...`);
-
-  if (!values.project) {
-    const reachable = await fetch(`http://${process.env.FIRESTORE_EMULATOR_HOST}/`, { signal: AbortSignal.timeout(3000) }).then(
-      () => true,
-      () => false,
-    );
-    if (!reachable) {
-      console.error(`No Firestore emulator answers at ${process.env.FIRESTORE_EMULATOR_HOST}: start the emulators first (npm start), or pass --project <id>.`);
-      return 1;
-    }
-  }
-  const db = getFirestore(initializeApp({ projectId }));
+  const target = targetOf(values.project, process.env);
+  const where = target.emulatorHost ? `the emulators (${target.emulatorHost}, ${target.projectId})` : `project ${target.projectId}`;
+  console.error(`Purging devices in ${where}: inactive > ${options.inactiveRetentionDays} days, unseen > ${options.staleDeviceDays} days ...`);
+  const db = await openFirestore(target);
+  if (!db) return 1;
   const summary = await purgeDevices({ db }, options);
   // One line, easy to pick out of the structured logs the purge itself writes.
   console.log(`purge summary: ${JSON.stringify(summary)}`);

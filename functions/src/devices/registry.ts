@@ -47,6 +47,35 @@ export function deviceIdOf(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
+/** The fields a device is seeded with outside registration (tests, benchmarks); times default to now. */
+export interface DeviceSeed {
+  uid: string;
+  token: string;
+  type?: DeviceType;
+  active?: boolean;
+  lastSeenAt?: Date;
+  updatedAt?: Date;
+}
+
+/** A device document exactly as registerDevice stores it, with chosen times: the one place seeds get its shape from. */
+export function deviceDocument(seed: DeviceSeed): DeviceDoc {
+  const seen = Timestamp.fromDate(seed.lastSeenAt ?? new Date());
+  return {
+    token: seed.token,
+    deviceId: deviceIdOf(seed.token),
+    userId: seed.uid,
+    type: seed.type ?? "android",
+    name: null,
+    active: seed.active ?? true,
+    createdAt: seen,
+    updatedAt: seed.updatedAt ? Timestamp.fromDate(seed.updatedAt) : seen,
+    lastSeenAt: seen,
+    appVersion: null,
+    locale: null,
+    timezone: null,
+  };
+}
+
 export function devicesOf(db: Firestore, uid: string): CollectionReference {
   return db.collection("users").doc(uid).collection(DEVICES);
 }

@@ -14,6 +14,7 @@ import { backoffDelayMs, sleep as realSleep } from "../messaging/backoff.js";
 import { classifyError } from "../messaging/errors.js";
 import { chunk, FCM_BATCH_LIMIT, type Messenger, type SendError } from "../messaging/transport.js";
 import { buildMessage } from "./message.js";
+import { summarizeDetails } from "../shared/validation.js";
 import { parseNotification, recipientsOf, type NotificationInput } from "./schema.js";
 
 export const NOTIFICATIONS = "notifications";
@@ -127,15 +128,10 @@ async function claim(
 
     const parsed = parseNotification(data, ref.id);
     if (!parsed.ok) {
-      const summary = parsed.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
       tx.update(ref, {
         status: "invalid",
-        error: {
-          code: "invalid-argument",
-          message: `Invalid notification: ${summary.slice(0, 3).join("; ")}${summary.length > 3 ? ` (and ${summary.length - 3} more)` : ""}`,
-          details: parsed.details,
-        },
-        stats: { recipients: 0, devices: 0, sent: 0, failed: 0, removed: 0 },
+        error: { code: "invalid-argument", message: `Invalid notification: ${summarizeDetails(parsed.details)}`, details: parsed.details },
+        stats: emptyStats(0),
         attempts: 0,
         startedAt: data.startedAt ?? FieldValue.serverTimestamp(),
         completedAt: FieldValue.serverTimestamp(),

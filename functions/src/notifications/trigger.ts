@@ -1,7 +1,7 @@
 // Adapter from the Firestore "notification created" event to the fan-out.
 import { randomUUID } from "node:crypto";
 import type { FirestoreEvent, QueryDocumentSnapshot } from "firebase-functions/v2/firestore";
-import { settings } from "../config.js";
+import { settings, type Settings } from "../config.js";
 import { createMessenger } from "../messaging/index.js";
 import { db, messaging } from "../shared/firebase.js";
 import { fanOutNotification, type FanoutOptions } from "./fanout.js";
@@ -9,8 +9,7 @@ import { fanOutNotification, type FanoutOptions } from "./fanout.js";
 /** The trigger's timeout; the lease outlives it so a crashed run's claim expires only after it is surely dead. */
 export const FANOUT_TIMEOUT_SECONDS = 300;
 
-export function fanoutOptions(): FanoutOptions {
-  const s = settings();
+export function fanoutOptions(s: Settings = settings()): FanoutOptions {
   return {
     maxAttempts: s.sendMaxAttempts,
     backoff: { baseMs: s.backoffBaseMs, maxMs: s.backoffMaxMs },
@@ -26,8 +25,9 @@ export function projectId(): string {
 export async function onNotificationCreated(
   event: FirestoreEvent<QueryDocumentSnapshot | undefined, { notificationId: string }>,
 ): Promise<void> {
-  const messenger = createMessenger(settings().transport, { db, messaging, projectId: projectId() });
-  await fanOutNotification({ db: db(), messenger }, fanoutOptions(), event.params.notificationId, {
+  const s = settings();
+  const messenger = createMessenger(s.transport, { db, messaging, projectId: projectId() });
+  await fanOutNotification({ db: db(), messenger }, fanoutOptions(s), event.params.notificationId, {
     // Every invocation is its own run, even a redelivery of the same event: only the lease may let
     // two runs of one notification proceed, never a shared id.
     runId: `${event.id}/${randomUUID()}`,

@@ -2,7 +2,7 @@
 // candidates (indexed collection-group queries below a cutoff), so its cost follows what it deletes.
 import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { DEVICES } from "../devices/registry.js";
+import { DEVICES, ownerOf } from "../devices/registry.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FAILED_PRECONDITION = 9;
@@ -51,12 +51,6 @@ export function purgeQueries(db: Firestore, now: number, options: Pick<PurgeOpti
   };
 }
 
-/** Only `users/{uid}/devices/{id}` documents are devices; a `devices` collection elsewhere is not ours. */
-function isUserDevice(doc: QueryDocumentSnapshot): boolean {
-  const user = doc.ref.parent.parent;
-  return user !== null && user.parent.id === "users" && user.parent.parent === null;
-}
-
 /**
  * Deletes one page of candidates, each only if unchanged since it was read (the `lastUpdateTime`
  * precondition), so a device re-registered mid-run survives and two runs at once do not collide.
@@ -103,7 +97,8 @@ export async function purgeDevices(deps: PurgeDeps, options: PurgeOptions): Prom
       const snapshot = await page.get();
       if (snapshot.empty) break;
       cursor = snapshot.docs[snapshot.docs.length - 1];
-      const candidates = snapshot.docs.filter(isUserDevice);
+      // Only `users/{uid}/devices/{id}` documents are devices; a `devices` collection elsewhere is not ours.
+      const candidates = snapshot.docs.filter((doc) => ownerOf(doc) !== undefined);
       summary.scanned += snapshot.size;
       const { deleted, skipped } = await deletePage(deps.db, candidates);
       summary.deleted += deleted;

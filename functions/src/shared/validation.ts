@@ -55,11 +55,16 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, wha
   const result = schema.safeParse(plain.value);
   if (result.success && plain.details.length === 0) return result.data;
   const details = [...plain.details, ...(result.success ? [] : formatZodError(result.error))];
-  const summary = details
+  throw new ValidationError(`Invalid ${what}: ${summarizeDetails(details)}`, details);
+}
+
+/** The first three problems in one line, e.g. `token: must not be empty; type: ... (and 2 more)`. */
+export function summarizeDetails(details: readonly ErrorDetail[]): string {
+  const shown = details
     .slice(0, 3)
     .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))
     .join("; ");
-  throw new ValidationError(`Invalid ${what}: ${summary}${details.length > 3 ? ` (and ${details.length - 3} more)` : ""}`, details);
+  return details.length > 3 ? `${shown} (and ${details.length - 3} more)` : shown;
 }
 
 /** A string that is valid Unicode (no lone UTF-16 surrogates), which Firestore and FCM need. */

@@ -17,12 +17,6 @@ export const API_BASE = `${FUNCTIONS_BASE}/api`;
 const AUTH_HOST = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? `127.0.0.1:${emulatorConfig.auth.port}`;
 const FIRESTORE_HOST = process.env.FIRESTORE_EMULATOR_HOST ?? `127.0.0.1:${emulatorConfig.firestore.port}`;
 
-export function requireEmulators() {
-  if (!process.env.FIRESTORE_EMULATOR_HOST || !process.env.FIREBASE_AUTH_EMULATOR_HOST) {
-    throw new Error("These tests need the Emulator Suite: run `npm test` at the repository root.");
-  }
-}
-
 const app = getApps()[0] ?? initializeApp({ projectId: PROJECT_ID });
 export const db = getFirestore(app);
 export const adminAuth = getAuth(app);

@@ -1,42 +1,18 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
-import { createHash } from "node:crypto";
-import { Timestamp } from "firebase-admin/firestore";
+import { deviceDocument, deviceIdOf, type DeviceSeed } from "../../src/devices/registry";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
-export const sha256 = (token: string) => createHash("sha256").update(token).digest("hex");
+export const sha256 = deviceIdOf;
 const TERMINAL = ["sent", "partial", "failed", "no-devices", "invalid"];
 
-export interface SeedDevice {
-  uid: string;
-  token: string;
-  type?: "ios" | "android" | "web";
-  active?: boolean;
-  lastSeenAt?: Date;
-  updatedAt?: Date;
-}
+export type SeedDevice = DeviceSeed;
 
 /** Writes device documents directly (batches of 500), as registerDevice would have stored them. */
 export async function seedDevices(devices: SeedDevice[]): Promise<void> {
   for (let i = 0; i < devices.length; i += 500) {
     const batch = db.batch();
-    for (const d of devices.slice(i, i + 500)) {
-      const seen = Timestamp.fromDate(d.lastSeenAt ?? new Date());
-      batch.set(db.doc(`users/${d.uid}/devices/${sha256(d.token)}`), {
-        token: d.token,
-        deviceId: sha256(d.token),
-        userId: d.uid,
-        type: d.type ?? "android",
-        name: null,
-        active: d.active ?? true,
-        createdAt: seen,
-        updatedAt: d.updatedAt ? Timestamp.fromDate(d.updatedAt) : seen,
-        lastSeenAt: seen,
-        appVersion: null,
-        locale: null,
-        timezone: null,
-      });
-    }
+    for (const d of devices.slice(i, i + 500)) batch.set(db.doc(`users/${d.uid}/devices/${sha256(d.token)}`), deviceDocument(d));
     await batch.commit();
   }
 }

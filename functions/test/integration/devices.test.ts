@@ -2,6 +2,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
+import { deviceDocument } from "../../src/devices/registry";
 import { deviceIdsOf as deviceIds, sha256 } from "../helpers/notifications";
 
 const devicePath = (uid: string, token: string) => `users/${uid}/devices/${sha256(token)}`;
@@ -110,24 +111,11 @@ describe("registerDevice", () => {
 
   it("evicts the least recently seen device beyond the cap of 20, and never fails for it", async () => {
     const tokens = Array.from({ length: 20 }, (_, i) => `${uniqueId("cap")}-${i}`);
-    const seen = (i: number) => Timestamp.fromMillis(Date.UTC(2026, 0, 1) + i * 60_000);
+    const seen = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000);
     const batch = db.batch();
     tokens.forEach((token, i) =>
-      batch.set(db.doc(devicePath(user.uid, token)), {
-        token,
-        deviceId: sha256(token),
-        userId: user.uid,
-        type: "android",
-        name: null,
-        active: true,
-        createdAt: seen(i),
-        updatedAt: seen(i),
-        // device 7 is the least recently seen
-        lastSeenAt: i === 7 ? Timestamp.fromMillis(Date.UTC(2025, 0, 1)) : seen(i),
-        appVersion: null,
-        locale: null,
-        timezone: null,
-      }),
+      // device 7 is the least recently seen
+      batch.set(db.doc(devicePath(user.uid, token)), deviceDocument({ uid: user.uid, token, lastSeenAt: i === 7 ? new Date(Date.UTC(2025, 0, 1)) : seen(i) })),
     );
     await batch.commit();
     const newcomer = uniqueId("newcomer");

@@ -7,7 +7,7 @@ import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 import { createSandboxMessenger } from "../../src/messaging/sandbox.js";
 import { fanOutNotification, TERMINAL_STATUSES, type FanoutOptions } from "../../src/notifications/fanout.js";
 import { countOperations, type OperationCounts } from "./counting.js";
-import { PROJECT_ID } from "./emulators.js";
+import { projectId } from "../../src/notifications/trigger.js";
 import { progress } from "./report.js";
 import { deleteDocuments, deleteNotification, seedDevices, type SeedDevice } from "./seed.js";
 import { median } from "./stats.js";
@@ -130,7 +130,7 @@ async function counted(db: Firestore, k: number): Promise<OperationsSample> {
   const deviceRefs = await seedDevices(db, devices);
   const ref = db.collection(DIRECT_COLLECTION).doc(`bench-${randomUUID()}`);
   await ref.create(doc);
-  const messenger = createSandboxMessenger(db, PROJECT_ID);
+  const messenger = createSandboxMessenger(db, projectId());
   const t0 = performance.now();
   const { result, counts } = await countOperations(() =>
     fanOutNotification({ db, messenger, collection: DIRECT_COLLECTION }, DIRECT_OPTIONS, ref.id, { runId: `bench-${randomUUID()}` }),

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import { registerDevice } from "../../src/devices/registry.js";
 import { countOperations, type OperationCounts } from "./counting.js";
-import { callFunction, createUser, type BenchUser } from "./emulators.js";
+import { callFunction, signUp, type Emulators, type SignedIn as BenchUser } from "../shared/emulators.js";
 import { progress } from "./report.js";
 import { deleteDevicesOf, deleteDocuments } from "./seed.js";
 import { median, summarizeLatencies, type LatencySummary } from "./stats.js";
@@ -38,8 +38,8 @@ type Fn = "registerDevice" | "benchBaseline";
 const key = (fn: Fn, concurrency: number) => `${fn} c=${concurrency}`;
 
 let userSeq = 0;
-async function freshUsers(tag: string, count: number): Promise<BenchUser[]> {
-  return Promise.all(Array.from({ length: count }, () => createUser(`bench-${tag}-${++userSeq}@example.com`)));
+async function freshUsers(emulators: Emulators, tag: string, count: number): Promise<BenchUser[]> {
+  return Promise.all(Array.from({ length: count }, () => signUp(emulators, `bench-${tag}-${++userSeq}@example.com`, "bench-password-1")));
 }
 
 /** `calls` calls of `fn` by `concurrency` workers; call i runs as user i mod 20 with token i. */
@@ -49,7 +49,7 @@ const errorSamples = new Set<string>();
  * `calls` calls of `fn` by `concurrency` workers; call i runs as user i mod 20 with token i. No call
  * starts after `limitMs`, so a pathological load (the emulator's lock waits) cannot stall the run.
  */
-async function load(fn: Fn, users: BenchUser[], concurrency: number, calls: number, tag: string, limitMs: number): Promise<LoadSummary> {
+async function load(emulators: Emulators, fn: Fn, users: BenchUser[], concurrency: number, calls: number, tag: string, limitMs: number): Promise<LoadSummary> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -68,7 +68,7 @@ async function load(fn: Fn, users: BenchUser[], concurrency: number, calls: numb
       };
       const t0 = performance.now();
       try {
-        await callFunction(fn, data, user.idToken);
+        await callFunction(emulators, fn, data, user.idToken);
         latencies.push(performance.now() - t0);
       } catch (error) {
         errors++;
@@ -87,13 +87,13 @@ async function cleanUp(db: Firestore, users: BenchUser[]) {
   await deleteDocuments(db, baseline.docs.map((d) => d.ref));
 }
 
-export async function benchRegistration(db: Firestore, options: { runs: number; calls: number; loadLimitMs: number }): Promise<RegistrationResult> {
+export async function benchRegistration(db: Firestore, emulators: Emulators, options: { runs: number; calls: number; loadLimitMs: number }): Promise<RegistrationResult> {
   // The Functions emulator starts a worker process per concurrent request: start 20 of each first.
   // registerDevice is warmed up with invalid requests: they start workers without touching Firestore.
   progress("registration: warming up the Functions emulator's workers (2 x 40 calls)");
-  const warmUsers = await freshUsers("warm", USERS_PER_LOAD);
-  await load("benchBaseline", warmUsers, 20, 40, "warm", options.loadLimitMs);
-  await Promise.all(Array.from({ length: 40 }, (_, i) => callFunction("registerDevice", {}, warmUsers[i % USERS_PER_LOAD]!.idToken).catch(() => undefined)));
+  const warmUsers = await freshUsers(emulators, "warm", USERS_PER_LOAD);
+  await load(emulators, "benchBaseline", warmUsers, 20, 40, "warm", options.loadLimitMs);
+  await Promise.all(Array.from({ length: 40 }, (_, i) => callFunction(emulators, "registerDevice", {}, warmUsers[i % USERS_PER_LOAD]!.idToken).catch(() => undefined)));
   await cleanUp(db, warmUsers);
 
   const runs: RegistrationRun[] = [];
@@ -103,8 +103,8 @@ export async function benchRegistration(db: Firestore, options: { runs: number; 
     const order: Fn[] = run % 2 === 1 ? ["benchBaseline", "registerDevice"] : ["registerDevice", "benchBaseline"];
     for (const concurrency of CONCURRENCIES) {
       for (const fn of order) {
-        const users = await freshUsers(`r${run}`, USERS_PER_LOAD);
-        const summary = await load(fn, users, concurrency, options.calls, `r${run}-c${concurrency}-${fn}`, options.loadLimitMs);
+        const users = await freshUsers(emulators, `r${run}`, USERS_PER_LOAD);
+        const summary = await load(emulators, fn, users, concurrency, options.calls, `r${run}-c${concurrency}-${fn}`, options.loadLimitMs);
         loads[key(fn, concurrency)] = summary;
         progress(
           `registration run ${run}/${options.runs}: ${key(fn, concurrency).padEnd(20)} p50 ${summary.p50.toFixed(1)} ms, p95 ${summary.p95.toFixed(1)} ms, ${summary.callsPerSecond.toFixed(1)} calls/s${summary.errors ? `, ${summary.errors} failed` : ""}${summary.notStarted ? `, ${summary.notStarted} not started (time limit)` : ""}`,

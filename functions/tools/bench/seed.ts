@@ -1,21 +1,14 @@
 // Devices written straight into Firestore, in the shape registerDevice stores them, and removal of
 // everything a scenario wrote, so one scenario's documents never weigh on the next one's timings.
-import { createHash } from "node:crypto";
-import { Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
+import type { DocumentReference, Firestore } from "firebase-admin/firestore";
+import { deviceDocument, deviceIdOf, type DeviceSeed } from "../../src/devices/registry.js";
 
-export interface SeedDevice {
-  uid: string;
-  token: string;
-  active?: boolean;
-  lastSeenAt?: Date;
-  updatedAt?: Date;
-}
+export type SeedDevice = DeviceSeed;
 
 const BATCH = 500;
 /** Batches committed at once: enough to keep the emulator busy, few enough for 2 cores. */
 const PARALLEL_BATCHES = 4;
 
-export const deviceIdOf = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
 
 export function deviceRef(db: Firestore, d: Pick<SeedDevice, "uid" | "token">): DocumentReference {
   return db.doc(`users/${d.uid}/devices/${deviceIdOf(d.token)}`);
@@ -36,23 +29,7 @@ export async function seedDevices(
     while (next < batches.length) {
       const start = batches[next++]!;
       const batch = db.batch();
-      devices.slice(start, start + BATCH).forEach((d, j) => {
-        const seen = Timestamp.fromDate(d.lastSeenAt ?? new Date());
-        batch.set(refs[start + j]!, {
-          token: d.token,
-          deviceId: deviceIdOf(d.token),
-          userId: d.uid,
-          type: "android",
-          name: null,
-          active: d.active ?? true,
-          createdAt: seen,
-          updatedAt: d.updatedAt ? Timestamp.fromDate(d.updatedAt) : seen,
-          lastSeenAt: seen,
-          appVersion: null,
-          locale: null,
-          timezone: null,
-        });
-      });
+      devices.slice(start, start + BATCH).forEach((d, j) => batch.set(refs[start + j]!, deviceDocument(d)));
       await batch.commit();
       written += Math.min(BATCH, devices.length - start);
       onProgress?.(written, devices.length);

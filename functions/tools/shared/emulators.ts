@@ -109,6 +109,8 @@ export async function callFunction<T>(emulators: Emulators, name: string, data: 
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
         body: JSON.stringify({ data }),
+        // Longer than any call should take, short enough that a hung emulator does not hang the tool.
+        signal: AbortSignal.timeout(120_000),
       });
     } catch (error) {
       if (Date.now() > deadline) throw error;
