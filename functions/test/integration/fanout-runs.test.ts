@@ -2,7 +2,8 @@
 // started directly (as a redelivered event would start them) on a collection without a trigger,
 // so each test decides exactly which runs happen; the last test goes through the real trigger.
 import { Timestamp } from "firebase-admin/firestore";
-import { describe, expect, it } from "vitest";
+import { logger } from "firebase-functions";
+import { describe, expect, it, vi } from "vitest";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger } from "../../src/messaging/transport";
 import { fanOutNotification, LeaseBusyError, type FanoutOptions } from "../../src/notifications/fanout";
@@ -93,6 +94,28 @@ describe("fan-out runs", () => {
     const outcome = await run(id, spy);
     expect(outcome).toMatchObject({ kind: "completed", status: "sent", stats: { devices: 1200, sent: 1200 } });
     expect(sizes).toEqual([500, 500, 200]);
+  });
+
+  it("logs structured progress and outcome without a raw token", async () => {
+    const uid = uniqueId("logs");
+    const tokens = [`${uid}-plain-token`, `sandbox-flaky-${uid}`, `sandbox-unregistered-${uid}`];
+    await seedDevices(tokens.map((token) => ({ uid, token })));
+    const id = uniqueId("n");
+    await db.collection(COLLECTION).doc(id).set({ userId: uid, title: "Logged" });
+    const logged: unknown[][] = [];
+    const spies = (["info", "warn", "error"] as const).map((level) =>
+      vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
+    );
+    try {
+      await run(id);
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    const completed = logged.find(([message]) => message === "fanout.completed");
+    expect(completed?.[1]).toMatchObject({ notificationId: id, status: "partial", sent: 2, removed: 1, attempts: 2 });
+    expect(logged.map(([message]) => message)).toEqual(expect.arrayContaining(["fanout.started", "fanout.batch", "fanout.completed"]));
+    const text = JSON.stringify(logged);
+    for (const token of tokens) expect(text).not.toContain(token);
   });
 
   it("closes an event older than the age bound as failed instead of sending", async () => {

@@ -4,7 +4,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { logger } from "firebase-functions";
+import { describe, expect, it, vi } from "vitest";
 import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
 import { FUNCTIONS_BASE, db, uniqueId } from "../helpers/emulator";
 import { seedDevices, sha256, type SeedDevice } from "../helpers/notifications";
@@ -29,8 +30,21 @@ describe("purge", () => {
     } satisfies Record<string, SeedDevice>;
     await seedDevices(Object.values(devices));
 
+    const info = vi.spyOn(logger, "info").mockImplementation(() => undefined);
     const summary = await purgeAt(now);
+    const logged = [...info.mock.calls];
+    info.mockRestore();
     expect(summary).toMatchObject({ deleted: 2, inactive: 1, stale: 1, skipped: 0, complete: true });
+    // The structured summary log the contract asks for.
+    expect(logged).toContainEqual(["purge.completed", {
+      scanned: 2,
+      deleted: 2,
+      inactive: 1,
+      stale: 1,
+      skipped: 0,
+      durationMs: expect.any(Number),
+      complete: true,
+    }]);
     expect(summary.scanned).toBe(2);
     expect(await exists(devices.inactiveOld)).toBe(false);
     expect(await exists(devices.activeStale)).toBe(false);
