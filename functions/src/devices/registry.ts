@@ -5,8 +5,13 @@ import {
   FieldValue,
   Timestamp,
   type CollectionReference,
+  type DocumentData,
+  type DocumentReference,
+  type DocumentSnapshot,
   type Firestore,
+  type Precondition,
   type QueryDocumentSnapshot,
+  type SetOptions,
 } from "firebase-admin/firestore";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
 
@@ -15,8 +20,8 @@ export type DeviceType = "ios" | "android" | "web";
 /** `users/{uid}/devices/{deviceId}` as the contract fixes it. */
 export interface DeviceDoc {
   token: string;
-  /** = the document id. Stored so other users' copies of a token can be found by a short value:
-   * tokens may be 4096 characters, and Firestore cannot query strings over 1500 bytes. */
+  /** = the document id, stored so a collection-group query can find a token's documents by a short
+   * value (support tools): tokens may be 4096 characters, and Firestore cannot query strings over 1500 bytes. */
   deviceId: string;
   userId: string;
   type: DeviceType;
@@ -80,9 +85,20 @@ export function devicesOf(db: Firestore, uid: string): CollectionReference {
   return db.collection("users").doc(uid).collection(DEVICES);
 }
 
-/** Every device holding the token with this id, across users (collection-group index on `devices.deviceId`). */
-export function tokenHoldersQuery(db: Firestore, deviceId: string) {
-  return db.collectionGroup(DEVICES).where("deviceId", "==", deviceId);
+/** `tokenOwners/{deviceId}`: the one user holding a token. Every device write keeps it in step with
+ * the devices (a device exists only with its owner record), so registration finds a token's holder
+ * with a point read instead of a collection-group query. */
+export const TOKEN_OWNERS = "tokenOwners";
+/** Field of `users/{uid}`: a map with one `true` entry per device id of the user, so registration
+ * counts the user's devices with a point read. Exempt from indexing (firestore.indexes.json). */
+export const DEVICE_INDEX = "deviceIds";
+
+export function tokenOwnerOf(db: Firestore, deviceId: string): DocumentReference {
+  return db.collection(TOKEN_OWNERS).doc(deviceId);
+}
+
+export function userOf(db: Firestore, uid: string): DocumentReference {
+  return db.collection("users").doc(uid);
 }
 
 /** The uid owning a `users/{uid}/devices/{id}` document, or undefined for a `devices` elsewhere. */
@@ -91,11 +107,52 @@ export function ownerOf(doc: QueryDocumentSnapshot): string | undefined {
   return user && user.parent.id === "users" && user.parent.parent === null ? user.id : undefined;
 }
 
+/** What both a WriteBatch and a Transaction offer; device writes go through either. */
+interface Writer {
+  set(ref: DocumentReference, data: DocumentData, options: SetOptions): unknown;
+  delete(ref: DocumentReference, precondition?: Precondition): unknown;
+}
+
+function indexEntries(entries: Record<string, true | FieldValue>): DocumentData {
+  return { [DEVICE_INDEX]: entries };
+}
+
+/** Deletes a device and its owner record (the caller keeps the user's index in step). */
+function deleteDeviceAndOwner(writer: Writer, db: Firestore, uid: string, deviceId: string, precondition?: Precondition): void {
+  writer.delete(devicesOf(db, uid).doc(deviceId), precondition);
+  writer.delete(tokenOwnerOf(db, deviceId));
+}
+
+/**
+ * Deletes a device with its owner record and its index entry. Give a precondition on the device
+ * when the write is not in a transaction: the three writes must then go in one batch, which fails
+ * whole if the device changed, so an owner record is never deleted under a token's new holder.
+ */
+export function deleteDevice(writer: Writer, db: Firestore, uid: string, deviceId: string, precondition?: Precondition): void {
+  deleteDeviceAndOwner(writer, db, uid, deviceId, precondition);
+  writer.set(userOf(db, uid), indexEntries({ [deviceId]: FieldValue.delete() }), { merge: true });
+}
+
+/** Writes a device as registerDevice stores it, with its owner record and index entry (seeding for tests and benchmarks). */
+export function writeDevice(writer: Writer, db: Firestore, seed: DeviceSeed): DocumentReference {
+  const doc = deviceDocument(seed);
+  const ref = devicesOf(db, seed.uid).doc(doc.deviceId);
+  writer.set(ref, doc, {});
+  writer.set(tokenOwnerOf(db, doc.deviceId), { userId: seed.uid }, {});
+  writer.set(userOf(db, seed.uid), indexEntries({ [doc.deviceId]: true }), { merge: true });
+  return ref;
+}
+
 const OPTIONAL_FIELDS = ["name", "appVersion", "locale", "timezone"] as const;
 
 function seenMillis(doc: QueryDocumentSnapshot): number {
   const seen = doc.get("lastSeenAt");
   return seen instanceof Timestamp ? seen.toMillis() : 0;
+}
+
+function indexedIds(user: DocumentSnapshot): string[] | undefined {
+  const index: unknown = user.get(DEVICE_INDEX);
+  return index !== null && typeof index === "object" && !Array.isArray(index) ? Object.keys(index) : undefined;
 }
 
 export interface RegisterResult extends RegisterDeviceResponse {
@@ -109,6 +166,10 @@ export interface RegisterResult extends RegisterDeviceResponse {
  * Upserts the caller's device in one transaction that also takes the token from any other user,
  * deletes the token it `replaces`, and evicts the least recently seen devices beyond the cap.
  * Omitted optional fields keep their stored values; `null` clears them.
+ *
+ * The transaction reads only single documents (the device, the user's index, the token's owner
+ * record, the replaced device) in one round trip, unless the user is at the cap or has no index
+ * yet: then it also reads the user's devices, to pick whom to evict and to rebuild the index.
  */
 export async function registerDevice(
   db: Firestore,
@@ -119,40 +180,36 @@ export async function registerDevice(
   const deviceId = deviceIdOf(input.token);
   const devices = devicesOf(db, uid);
   const ref = devices.doc(deviceId);
+  const replacedId = input.replaces === undefined ? undefined : deviceIdOf(input.replaces);
+  const replacedRef = replacedId === undefined || replacedId === deviceId ? undefined : devices.doc(replacedId);
 
   return db.runTransaction(async (tx) => {
-    const [mine, holders] = await Promise.all([
-      tx.get(devices),
-      tx.get(tokenHoldersQuery(db, deviceId)),
-    ]);
-    const existing = mine.docs.find((doc) => doc.id === deviceId);
-    const transferredFrom: string[] = [];
-    for (const holder of holders.docs) {
-      const owner = ownerOf(holder);
-      if (owner === undefined || owner === uid) continue;
-      tx.delete(holder.ref);
-      transferredFrom.push(owner);
+    const [mine, user, owner, replaced] = await tx.getAll(
+      ref,
+      userOf(db, uid),
+      tokenOwnerOf(db, deviceId),
+      ...(replacedRef ? [replacedRef] : []),
+    );
+    const holder: unknown = owner!.get("userId");
+    const replacing = replaced?.exists === true;
+    const indexed = indexedIds(user!);
+    let others = indexed?.filter((id) => id !== deviceId && !(replacing && id === replacedId));
+    let evict: string[] = [];
+    if (others === undefined || others.length + 1 > options.maxDevices) {
+      const stored = (await tx.get(devices)).docs.filter((doc) => doc.id !== deviceId && !(replacing && doc.id === replacedId));
+      const excess = stored.length + 1 - options.maxDevices;
+      evict = excess > 0 ? [...stored].sort((a, b) => seenMillis(a) - seenMillis(b)).slice(0, excess).map((doc) => doc.id) : [];
+      others = stored.map((doc) => doc.id).filter((id) => !evict.includes(id));
     }
 
-    const removed: string[] = [];
-    let others = mine.docs.filter((doc) => doc.id !== deviceId);
-    if (input.replaces !== undefined) {
-      const replacedId = deviceIdOf(input.replaces);
-      const replaced = others.find((doc) => doc.id === replacedId);
-      if (replaced) {
-        tx.delete(replaced.ref);
-        removed.push(replaced.id);
-        others = others.filter((doc) => doc !== replaced);
-      }
+    // Reads are done; from here on only writes.
+    const transferredFrom: string[] = [];
+    if (owner!.exists && typeof holder === "string" && holder !== uid) {
+      deleteDevice(tx, db, holder, deviceId);
+      transferredFrom.push(holder);
     }
-    const excess = others.length + 1 - options.maxDevices;
-    if (excess > 0) {
-      const leastRecentlySeen = [...others].sort((a, b) => seenMillis(a) - seenMillis(b)).slice(0, excess);
-      for (const doc of leastRecentlySeen) {
-        tx.delete(doc.ref);
-        removed.push(doc.id);
-      }
-    }
+    const removed = [...(replacing ? [replacedId!] : []), ...evict];
+    for (const id of removed) deleteDeviceAndOwner(tx, db, uid, id);
 
     const now = FieldValue.serverTimestamp();
     const fields: Record<string, unknown> = {
@@ -166,11 +223,17 @@ export async function registerDevice(
     };
     for (const key of OPTIONAL_FIELDS) {
       if (input[key] !== undefined) fields[key] = input[key];
-      else if (!existing) fields[key] = null;
+      else if (!mine!.exists) fields[key] = null;
     }
-    if (!existing) fields.createdAt = now;
+    if (!mine!.exists) fields.createdAt = now;
     tx.set(ref, fields, { merge: true });
-    return { deviceId, created: !existing, removed, transferredFrom };
+    if (holder !== uid) tx.set(tokenOwnerOf(db, deviceId), { userId: uid });
+    const index = [...others, deviceId];
+    if (indexed === undefined || indexed.length !== index.length || !index.every((id) => indexed.includes(id))) {
+      // Replaced as a whole: this also drops entries of devices that no longer exist.
+      tx.set(userOf(db, uid), indexEntries(Object.fromEntries(index.map((id) => [id, true]))), { mergeFields: [DEVICE_INDEX] });
+    }
+    return { deviceId, created: !mine!.exists, removed, transferredFrom };
   });
 }
 
@@ -184,8 +247,10 @@ export function isContention(error: unknown): boolean {
 
 /** Deletes the caller's device; false when it was not there. Idempotent. */
 export async function unregisterDevice(db: Firestore, uid: string, deviceId: string): Promise<boolean> {
+  const batch = db.batch();
+  deleteDevice(batch, db, uid, deviceId, { exists: true });
   try {
-    await devicesOf(db, uid).doc(deviceId).delete({ exists: true });
+    await batch.commit();
     return true;
   } catch (error) {
     if ((error as { code?: unknown }).code === NOT_FOUND) return false;

@@ -9,7 +9,7 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { DEVICES, ownerOf } from "../devices/registry.js";
+import { deleteDevice, DEVICES, ownerOf } from "../devices/registry.js";
 import { backoffDelayMs, sleep as realSleep } from "../messaging/backoff.js";
 import { classifyError } from "../messaging/errors.js";
 import { chunk, FCM_BATCH_LIMIT, type Messenger, type SendError } from "../messaging/transport.js";
@@ -26,6 +26,7 @@ export type DeliveryStatus = "sent" | "failed" | "removed";
 /** Firestore's limit on `in` filters: recipients are looked up this many at a time. */
 const IN_FILTER_LIMIT = 30;
 const WRITE_BATCH_LIMIT = 500;
+const NOT_FOUND = 5;
 
 export interface FanoutDeps {
   db: Firestore;
@@ -72,7 +73,6 @@ interface Target {
   userId: string;
   deviceId: string;
   token: string;
-  ref: DocumentReference;
 }
 
 interface Delivery {
@@ -172,7 +172,7 @@ async function activeDevices(db: Firestore, recipients: string[]): Promise<Targe
     const userId = ownerOf(doc);
     const token = doc.get("token");
     if (userId === undefined || userId !== doc.get("userId") || typeof token !== "string" || token === "") continue;
-    targets.push({ userId, deviceId: doc.id, token, ref: doc.ref });
+    targets.push({ userId, deviceId: doc.id, token });
   }
   return targets;
 }
@@ -182,21 +182,36 @@ async function readLedger(ref: DocumentReference): Promise<Map<string, Delivery>
   return new Map(snapshot.docs.map((doc) => [doc.id, doc.data() as Delivery]));
 }
 
-/** Writes settled deliveries (and deletes dead devices) in batches of at most 500 operations. */
+/**
+ * Writes settled deliveries in batches of at most 500. A `removed` delivery goes in a batch of its
+ * own with the device's deletion, which fails whole if the device is already gone (unregistered,
+ * purged, or taken by another user); the delivery is then recorded alone.
+ */
 async function recordDeliveries(db: Firestore, ref: DocumentReference, settled: Array<{ delivery: Delivery; target: Target }>) {
-  const operations: Array<(batch: WriteBatch) => void> = [];
-  for (const { delivery, target } of settled) {
-    const record: Record<string, unknown> = { ...delivery, updatedAt: FieldValue.serverTimestamp() };
-    operations.push((batch) => batch.set(ref.collection(DELIVERIES).doc(target.deviceId), record));
-    if (delivery.status === "removed") operations.push((batch) => batch.delete(target.ref));
-  }
-  await Promise.all(
-    chunk(operations, WRITE_BATCH_LIMIT).map((ops) => {
+  const record = (batch: WriteBatch, delivery: Delivery) =>
+    batch.set(ref.collection(DELIVERIES).doc(delivery.deviceId), { ...delivery, updatedAt: FieldValue.serverTimestamp() });
+  const kept = settled.filter((s) => s.delivery.status !== "removed");
+  const removals = settled.filter((s) => s.delivery.status === "removed");
+  await Promise.all([
+    ...chunk(kept, WRITE_BATCH_LIMIT).map((part) => {
       const batch = db.batch();
-      for (const op of ops) op(batch);
+      for (const { delivery } of part) record(batch, delivery);
       return batch.commit();
     }),
-  );
+    ...removals.map(async ({ delivery, target }) => {
+      const batch = db.batch();
+      record(batch, delivery);
+      deleteDevice(batch, db, target.userId, target.deviceId, { exists: true });
+      try {
+        await batch.commit();
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== NOT_FOUND) throw error;
+        const alone = db.batch();
+        record(alone, delivery);
+        await alone.commit();
+      }
+    }),
+  ]);
 }
 
 function statusOf(stats: Stats, configurationError: SendError | undefined): NotificationStatus {

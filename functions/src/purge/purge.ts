@@ -2,7 +2,7 @@
 // candidates (indexed collection-group queries below a cutoff), so its cost follows what it deletes.
 import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { DEVICES, ownerOf } from "../devices/registry.js";
+import { deleteDevice, DEVICES, ownerOf } from "../devices/registry.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FAILED_PRECONDITION = 9;
@@ -51,29 +51,34 @@ export function purgeQueries(db: Firestore, now: number, options: Pick<PurgeOpti
   };
 }
 
+/** Deletions committed at once: each is its own small batch. */
+const PARALLEL_DELETES = 20;
+
 /**
  * Deletes one page of candidates, each only if unchanged since it was read (the `lastUpdateTime`
  * precondition), so a device re-registered mid-run survives and two runs at once do not collide.
+ * Each device goes in its own batch with its owner record and index entry, all or nothing.
  */
 async function deletePage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise<{ deleted: number; skipped: number }> {
-  const writer = db.bulkWriter();
   let deleted = 0;
   let skipped = 0;
-  writer.onWriteError((error: FirebaseFirestore.BulkWriterError) => {
-    if (error.code === FAILED_PRECONDITION || error.code === NOT_FOUND) return false;
-    return error.failedAttempts < 5;
-  });
-  const writes = docs.map((doc) =>
-    writer.delete(doc.ref, { lastUpdateTime: doc.updateTime }).then(
-      () => void deleted++,
-      (error: FirebaseFirestore.BulkWriterError) => {
-        if (error.code === FAILED_PRECONDITION || error.code === NOT_FOUND) skipped++;
-        else throw error;
-      },
-    ),
-  );
-  await writer.close();
-  await Promise.all(writes);
+  let next = 0;
+  const worker = async () => {
+    while (next < docs.length) {
+      const doc = docs[next++]!;
+      const batch = db.batch();
+      deleteDevice(batch, db, ownerOf(doc)!, doc.id, { lastUpdateTime: doc.updateTime });
+      try {
+        await batch.commit();
+        deleted++;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== FAILED_PRECONDITION && code !== NOT_FOUND) throw error;
+        skipped++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DELETES, docs.length) }, worker));
   return { deleted, skipped };
 }
 

@@ -1,6 +1,7 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
-import { deviceDocument, deviceIdOf, type DeviceSeed } from "../../src/devices/registry";
+import { deviceIdOf, writeDevice, type DeviceSeed } from "../../src/devices/registry";
+import { expect } from "vitest";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
 export const sha256 = deviceIdOf;
@@ -8,11 +9,12 @@ const TERMINAL = ["sent", "partial", "failed", "no-devices", "invalid"];
 
 export type SeedDevice = DeviceSeed;
 
-/** Writes device documents directly (batches of 500), as registerDevice would have stored them. */
+/** Writes devices directly, as registerDevice would have stored them (with owner records and index entries). */
 export async function seedDevices(devices: SeedDevice[]): Promise<void> {
-  for (let i = 0; i < devices.length; i += 500) {
+  // Three writes per device; a batch holds at most 500.
+  for (let i = 0; i < devices.length; i += 150) {
     const batch = db.batch();
-    for (const d of devices.slice(i, i + 500)) batch.set(db.doc(`users/${d.uid}/devices/${sha256(d.token)}`), deviceDocument(d));
+    for (const d of devices.slice(i, i + 150)) writeDevice(batch, db, d);
     await batch.commit();
   }
 }
@@ -45,4 +47,23 @@ export async function deviceIdsOf(uid: string): Promise<string[]> {
 
 export async function deviceExists(uid: string, token: string): Promise<boolean> {
   return (await db.doc(`users/${uid}/devices/${sha256(token)}`).get()).exists;
+}
+
+/** The user the token's owner record names, or undefined when there is no record. */
+export async function tokenOwner(token: string): Promise<string | undefined> {
+  return (await db.doc(`tokenOwners/${sha256(token)}`).get()).get("userId");
+}
+
+/** The device ids in the user's index (`users/{uid}.deviceIds`), sorted; undefined without an index. */
+export async function indexedDeviceIds(uid: string): Promise<string[] | undefined> {
+  const index = (await db.doc(`users/${uid}`).get()).get("deviceIds");
+  return index === undefined ? undefined : Object.keys(index).sort();
+}
+
+/** The user's devices, its index and the devices' owner records agree. */
+export async function expectRecordsInStep(uid: string): Promise<void> {
+  const devices = await deviceIdsOf(uid);
+  expect(await indexedDeviceIds(uid), `index of ${uid}`).toEqual(devices);
+  const owners = await Promise.all(devices.map(async (id) => (await db.doc(`tokenOwners/${id}`).get()).get("userId")));
+  expect(owners, `owner records of ${uid}'s devices`).toEqual(devices.map(() => uid));
 }

@@ -3,7 +3,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
 import { deviceDocument } from "../../src/devices/registry";
-import { deviceIdsOf as deviceIds, sha256 } from "../helpers/notifications";
+import { deviceIdsOf as deviceIds, expectRecordsInStep, indexedDeviceIds, seedDevices, sha256, tokenOwner } from "../helpers/notifications";
 
 const devicePath = (uid: string, token: string) => `users/${uid}/devices/${sha256(token)}`;
 const register = (user: TestUser, data: unknown) => callFunction("registerDevice", data, user.idToken);
@@ -41,6 +41,9 @@ describe("registerDevice", () => {
     });
     for (const field of ["createdAt", "updatedAt", "lastSeenAt"]) expect(doc[field]).toBeInstanceOf(Timestamp);
     expect(Math.abs(doc.lastSeenAt.toMillis() - Date.now())).toBeLessThan(60_000);
+    // The records registration reads instead of querying: the token's owner and the user's index.
+    expect(await tokenOwner(token)).toBe(user.uid);
+    expect(await indexedDeviceIds(user.uid)).toEqual([sha256(token)]);
   });
 
   it("stores optional facts as null when they are not given", async () => {
@@ -88,6 +91,20 @@ describe("registerDevice", () => {
     expect(await deviceIds(other.uid)).toEqual([sha256(token)]);
     const holders = await db.collectionGroup("devices").where("deviceId", "==", sha256(token)).get();
     expect(holders.docs.map((d) => d.get("userId"))).toEqual([other.uid]);
+    expect(await tokenOwner(token)).toBe(other.uid);
+    await expectRecordsInStep(user.uid);
+    await expectRecordsInStep(other.uid);
+  });
+
+  it("gives a token registered by several users at once to exactly one of them", async () => {
+    const users = [user, ...(await Promise.all(Array.from({ length: 4 }, () => createUser())))];
+    const token = uniqueId("contested-token");
+    const results = await Promise.all(users.map((u) => register(u, { token, type: "android" })));
+    expect(results.map((r) => r.status)).toEqual(Array(users.length).fill(200));
+    const holders = await db.collectionGroup("devices").where("deviceId", "==", sha256(token)).get();
+    expect(holders.size).toBe(1);
+    expect(await tokenOwner(token)).toBe(holders.docs[0]!.get("userId"));
+    for (const u of users) await expectRecordsInStep(u.uid);
   });
 
   it("removes the previous token named in replaces (token refresh)", async () => {
@@ -99,6 +116,8 @@ describe("registerDevice", () => {
     const res = await register(user, { token: newToken, type: "ios", replaces: oldToken });
     expect(res.body.result).toEqual({ deviceId: sha256(newToken), created: true });
     expect(await deviceIds(user.uid)).toEqual([sha256(newToken), sha256(keep)].sort());
+    expect(await tokenOwner(oldToken)).toBeUndefined();
+    await expectRecordsInStep(user.uid);
   });
 
   it("never removes another user's device through replaces", async () => {
@@ -125,6 +144,34 @@ describe("registerDevice", () => {
     expect(ids).toHaveLength(20);
     expect(ids).toContain(sha256(newcomer));
     expect(ids).not.toContain(sha256(tokens[7]!));
+    // Devices stored without an index (written before it existed): registration rebuilt it.
+    expect(await indexedDeviceIds(user.uid)).toEqual(ids);
+  });
+
+  it("evicts by the index's count too, with the evicted device's owner record", async () => {
+    const seen = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000);
+    const tokens = Array.from({ length: 20 }, (_, i) => `${uniqueId("capped")}-${i}`);
+    await seedDevices(tokens.map((token, i) => ({ uid: user.uid, token, lastSeenAt: seen(i === 3 ? -100 : i) })));
+    const newcomer = uniqueId("newcomer");
+    expect((await register(user, { token: newcomer, type: "web" })).body.result).toEqual({ deviceId: sha256(newcomer), created: true });
+    const ids = await deviceIds(user.uid);
+    expect(ids).toHaveLength(20);
+    expect(ids).toContain(sha256(newcomer));
+    expect(ids).not.toContain(sha256(tokens[3]!));
+    expect(await tokenOwner(tokens[3]!)).toBeUndefined();
+    await expectRecordsInStep(user.uid);
+  });
+
+  it("does not evict for index entries whose device no longer exists, and drops them", async () => {
+    const tokens = Array.from({ length: 19 }, (_, i) => `${uniqueId("real")}-${i}`);
+    await seedDevices(tokens.map((token) => ({ uid: user.uid, token })));
+    // An entry left behind, e.g. by a device deleted by hand in the console.
+    await db.doc(`users/${user.uid}`).set({ deviceIds: { ["f".repeat(64)]: true } }, { merge: true });
+    expect(await indexedDeviceIds(user.uid)).toHaveLength(20);
+    await register(user, { token: uniqueId("twentieth"), type: "ios" });
+    expect(await deviceIds(user.uid)).toHaveLength(20);
+    expect(await deviceIds(user.uid)).toEqual(expect.arrayContaining(tokens.map(sha256)));
+    await expectRecordsInStep(user.uid);
   });
 
   it("logs a device out with active: false and back in with a later registration", async () => {
@@ -207,6 +254,9 @@ describe("unregisterDevice", () => {
     expect((await callFunction("unregisterDevice", { token: a }, user.idToken)).body).toEqual({ result: { removed: false } });
     expect((await callFunction("unregisterDevice", { deviceId: sha256(b) }, user.idToken)).body).toEqual({ result: { removed: true } });
     expect(await deviceIds(user.uid)).toEqual([]);
+    expect(await tokenOwner(a)).toBeUndefined();
+    expect(await tokenOwner(b)).toBeUndefined();
+    await expectRecordsInStep(user.uid);
   });
 
   it("cannot remove another user's device", async () => {
@@ -218,6 +268,8 @@ describe("unregisterDevice", () => {
       result: { removed: false },
     });
     expect(await deviceIds(owner.uid)).toEqual([sha256(token)]);
+    expect(await tokenOwner(token)).toBe(owner.uid);
+    await expectRecordsInStep(owner.uid);
   });
 
   it.each([

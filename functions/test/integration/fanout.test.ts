@@ -2,7 +2,7 @@
 // the sandbox transport records what FCM would have been sent.
 import { describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId } from "../helpers/emulator";
-import { deliveriesOf, deviceExists, outboxOf, seedDevices, sendNotification, sha256, waitForOutcome } from "../helpers/notifications";
+import { deliveriesOf, deviceExists, expectRecordsInStep, outboxOf, seedDevices, sendNotification, sha256, tokenOwner, waitForOutcome } from "../helpers/notifications";
 
 const IMAGE = "https://cdn.example.com/promo/banner.png";
 
@@ -84,6 +84,8 @@ describe("fan-out of a notification document", () => {
     expect(await deviceExists(uid, good)).toBe(true);
     expect(await deviceExists(uid, unregistered)).toBe(false);
     expect(await deviceExists(uid, invalid)).toBe(false);
+    expect(await tokenOwner(unregistered)).toBeUndefined();
+    await expectRecordsInStep(uid);
     const deliveries = await deliveriesOf(id);
     expect(deliveries[sha256(unregistered)]).toMatchObject({ status: "removed", error: { code: "messaging/registration-token-not-registered" } });
     expect(deliveries[sha256(invalid)]).toMatchObject({ status: "removed", error: { code: "messaging/invalid-argument" } });

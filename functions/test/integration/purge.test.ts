@@ -8,7 +8,7 @@ import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
 import { FUNCTIONS_BASE, db, uniqueId } from "../helpers/emulator";
-import { seedDevices, sha256, type SeedDevice } from "../helpers/notifications";
+import { expectRecordsInStep, seedDevices, sha256, tokenOwner, type SeedDevice } from "../helpers/notifications";
 
 const DAY = 24 * 60 * 60 * 1000;
 const OPTIONS: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 60_000 };
@@ -48,6 +48,8 @@ describe("purge", () => {
     expect(summary.scanned).toBe(2);
     expect(await exists(devices.inactiveOld)).toBe(false);
     expect(await exists(devices.activeStale)).toBe(false);
+    expect(await tokenOwner(devices.inactiveOld.token)).toBeUndefined();
+    await expectRecordsInStep(uid);
     expect(await exists(devices.inactiveRecent)).toBe(true);
     expect(await exists(devices.inactiveAtCutoff)).toBe(true);
     expect(await exists(devices.activeAtStaleCutoff)).toBe(true);
@@ -69,24 +71,24 @@ describe("purge", () => {
     // The purge reads the page, then the client registers again before the delete lands.
     const racingDb = new Proxy(db, {
       get(target, prop, receiver) {
-        if (prop !== "bulkWriter") return Reflect.get(target, prop, receiver);
+        if (prop !== "batch") return Reflect.get(target, prop, receiver);
         return () => {
-          const writer = target.bulkWriter();
-          const reRegistered = ref.update({ lastSeenAt: new Date(now), updatedAt: new Date(now), active: true });
-          const [del, close] = [writer.delete.bind(writer), writer.close.bind(writer)];
-          writer.delete = ((docRef: FirebaseFirestore.DocumentReference, precondition?: FirebaseFirestore.Precondition) =>
-            reRegistered.then(() => del(docRef, precondition))) as typeof writer.delete;
-          writer.close = async () => {
-            await reRegistered;
-            return close();
+          const batch = target.batch();
+          const commit = batch.commit.bind(batch);
+          batch.commit = async () => {
+            await ref.update({ lastSeenAt: new Date(now), updatedAt: new Date(now), active: true });
+            return commit();
           };
-          return writer;
+          return batch;
         };
       },
     });
     const summary = await purgeDevices({ db: racingDb, now: () => now }, OPTIONS);
     expect(summary).toMatchObject({ scanned: 1, deleted: 0, skipped: 1 });
     expect((await ref.get()).exists).toBe(true);
+    // The device's deletion failed, and with it the deletion of its owner record and index entry.
+    expect(await tokenOwner(device.token)).toBe(uid);
+    await expectRecordsInStep(uid);
   });
 
   it("two runs at once end in the same state without errors", async () => {

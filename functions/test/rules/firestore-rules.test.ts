@@ -61,7 +61,8 @@ beforeAll(async () => {
     await Promise.all([
       setDoc(doc(db, `users/${alice}/devices/${ids.aliceDevice}`), device(alice)),
       setDoc(doc(db, `users/${bob}/devices/${ids.bobDevice}`), device(bob)),
-      setDoc(doc(db, `users/${alice}`), { note: "a user document no rule mentions" }),
+      setDoc(doc(db, `users/${alice}`), { note: "a user document no rule mentions", deviceIds: { [ids.aliceDevice]: true } }),
+      setDoc(doc(db, `tokenOwners/${ids.aliceDevice}`), { userId: alice }),
       setDoc(doc(db, `notifications/${ids.toAlice}`), { userId: alice, title: "for alice" }),
       setDoc(doc(db, `notifications/${ids.toMany}`), { userIds: [alice, carol], title: "for alice and carol" }),
       setDoc(doc(db, `notifications/${ids.toBob}`), { userId: bob, title: "for bob" }),
@@ -274,6 +275,15 @@ describe("everything else is denied", () => {
       await assertFails(getDocs(query(collection(db, "sandboxOutbox"), where("userId", "==", alice))));
       await assertFails(setDoc(doc(db, `sandboxOutbox/forged-${run}`), { userId: alice }));
       await assertFails(deleteDoc(doc(db, `sandboxOutbox/${ids.outbox}`)));
+    }
+  });
+
+  it("tokenOwners (which user holds each token): no read, list or write for anyone", async () => {
+    for (const [, db] of clients()) {
+      await assertFails(getDoc(doc(db, `tokenOwners/${ids.aliceDevice}`)));
+      await assertFails(getDocs(query(collection(db, "tokenOwners"), where("userId", "==", alice))));
+      await assertFails(setDoc(doc(db, `tokenOwners/${ids.aliceDevice}`), { userId: bob }));
+      await assertFails(deleteDoc(doc(db, `tokenOwners/${ids.aliceDevice}`)));
     }
   });
 

@@ -1,26 +1,33 @@
 // Devices written straight into Firestore, in the shape registerDevice stores them, and removal of
 // everything a scenario wrote, so one scenario's documents never weigh on the next one's timings.
 import type { DocumentReference, Firestore } from "firebase-admin/firestore";
-import { deviceDocument, deviceIdOf, type DeviceSeed } from "../../src/devices/registry.js";
+import { deviceIdOf, devicesOf, tokenOwnerOf, userOf, writeDevice, type DeviceSeed } from "../../src/devices/registry.js";
 
 export type SeedDevice = DeviceSeed;
 
-const BATCH = 500;
+/** Devices per batch: three writes each (device, owner record, index entry), at most 500 writes. */
+const BATCH = 150;
 /** Batches committed at once: enough to keep the emulator busy, few enough for 2 cores. */
 const PARALLEL_BATCHES = 4;
 
 
-export function deviceRef(db: Firestore, d: Pick<SeedDevice, "uid" | "token">): DocumentReference {
-  return db.doc(`users/${d.uid}/devices/${deviceIdOf(d.token)}`);
+/** The documents a seeded device consists of: itself, its owner record, its user's index. */
+function documentsOf(db: Firestore, devices: readonly Pick<SeedDevice, "uid" | "token">[]): DocumentReference[] {
+  const refs = new Map<string, DocumentReference>();
+  for (const d of devices) {
+    const deviceId = deviceIdOf(d.token);
+    for (const ref of [devicesOf(db, d.uid).doc(deviceId), tokenOwnerOf(db, deviceId), userOf(db, d.uid)]) refs.set(ref.path, ref);
+  }
+  return [...refs.values()];
 }
 
-/** Writes the devices in batches of 500, a few batches at a time; reports progress per batch. */
+/** Writes the devices as registerDevice stores them, in batches, a few batches at a time; reports
+ * progress per batch. Returns every document written, for clean-up. */
 export async function seedDevices(
   db: Firestore,
   devices: readonly SeedDevice[],
   onProgress?: (written: number, total: number) => void,
 ): Promise<DocumentReference[]> {
-  const refs = devices.map((d) => deviceRef(db, d));
   let written = 0;
   const batches: number[] = [];
   for (let i = 0; i < devices.length; i += BATCH) batches.push(i);
@@ -29,14 +36,14 @@ export async function seedDevices(
     while (next < batches.length) {
       const start = batches[next++]!;
       const batch = db.batch();
-      devices.slice(start, start + BATCH).forEach((d, j) => batch.set(refs[start + j]!, deviceDocument(d)));
+      for (const d of devices.slice(start, start + BATCH)) writeDevice(batch, db, d);
       await batch.commit();
       written += Math.min(BATCH, devices.length - start);
       onProgress?.(written, devices.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
-  return refs;
+  return documentsOf(db, devices);
 }
 
 /** Deletes documents with an unthrottled BulkWriter (the emulator needs no ramp-up). */
@@ -47,12 +54,12 @@ export async function deleteDocuments(db: Firestore, refs: readonly DocumentRefe
   await writer.close();
 }
 
-/** Deletes every device of the given users (e.g. those registerDevice created). */
+/** Deletes every device of the given users (e.g. those registerDevice created), with their owner records and indexes. */
 export async function deleteDevicesOf(db: Firestore, uids: readonly string[]): Promise<number> {
-  const snapshots = await Promise.all(uids.map((uid) => db.collection(`users/${uid}/devices`).select().get()));
-  const refs = snapshots.flatMap((s) => s.docs.map((d) => d.ref));
-  await deleteDocuments(db, refs);
-  return refs.length;
+  const snapshots = await Promise.all(uids.map((uid) => devicesOf(db, uid).select("token").get()));
+  const devices = snapshots.flatMap((s) => s.docs.map((d) => ({ uid: d.ref.parent.parent!.id, token: d.get("token") as string })));
+  await deleteDocuments(db, [...documentsOf(db, devices), ...uids.map((uid) => userOf(db, uid))]);
+  return devices.length;
 }
 
 /** Deletes a notification with its deliveries, and the sandbox outbox documents it produced. */
