@@ -143,7 +143,40 @@ export function writeDevice(writer: Writer, db: Firestore, seed: DeviceSeed): Do
   return ref;
 }
 
+const NOT_FOUND = 5;
+const ABORTED = 10;
 const OPTIONAL_FIELDS = ["name", "appVersion", "locale", "timezone"] as const;
+
+/** What a registration writes into the device document: omitted optional fields keep stored values. */
+function deviceFields(uid: string, deviceId: string, input: RegisterDeviceInput, exists: boolean): Record<string, unknown> {
+  const now = FieldValue.serverTimestamp();
+  const fields: Record<string, unknown> = {
+    token: input.token,
+    deviceId,
+    userId: uid,
+    type: input.type,
+    active: input.active,
+    updatedAt: now,
+    lastSeenAt: now,
+  };
+  for (const key of OPTIONAL_FIELDS) {
+    if (input[key] !== undefined) fields[key] = input[key];
+    else if (!exists) fields[key] = null;
+  }
+  if (!exists) fields.createdAt = now;
+  return fields;
+}
+
+/** Updates the caller's device if it exists; false when it does not (a new device, or one taken meanwhile). */
+async function refreshDevice(ref: DocumentReference, uid: string, input: RegisterDeviceInput): Promise<boolean> {
+  try {
+    await ref.update(deviceFields(uid, ref.id, input, true));
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === NOT_FOUND) return false;
+    throw error;
+  }
+}
 
 function seenMillis(doc: QueryDocumentSnapshot): number {
   const seen = doc.get("lastSeenAt");
@@ -167,9 +200,13 @@ export interface RegisterResult extends RegisterDeviceResponse {
  * deletes the token it `replaces`, and evicts the least recently seen devices beyond the cap.
  * Omitted optional fields keep their stored values; `null` clears them.
  *
- * The transaction reads only single documents (the device, the user's index, the token's owner
- * record, the replaced device) in one round trip, unless the user is at the cap or has no index
- * yet: then it also reads the user's devices, to pick whom to evict and to rebuild the index.
+ * A device the caller already holds (an app start re-registering its token, the most common call)
+ * is refreshed with one update and no reads: while the device exists, its owner record and index
+ * entry already name the caller, and the update fails if it was deleted or taken meanwhile. Any other
+ * registration runs the transaction. It reads only single documents (the device, the user's index,
+ * the token's owner record, the replaced device) in one round trip, unless the user is at the cap or
+ * has no index yet: then it also reads the user's devices, to pick whom to evict and to rebuild the
+ * index.
  */
 export async function registerDevice(
   db: Firestore,
@@ -182,6 +219,7 @@ export async function registerDevice(
   const ref = devices.doc(deviceId);
   const replacedId = input.replaces === undefined ? undefined : deviceIdOf(input.replaces);
   const replacedRef = replacedId === undefined || replacedId === deviceId ? undefined : devices.doc(replacedId);
+  if (!replacedRef && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
 
   return db.runTransaction(async (tx) => {
     const [mine, user, owner, replaced] = await tx.getAll(
@@ -211,22 +249,7 @@ export async function registerDevice(
     const removed = [...(replacing ? [replacedId!] : []), ...evict];
     for (const id of removed) deleteDeviceAndOwner(tx, db, uid, id);
 
-    const now = FieldValue.serverTimestamp();
-    const fields: Record<string, unknown> = {
-      token: input.token,
-      deviceId,
-      userId: uid,
-      type: input.type,
-      active: input.active,
-      updatedAt: now,
-      lastSeenAt: now,
-    };
-    for (const key of OPTIONAL_FIELDS) {
-      if (input[key] !== undefined) fields[key] = input[key];
-      else if (!mine!.exists) fields[key] = null;
-    }
-    if (!mine!.exists) fields.createdAt = now;
-    tx.set(ref, fields, { merge: true });
+    tx.set(ref, deviceFields(uid, deviceId, input, mine!.exists), { merge: true });
     if (holder !== uid) tx.set(tokenOwnerOf(db, deviceId), { userId: uid });
     const index = [...others, deviceId];
     if (indexed === undefined || indexed.length !== index.length || !index.every((id) => indexed.includes(id))) {
@@ -237,8 +260,6 @@ export async function registerDevice(
   });
 }
 
-const NOT_FOUND = 5;
-const ABORTED = 10;
 
 /** The registration transaction lost to concurrent writers on every retry; the client may retry. */
 export function isContention(error: unknown): boolean {

@@ -2,7 +2,8 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
-import { deviceDocument } from "../../src/devices/registry";
+import { deviceDocument, registerDevice } from "../../src/devices/registry";
+import { countOperations, installCounting } from "../../tools/bench/counting";
 import { deviceIdsOf as deviceIds, expectRecordsInStep, indexedDeviceIds, seedDevices, sha256, tokenOwner } from "../helpers/notifications";
 
 const devicePath = (uid: string, token: string) => `users/${uid}/devices/${sha256(token)}`;
@@ -64,6 +65,18 @@ describe("registerDevice", () => {
     expect(after.createdAt.isEqual(before.createdAt)).toBe(true);
     expect(after.lastSeenAt.toMillis()).toBeGreaterThan(before.lastSeenAt.toMillis());
     expect(after).toMatchObject({ name: "Pixel", locale: "de-DE", appVersion: "2.0.0" });
+  });
+
+  it("refreshes a known device without rewriting its owner record or the user's index", async () => {
+    const token = uniqueId("fcm-token");
+    await register(user, { token, type: "android" });
+    const records = [db.doc(`tokenOwners/${sha256(token)}`), db.doc(`users/${user.uid}`)];
+    const before = await Promise.all(records.map((r) => r.get()));
+    const res = await register(user, { token, type: "android", name: "Pixel 9" });
+    expect(res.body).toEqual({ result: { deviceId: sha256(token), created: false } });
+    const after = await Promise.all(records.map((r) => r.get()));
+    after.forEach((snap, i) => expect(snap.updateTime!.isEqual(before[i]!.updateTime!), snap.ref.path).toBe(true));
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("name")).toBe("Pixel 9");
   });
 
   it("clears an optional field sent as null", async () => {
@@ -289,5 +302,38 @@ describe("unregisterDevice", () => {
   it("requires a signed-in user", async () => {
     const res = await callFunction("unregisterDevice", { token: "abc" });
     expect(res.body.error.status).toBe("UNAUTHENTICATED");
+  });
+});
+
+// registerDevice's domain function called in this process against the emulator, with its Firestore
+// operations counted (the counter the benchmark uses): what a registration costs, per document.
+describe("registerDevice's Firestore operations", () => {
+  const options = { maxDevices: 20 };
+  const input = (token: string) => ({ token, type: "ios" as const, active: true });
+
+  it("a new device: one read of 3 documents and no query; a refresh: one update, no read", async () => {
+    installCounting(db);
+    const uid = uniqueId("ops");
+    await registerDevice(db, uid, input(uniqueId("first")), options);
+    const token = uniqueId("second");
+
+    const created = await countOperations(() => registerDevice(db, uid, input(token), options));
+    expect(created.result.created).toBe(true);
+    // The update that finds no device, then the device, its owner record and the index entry.
+    expect(created.counts).toMatchObject({ queries: 0, documentGets: 3, reads: 3, writes: 4 });
+
+    const refreshed = await countOperations(() => registerDevice(db, uid, input(token), options));
+    expect(refreshed.result.created).toBe(false);
+    expect(refreshed.counts).toMatchObject({ queries: 0, reads: 0, writes: 1 });
+    await expectRecordsInStep(uid);
+  });
+
+  it("a user's first device reads the user's (empty) devices once, to start the index", async () => {
+    installCounting(db);
+    const uid = uniqueId("ops-first");
+    const { result, counts } = await countOperations(() => registerDevice(db, uid, input(uniqueId("only")), options));
+    expect(result.created).toBe(true);
+    expect(counts).toMatchObject({ queries: 1, documentGets: 3 });
+    await expectRecordsInStep(uid);
   });
 });
