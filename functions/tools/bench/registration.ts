@@ -6,7 +6,7 @@ import { registerDevice } from "../../src/devices/registry.js";
 import { countOperations, type OperationCounts } from "./counting.js";
 import { callFunction, signUp, type Emulators, type SignedIn as BenchUser } from "../shared/emulators.js";
 import { progress } from "./report.js";
-import { deleteDevicesOf, deleteDocuments } from "./seed.js";
+import { deleteDevicesOf, deleteDocuments, seedDevices } from "./seed.js";
 import { median, summarizeLatencies, type LatencySummary } from "./stats.js";
 
 export const CONCURRENCIES = [1, 20] as const;
@@ -34,32 +34,41 @@ export interface RegistrationResult {
   errorSamples: string[];
 }
 
-type Fn = "registerDevice" | "benchBaseline";
+/** A load: what is called, and for registerDevice whether each call creates a device or refreshes one (an app start). */
+type Fn = "registerDevice" | "registerDevice-refresh" | "benchBaseline";
 const key = (fn: Fn, concurrency: number) => `${fn} c=${concurrency}`;
+const callableOf = (fn: Fn) => (fn === "registerDevice-refresh" ? "registerDevice" : fn);
+
+const refreshToken = (tag: string, user: number) => `bench-${tag}-device-of-${user}`;
 
 let userSeq = 0;
 async function freshUsers(emulators: Emulators, tag: string, count: number): Promise<BenchUser[]> {
   return Promise.all(Array.from({ length: count }, () => signUp(emulators, `bench-${tag}-${++userSeq}@example.com`, "bench-password-1")));
 }
 
-/** `calls` calls of `fn` by `concurrency` workers; call i runs as user i mod 20 with token i. */
 const errorSamples = new Set<string>();
 
 /**
- * `calls` calls of `fn` by `concurrency` workers; call i runs as user i mod 20 with token i. No call
- * starts after `limitMs`, so a pathological load (the emulator's lock waits) cannot stall the run.
+ * `calls` calls of `fn` by `concurrency` workers, each a client of its own: worker w calls as the
+ * users u with u mod concurrency = w in turn (at concurrency 20, one user each), so no two calls of
+ * one user overlap. Call i registers token i, or for a refresh load the user's one token, which
+ * exists before the load. No call starts after `limitMs`, so a pathological load (the emulator's
+ * lock waits) cannot stall the run.
  */
 async function load(emulators: Emulators, fn: Fn, users: BenchUser[], concurrency: number, calls: number, tag: string, limitMs: number): Promise<LoadSummary> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const deadline = performance.now() + limitMs;
-  const worker = async () => {
-    while (next < calls && performance.now() < deadline) {
+  if (concurrency > users.length) throw new Error(`a load needs at least as many users (${users.length}) as workers (${concurrency})`);
+  const worker = async (w: number) => {
+    const mine = users.map((_, u) => u).filter((u) => u % concurrency === w);
+    for (let n = 0; next < calls && performance.now() < deadline; n++) {
       const i = next++;
-      const user = users[i % users.length]!;
+      const u = mine[n % mine.length]!;
+      const user = users[u]!;
       const data = {
-        token: `bench-${tag}-${i}`,
+        token: fn === "registerDevice-refresh" ? refreshToken(tag, u) : `bench-${tag}-${i}`,
         type: "android",
         name: "Bench phone",
         appVersion: "1.0.0",
@@ -68,7 +77,7 @@ async function load(emulators: Emulators, fn: Fn, users: BenchUser[], concurrenc
       };
       const t0 = performance.now();
       try {
-        await callFunction(emulators, fn, data, user.idToken);
+        await callFunction(emulators, callableOf(fn), data, user.idToken);
         latencies.push(performance.now() - t0);
       } catch (error) {
         errors++;
@@ -77,7 +86,7 @@ async function load(emulators: Emulators, fn: Fn, users: BenchUser[], concurrenc
     }
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   return { ...summarizeLatencies(latencies, performance.now() - t0), errors, notStarted: calls - next };
 }
 
@@ -100,11 +109,13 @@ export async function benchRegistration(db: Firestore, emulators: Emulators, opt
   for (let run = 1; run <= options.runs; run++) {
     const loads: Record<string, LoadSummary> = {};
     // Alternate which function goes first, so drift during a run does not favour one of them.
-    const order: Fn[] = run % 2 === 1 ? ["benchBaseline", "registerDevice"] : ["registerDevice", "benchBaseline"];
+    const order: Fn[] = run % 2 === 1 ? ["benchBaseline", "registerDevice", "registerDevice-refresh"] : ["registerDevice-refresh", "registerDevice", "benchBaseline"];
     for (const concurrency of CONCURRENCIES) {
       for (const fn of order) {
         const users = await freshUsers(emulators, `r${run}`, USERS_PER_LOAD);
-        const summary = await load(emulators, fn, users, concurrency, options.calls, `r${run}-c${concurrency}-${fn}`, options.loadLimitMs);
+        const tag = `r${run}-c${concurrency}-${fn}`;
+        if (fn === "registerDevice-refresh") await seedDevices(db, users.map((u, i) => ({ uid: u.uid, token: refreshToken(tag, i) })));
+        const summary = await load(emulators, fn, users, concurrency, options.calls, tag, options.loadLimitMs);
         loads[key(fn, concurrency)] = summary;
         progress(
           `registration run ${run}/${options.runs}: ${key(fn, concurrency).padEnd(20)} p50 ${summary.p50.toFixed(1)} ms, p95 ${summary.p95.toFixed(1)} ms, ${summary.callsPerSecond.toFixed(1)} calls/s${summary.errors ? `, ${summary.errors} failed` : ""}${summary.notStarted ? `, ${summary.notStarted} not started (time limit)` : ""}`,
@@ -113,7 +124,10 @@ export async function benchRegistration(db: Firestore, emulators: Emulators, opt
       }
     }
     const ratioP50: Record<string, number> = {};
-    for (const c of CONCURRENCIES) ratioP50[`c=${c}`] = loads[key("registerDevice", c)]!.p50 / loads[key("benchBaseline", c)]!.p50;
+    for (const c of CONCURRENCIES) {
+      ratioP50[`c=${c}`] = loads[key("registerDevice", c)]!.p50 / loads[key("benchBaseline", c)]!.p50;
+      ratioP50[`refresh c=${c}`] = loads[key("registerDevice-refresh", c)]!.p50 / loads[key("benchBaseline", c)]!.p50;
+    }
     runs.push({ loads, ratioP50 });
   }
 
