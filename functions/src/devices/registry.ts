@@ -205,8 +205,8 @@ export interface RegisterResult extends RegisterDeviceResponse {
  * entry already name the caller, and the update fails if it was deleted or taken meanwhile. Any other
  * registration runs the transaction. It reads only single documents (the device, the user's index,
  * the token's owner record, the replaced device) in one round trip, unless the user is at the cap or
- * has no index yet: then it also reads the user's devices, to pick whom to evict and to rebuild the
- * index.
+ * has no index yet: then it also queries the user's devices, to pick whom to evict and to rebuild
+ * the index.
  */
 export async function registerDevice(
   db: Firestore,
@@ -234,7 +234,10 @@ export async function registerDevice(
     let others = indexed?.filter((id) => id !== deviceId && !(replacing && id === replacedId));
     let evict: string[] = [];
     if (others === undefined || others.length + 1 > options.maxDevices) {
-      const stored = (await tx.get(devices)).docs.filter((doc) => doc.id !== deviceId && !(replacing && doc.id === replacedId));
+      // Read outside the transaction: a query inside it makes the emulator lock every device
+      // write, and the index read above already guards the set of devices, because every device
+      // the backend creates or deletes also writes the index.
+      const stored = (await devices.get()).docs.filter((doc) => doc.id !== deviceId && !(replacing && doc.id === replacedId));
       const excess = stored.length + 1 - options.maxDevices;
       evict = excess > 0 ? [...stored].sort((a, b) => seenMillis(a) - seenMillis(b)).slice(0, excess).map((doc) => doc.id) : [];
       others = stored.map((doc) => doc.id).filter((id) => !evict.includes(id));
