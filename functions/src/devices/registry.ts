@@ -12,6 +12,7 @@ import {
   type Precondition,
   type QueryDocumentSnapshot,
   type SetOptions,
+  type WriteBatch,
 } from "firebase-admin/firestore";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
 
@@ -46,6 +47,12 @@ export interface DeviceSummary {
 }
 
 export const DEVICES = "devices";
+
+// gRPC status codes of Firestore errors.
+const NOT_FOUND = 5;
+const FAILED_PRECONDITION = 9;
+const ABORTED = 10;
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
 /** Lowercase hex SHA-256 of the token: URL-safe and fixed length, unlike the token itself. */
 export function deviceIdOf(token: string): string {
@@ -133,6 +140,30 @@ export function deleteDevice(writer: Writer, db: Firestore, uid: string, deviceI
   writer.set(userOf(db, uid), indexEntries({ [deviceId]: FieldValue.delete() }), { merge: true });
 }
 
+/**
+ * Deletes a device now, with its owner record and index entry (and any `also` writes, such as the
+ * fan-out's delivery record), in one batch conditioned on the device. False when the condition
+ * failed: the device was gone or had changed, and nothing was written.
+ */
+export async function deleteDeviceIf(
+  db: Firestore,
+  uid: string,
+  deviceId: string,
+  precondition: Precondition,
+  also?: (batch: WriteBatch) => void,
+): Promise<boolean> {
+  const batch = db.batch();
+  deleteDevice(batch, db, uid, deviceId, precondition);
+  also?.(batch);
+  try {
+    await batch.commit();
+    return true;
+  } catch (error) {
+    if (codeOf(error) === NOT_FOUND || codeOf(error) === FAILED_PRECONDITION) return false;
+    throw error;
+  }
+}
+
 /** Writes a device as registerDevice stores it, with its owner record and index entry (seeding for tests and benchmarks). */
 export function writeDevice(writer: Writer, db: Firestore, seed: DeviceSeed): DocumentReference {
   const doc = deviceDocument(seed);
@@ -143,8 +174,6 @@ export function writeDevice(writer: Writer, db: Firestore, seed: DeviceSeed): Do
   return ref;
 }
 
-const NOT_FOUND = 5;
-const ABORTED = 10;
 const OPTIONAL_FIELDS = ["name", "appVersion", "locale", "timezone"] as const;
 
 /** What a registration writes into the device document: omitted optional fields keep stored values. */
@@ -173,7 +202,7 @@ async function refreshDevice(ref: DocumentReference, uid: string, input: Registe
     await ref.update(deviceFields(uid, ref.id, input, true));
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === NOT_FOUND) return false;
+    if (codeOf(error) === NOT_FOUND) return false;
     throw error;
   }
 }
@@ -266,20 +295,12 @@ export async function registerDevice(
 
 /** The registration transaction lost to concurrent writers on every retry; the client may retry. */
 export function isContention(error: unknown): boolean {
-  return (error as { code?: unknown }).code === ABORTED;
+  return codeOf(error) === ABORTED;
 }
 
 /** Deletes the caller's device; false when it was not there. Idempotent. */
 export async function unregisterDevice(db: Firestore, uid: string, deviceId: string): Promise<boolean> {
-  const batch = db.batch();
-  deleteDevice(batch, db, uid, deviceId, { exists: true });
-  try {
-    await batch.commit();
-    return true;
-  } catch (error) {
-    if ((error as { code?: unknown }).code === NOT_FOUND) return false;
-    throw error;
-  }
+  return deleteDeviceIf(db, uid, deviceId, { exists: true });
 }
 
 function iso(value: unknown): string | null {

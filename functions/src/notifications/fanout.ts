@@ -9,7 +9,7 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { deleteDevice, DEVICES, ownerOf } from "../devices/registry.js";
+import { deleteDeviceIf, DEVICES, ownerOf } from "../devices/registry.js";
 import { backoffDelayMs, sleep as realSleep } from "../messaging/backoff.js";
 import { classifyError } from "../messaging/errors.js";
 import { chunk, FCM_BATCH_LIMIT, type Messenger, type SendError } from "../messaging/transport.js";
@@ -26,7 +26,6 @@ export type DeliveryStatus = "sent" | "failed" | "removed";
 /** Firestore's limit on `in` filters: recipients are looked up this many at a time. */
 const IN_FILTER_LIMIT = 30;
 const WRITE_BATCH_LIMIT = 500;
-const NOT_FOUND = 5;
 
 export interface FanoutDeps {
   db: Firestore;
@@ -199,17 +198,10 @@ async function recordDeliveries(db: Firestore, ref: DocumentReference, settled: 
       return batch.commit();
     }),
     ...removals.map(async ({ delivery, target }) => {
-      const batch = db.batch();
-      record(batch, delivery);
-      deleteDevice(batch, db, target.userId, target.deviceId, { exists: true });
-      try {
-        await batch.commit();
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== NOT_FOUND) throw error;
-        const alone = db.batch();
-        record(alone, delivery);
-        await alone.commit();
-      }
+      if (await deleteDeviceIf(db, target.userId, target.deviceId, { exists: true }, (batch) => record(batch, delivery))) return;
+      const alone = db.batch();
+      record(alone, delivery);
+      await alone.commit();
     }),
   ]);
 }

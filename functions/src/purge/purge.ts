@@ -2,11 +2,9 @@
 // candidates (indexed collection-group queries below a cutoff), so its cost follows what it deletes.
 import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { deleteDevice, DEVICES, ownerOf } from "../devices/registry.js";
+import { deleteDeviceIf, DEVICES, ownerOf } from "../devices/registry.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const FAILED_PRECONDITION = 9;
-const NOT_FOUND = 5;
 
 export interface PurgeOptions {
   inactiveRetentionDays: number;
@@ -66,16 +64,8 @@ async function deletePage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise
   const worker = async () => {
     while (next < docs.length) {
       const doc = docs[next++]!;
-      const batch = db.batch();
-      deleteDevice(batch, db, ownerOf(doc)!, doc.id, { lastUpdateTime: doc.updateTime });
-      try {
-        await batch.commit();
-        deleted++;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code !== FAILED_PRECONDITION && code !== NOT_FOUND) throw error;
-        skipped++;
-      }
+      if (await deleteDeviceIf(db, ownerOf(doc)!, doc.id, { lastUpdateTime: doc.updateTime })) deleted++;
+      else skipped++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_DELETES, docs.length) }, worker));

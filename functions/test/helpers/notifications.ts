@@ -1,6 +1,7 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
-import { deviceIdOf, writeDevice, type DeviceSeed } from "../../src/devices/registry";
+import { deviceIdOf, type DeviceSeed } from "../../src/devices/registry";
+import { seedDevices as writeDevices } from "../../tools/bench/seed";
 import { expect } from "vitest";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
@@ -11,12 +12,7 @@ export type SeedDevice = DeviceSeed;
 
 /** Writes devices directly, as registerDevice would have stored them (with owner records and index entries). */
 export async function seedDevices(devices: SeedDevice[]): Promise<void> {
-  // Three writes per device; a batch holds at most 500.
-  for (let i = 0; i < devices.length; i += 150) {
-    const batch = db.batch();
-    for (const d of devices.slice(i, i + 150)) writeDevice(batch, db, d);
-    await batch.commit();
-  }
+  await writeDevices(db, devices);
 }
 
 /** Creates a notification document as an admin does; returns its id. */

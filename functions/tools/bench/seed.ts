@@ -10,7 +10,6 @@ const BATCH = 150;
 /** Batches committed at once: enough to keep the emulator busy, few enough for 2 cores. */
 const PARALLEL_BATCHES = 4;
 
-
 /** The documents a seeded device consists of: itself, its owner record, its user's index. */
 function documentsOf(db: Firestore, devices: readonly Pick<SeedDevice, "uid" | "token">[]): DocumentReference[] {
   const refs = new Map<string, DocumentReference>();
