@@ -4,7 +4,7 @@
 import "./bench/quiet.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
@@ -22,7 +22,7 @@ const REPO_ROOT = join(__dirname, "..", "..", "..");
 const SCENARIOS = ["registration", "fanout", "operations", "purge"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -47,6 +47,7 @@ function options() {
       calls: { type: "string", default: "200" },
       "load-seconds": { type: "string", default: "45" },
       only: { type: "string", default: SCENARIOS.join(",") },
+      out: { type: "string", default: join(REPO_ROOT, "bench", "results.json") },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -68,6 +69,7 @@ function options() {
     calls: int("calls", values.calls),
     loadLimitMs: int("load-seconds", values["load-seconds"]) * 1000,
     only: new Set(only as Scenario[]),
+    out: resolve(values.out),
   };
 }
 
@@ -205,8 +207,8 @@ async function main(): Promise<number> {
 
   const list = targets(r);
   process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));
-  const file = join(REPO_ROOT, "bench", "results.json");
-  mkdirSync(join(REPO_ROOT, "bench"), { recursive: true });
+  const file = opts.out;
+  mkdirSync(dirname(file), { recursive: true });
   const results = {
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),

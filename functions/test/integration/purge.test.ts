@@ -8,6 +8,7 @@ import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
 import { FUNCTIONS_BASE, db, uniqueId } from "../helpers/emulator";
+import { countOperations, installCounting } from "../../tools/bench/counting";
 import { expectRecordsInStep, seedDevices, sha256, tokenOwner, type SeedDevice } from "../helpers/notifications";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -140,6 +141,27 @@ describe("purge", () => {
     const remaining = await db.collectionGroup("devices").where("userId", "in", users.slice(0, 30)).count().get();
     expect(remaining.data().count).toBe(30 * 99);
     for (const d of devices.filter((_, i) => i % 100 === 0).slice(0, 5)) expect(await exists(d)).toBe(false);
+  });
+
+  it("reads and writes as many documents for 4 deletions among 10 kept devices as among 400", async () => {
+    installCounting(db);
+    const run = async (now: number, kept: number) => {
+      const tag = uniqueId("ops");
+      const old = new Date(now - 40 * DAY);
+      await seedDevices([
+        ...Array.from({ length: kept }, (_, i) => ({ uid: `${tag}-k${i % 20}`, token: `${tag}-keep-${i}`, lastSeenAt: new Date(now - DAY) })),
+        // Two logged out past the retention, two not seen past the stale limit: both queries find some.
+        ...[0, 1].map((i) => ({ uid: `${tag}-d${i}`, token: `${tag}-inactive-${i}`, active: false, updatedAt: old, lastSeenAt: old })),
+        ...[2, 3].map((i) => ({ uid: `${tag}-d${i}`, token: `${tag}-stale-${i}`, lastSeenAt: new Date(now - 70 * DAY) })),
+      ]);
+      return countOperations(() => purgeAt(now));
+    };
+    // Each population in an era older than the one before, so neither is the other's candidate.
+    for (const { result, counts } of [await run(Date.UTC(1978, 0, 1), 10), await run(Date.UTC(1976, 0, 1), 400)]) {
+      expect(result).toMatchObject({ scanned: 4, deleted: 4, inactive: 2, stale: 2, skipped: 0 });
+      // The candidates read, then per device: the device, its owner record, its index entry.
+      expect(counts).toMatchObject({ queries: 2, reads: 4, writes: 12 });
+    }
   });
 
   it("runs as the scheduled function through the Functions emulator", async () => {

@@ -1,6 +1,9 @@
 // The compiled command-line tools run as child processes against the running emulators, as a
 // developer runs them: `npm run send` (exit statuses and output), the `npm start` seed, the demo.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { adminAuth, callFunction, createUser, db, uniqueId } from "../helpers/emulator";
@@ -191,4 +194,28 @@ describe("npm run demo", () => {
     expect(run.stdout).toContain("Done: every step behaved as the contract says.");
     expect(run.stderr).toMatch(/waiting for the fan-out: .* partial \(\d+\.\d s\)/);
   }, 120_000);
+});
+
+// Timings are never asserted (the machines are noisy); what the bench counts is exact.
+describe("npm run bench", () => {
+  it("runs the operations scenario against the emulators, prints its tables, writes --out, and counts k + 1 reads and k + 2 writes", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "pushfan-bench-")), "results.json");
+    const run = await runTool("bench", ["--only", "operations", "--runs", "1", "--out", out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Fan-out Firestore operations");
+    expect(run.stdout).toContain("Registration in process");
+    expect(run.stderr).toContain(`results written to ${out}`);
+
+    const results = JSON.parse(readFileSync(out, "utf8"));
+    const counted = results.operations.median.map((s: { devices: number; counts: { reads: number; writes: number; writesByKind: { outbox: number } } }) => [
+      s.devices,
+      s.counts.reads,
+      s.counts.writes - s.counts.writesByKind.outbox,
+    ]);
+    expect(counted).toEqual([1, 10, 100, 500, 1000].map((k) => [k, k + 1, k + 2]));
+    const operationTargets = results.targets.filter((t: { target: string }) => /^fan-out (reads|writes), k = /.test(t.target));
+    expect(operationTargets).toHaveLength(10);
+    expect(operationTargets.filter((t: { met: boolean }) => t.met !== true)).toEqual([]);
+    expect(results.registrationInProcess.counts).toMatchObject({ queries: 0, reads: 3 });
+  }, 240_000);
 });
