@@ -6,6 +6,7 @@
 //   node scripts/emulators.mjs start            emulators + demo data, until Ctrl-C
 //   node scripts/emulators.mjs test [args]      build, then the whole vitest suite inside the emulators
 //   node scripts/emulators.mjs exec "<command>" build, then any command inside the emulators
+//   node scripts/emulators.mjs bench [args]     build, then npm run bench's tool inside the emulators
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
@@ -15,7 +16,7 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const PROJECT_ID = process.env.PUSHFAN_PROJECT_ID || "demo-pushfan";
-export const EMULATORS = "auth,firestore,functions";
+export const EMULATORS = "auth,firestore,functions,tasks";
 const MIN_JAVA = 21;
 const GCLOUD_FIRESTORE_JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
 const FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore";
@@ -150,14 +151,28 @@ function quote(arg) {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The bench's config: firebase.json plus a codebase of the bench's own (its baseline callable), so
+ * that nothing of the bench is in what `npm start`, `npm test` or a deploy load. Written next to
+ * firebase.json because firebase-tools resolves sources from the config file's folder.
+ */
+function benchConfig() {
+  const config = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8"));
+  config.functions.push({ source: "functions/tools/bench/baseline", codebase: "bench", runtime: "nodejs22" });
+  const path = join(ROOT, "firebase.bench.json");
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
+}
+
 /** Builds the functions and runs `command` inside one emulator session; resolves to its exit code. */
-export async function execInEmulators(command, { ui = false, logVerbosity, filterStdout } = {}) {
+export async function execInEmulators(command, { ui = false, logVerbosity, filterStdout, bench = false } = {}) {
   if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
   const env = emulatorEnv();
   const uiConfig = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).emulators.ui;
   env.PUSHFAN_UI_URL = ui ? `http://${uiConfig.host}:${uiConfig.port}` : "";
   build(env);
   const args = ["emulators:exec", "--project", PROJECT_ID, "--only", EMULATORS, "--non-interactive"];
+  if (bench) args.push("--config", benchConfig());
   if (ui) args.push("--ui");
   if (logVerbosity) args.push("--log-verbosity", logVerbosity);
   args.push(command);
@@ -173,12 +188,15 @@ async function main() {
     process.exit(await execInEmulators(command, { logVerbosity: process.env.PUSHFAN_EMULATOR_LOG || "QUIET" }));
   } else if (mode === "exec" && rest.length > 0) {
     process.exit(await execInEmulators(rest.join(" ")));
+  } else if (mode === "bench") {
+    const command = ["node", "functions/lib/tools/bench.js", ...rest].map(quote).join(" ");
+    process.exit(await execInEmulators(command, { bench: true }));
   } else if (mode === "start") {
     const ui = await uiAvailable();
     if (!ui) log("Emulator UI: not available offline; starting without it");
     process.exit(await execInEmulators(["node", "scripts/dev-session.mjs", ...rest].map(quote).join(" "), { ui }));
   } else {
-    fail("usage: node scripts/emulators.mjs start | test [vitest args] | exec \"<command>\"");
+    fail("usage: node scripts/emulators.mjs start | test [vitest args] | bench [args] | exec \"<command>\"");
   }
 }
 

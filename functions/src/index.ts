@@ -1,37 +1,75 @@
 // pushfan's Cloud Functions. This file only declares them; each handler lives in its domain folder.
+import * as functionsV1 from "firebase-functions/v1";
 import { setGlobalOptions } from "firebase-functions/v2";
-import { onDocumentCreated } from "firebase-functions/v2/firestore";
+import { onDocumentCreated, onDocumentDeleted, onDocumentUpdated } from "firebase-functions/v2/firestore";
 import { onCall, onRequest } from "firebase-functions/v2/https";
 import { onSchedule } from "firebase-functions/v2/scheduler";
-import { corsOrigins, ENFORCE_APP_CHECK, PURGE_SCHEDULE, PURGE_TIME_ZONE, settings } from "./config.js";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { config, PURGE_SCHEDULE, PURGE_TIME_ZONE, SEND_MAX_CONCURRENT_SHARDS } from "./config.js";
 import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
-import { createApiHandler, type ApiRequest, type ApiResponse } from "./http/api.js";
-import { FANOUT_TIMEOUT_SECONDS, onNotificationCreated } from "./notifications/trigger.js";
+import { onUserDeleted } from "./devices/user-deleted.js";
+import { createApiHandler } from "./http/api.js";
+import { PLAN_TIMEOUT_SECONDS, SEND_DISPATCHES_PER_SECOND, SEND_TIMEOUT_SECONDS, TRIGGER_TIMEOUT_SECONDS } from "./notifications/pipeline.js";
+import {
+  onNotificationCreated,
+  onNotificationDeleted,
+  onNotificationUpdated,
+  onPlanTask,
+  onSendTask,
+  REGION,
+  TASK_MAX_ATTEMPTS,
+} from "./notifications/trigger.js";
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
 import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
 
-setGlobalOptions({ region: "us-central1", maxInstances: 20 });
+setGlobalOptions({ region: REGION, maxInstances: 20 });
 
 // guardCallable: payloads the SDK's decoder cannot handle get invalid-argument, not internal.
-export const registerDevice = guardCallable(onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, registerDeviceHandler));
+// App Check (ENFORCE_APP_CHECK) is enforced inside the handlers, where the param may be read.
+export const registerDevice = guardCallable(onCall(registerDeviceHandler));
 
-export const unregisterDevice = guardCallable(onCall({ enforceAppCheck: ENFORCE_APP_CHECK }, unregisterDeviceHandler));
+export const unregisterDevice = guardCallable(onCall(unregisterDeviceHandler));
 
-const apiHandler = createApiHandler({
-  db,
-  auth,
-  maxDevices: () => settings().maxDevicesPerUser,
-  corsOrigins,
-});
+const apiHandler = createApiHandler({ db, auth, maxDevices: config.maxDevicesPerUser, corsOrigins: config.corsOrigins });
 
-export const api = onRequest((req, res) => apiHandler(req as ApiRequest, res as unknown as ApiResponse));
+export const api = onRequest(apiHandler);
 
-// retry: the handler is idempotent (lease + delivery ledger), and events older than
-// NOTIFICATION_MAX_EVENT_AGE_SECONDS are closed instead of retried.
+// retry: the handlers are idempotent (leases, deterministic task ids, the delivery ledger), and
+// events older than NOTIFICATION_MAX_EVENT_AGE_SECONDS are closed instead of retried.
 export const fanOutNotification = onDocumentCreated(
-  { document: "notifications/{notificationId}", retry: true, timeoutSeconds: FANOUT_TIMEOUT_SECONDS, memory: "512MiB" },
+  { document: "notifications/{notificationId}", retry: true, timeoutSeconds: TRIGGER_TIMEOUT_SECONDS, memory: "512MiB" },
   onNotificationCreated,
+);
+
+export const cancelNotification = onDocumentUpdated({ document: "notifications/{notificationId}", retry: true, timeoutSeconds: 60 }, onNotificationUpdated);
+
+export const deleteNotificationRecords = onDocumentDeleted(
+  { document: "notifications/{notificationId}", retry: true, timeoutSeconds: 540 },
+  onNotificationDeleted,
+);
+
+// Retries back off to well beyond the leases (timeout + 60 s), so a retry after a crash finds the
+// crashed run's lease expired rather than spinning on it.
+export const planNotification = onTaskDispatched(
+  {
+    retryConfig: { maxAttempts: TASK_MAX_ATTEMPTS, minBackoffSeconds: 5, maxBackoffSeconds: 900, maxDoublings: 8 },
+    rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 50 },
+    timeoutSeconds: PLAN_TIMEOUT_SECONDS,
+    memory: "1GiB",
+  },
+  onPlanTask,
+);
+
+// maxDispatchesPerSecond × shard size paces large audiences under FCM's quota (see pipeline.ts).
+export const sendNotificationShard = onTaskDispatched(
+  {
+    retryConfig: { maxAttempts: TASK_MAX_ATTEMPTS, minBackoffSeconds: 5, maxBackoffSeconds: 600, maxDoublings: 7 },
+    rateLimits: { maxConcurrentDispatches: SEND_MAX_CONCURRENT_SHARDS, maxDispatchesPerSecond: SEND_DISPATCHES_PER_SECOND },
+    timeoutSeconds: SEND_TIMEOUT_SECONDS,
+    memory: "512MiB",
+  },
+  onSendTask,
 );
 
 export const purgeInactiveDevices = onSchedule(
@@ -47,6 +85,6 @@ export const purgeInactiveDevices = onSchedule(
   },
 );
 
-// Emulator only: `npm run bench`'s one-write baseline callable. Loaded only when the Functions
-// emulator discovers the functions, so a deploy never sees it.
-if (process.env.FUNCTIONS_EMULATOR === "true") Object.assign(exports, require("./bench/baseline.js"));
+// Auth user deletion has no v2 trigger (blocking functions fire before, not after); the Auth
+// emulator fires this one too.
+export const deleteUserDevices = functionsV1.region(REGION).auth.user().onDelete(onUserDeleted);

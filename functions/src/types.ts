@@ -1,23 +1,27 @@
-// The public shapes of pushfan in one module, for TypeScript clients and admin tools: what the
-// callables and the api take and return, the notification document and its delivery ledger.
-// Types only (no runtime code), re-exported or inferred from the schemas, so nothing is written twice.
+// The public shapes of pushfan in one module, for TypeScript clients, admin tools and the console:
+// what the callables and the api take and return, the notification document, its delivery ledger
+// and the device documents. Types only (no runtime code), re-exported from the schemas and the
+// stored-shape definitions, so nothing is written twice. Timestamps are generic: `FirestoreTimestamp`
+// fits both firebase-admin's and the client SDKs' Timestamp.
 import type { z } from "zod";
 import type { DeviceSummary } from "./devices/registry.js";
-import type { DeliveryStatus, NotificationStatus, Stats } from "./notifications/fanout.js";
+import type { DeliveryDocument as StoredDelivery, NotificationOutput as StoredOutput } from "./notifications/documents.js";
 import type { notificationSchema } from "./notifications/schema.js";
 import type { ErrorDetail } from "./shared/validation.js";
 
 // --- Devices: `registerDevice`, `unregisterDevice` and `api` /v1/devices -------------------------
 
 // registerDevice / POST /v1/devices: { token, type, name?, active?, replaces?, appVersion?, locale?,
-// timezone? } → { deviceId, created }. unregisterDevice: { token } | { deviceId } → { removed }.
+// timezone?, topics? } → { deviceId, created }. unregisterDevice: { token } | { deviceId } → { removed }.
 export type {
+  DeviceType,
   RegisterDeviceRequest,
   RegisterDeviceResponse,
   UnregisterDeviceRequest,
   UnregisterDeviceResponse,
 } from "./devices/schema.js";
-export type { DeviceSummary, DeviceType } from "./devices/registry.js";
+export type { DeviceSummary } from "./devices/registry.js";
+export type { DeviceDocument } from "./devices/documents.js";
 export type { ErrorDetail } from "./shared/validation.js";
 
 /** `GET /v1/devices` response. */
@@ -47,46 +51,24 @@ export interface FirestoreTimestamp {
 export type NotificationRequest = z.input<typeof notificationSchema>;
 
 /** A notification request after validation: defaults applied (`priority` is always set). */
-export type { NotificationInput } from "./notifications/schema.js";
+export type { Audience, NotificationInput } from "./notifications/schema.js";
 
-export type { DeliveryStatus, NotificationStatus };
-
-/** `stats`: `{ recipients, devices, sent, failed, removed }`. */
-export type NotificationStats = Stats;
-
-/** `error` on a `failed` or `invalid` notification; `details` lists each problem with its field path. */
-export interface NotificationError {
-  code: string;
-  message: string;
-  details?: ErrorDetail[];
-}
+export type {
+  DeliveryStatus,
+  NotificationError,
+  NotificationStatus,
+  Progress as NotificationProgress,
+  Stats as NotificationStats,
+} from "./notifications/documents.js";
 
 /**
- * The fields only the backend writes. `status` appears when the fan-out claims the document;
- * `stats`, `attempts` and `completedAt` once it reaches a terminal status (a notification abandoned
- * as too old has `error` and `completedAt` but no `stats`).
+ * The fields only the backend writes (internal ones included). `status` appears when the trigger
+ * accepts the document; `stats`, `attempts` and `completedAt` once it reaches a terminal status.
  */
-export interface NotificationOutput<T = FirestoreTimestamp> {
-  status: NotificationStatus;
-  stats?: NotificationStats;
-  error?: NotificationError;
-  attempts?: number;
-  startedAt?: T;
-  completedAt?: T;
-}
+export type NotificationOutput<T = FirestoreTimestamp> = StoredOutput<T>;
 
 /** A notification document as read back: the admin's fields plus whatever output the backend wrote. */
 export type NotificationDocument<T = FirestoreTimestamp> = NotificationRequest & Partial<NotificationOutput<T>>;
 
 /** `notifications/{id}/deliveries/{deviceId}`: one device's outcome, also the fan-out's idempotency record. */
-export interface DeliveryDocument<T = FirestoreTimestamp> {
-  userId: string;
-  deviceId: string;
-  status: DeliveryStatus;
-  /** FCM's message id, on `sent`. */
-  messageId?: string;
-  /** FCM's error, on `failed` and `removed`. */
-  error?: { code: string; message: string };
-  attempts: number;
-  updatedAt: T;
-}
+export type DeliveryDocument<T = FirestoreTimestamp> = StoredDelivery<T>;

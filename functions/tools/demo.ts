@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { SANDBOX_OUTBOX } from "../src/messaging/sandbox.js";
-import { NOTIFICATIONS } from "../src/notifications/fanout.js";
+import { NOTIFICATIONS } from "../src/notifications/documents.js";
 import { purgeDevices, type PurgeOptions } from "../src/purge/purge.js";
 import type { DeviceType, ListDevicesResponse, NotificationRequest, RegisterDeviceResponse } from "../src/types.js";
 import { callApi, callFunction, findEmulators, signUp, type Emulators } from "./shared/emulators.js";

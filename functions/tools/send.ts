@@ -1,7 +1,7 @@
 // `npm run send`: writes a notification document as an admin would (to the emulators, or to a real
 // project with --project), waits for the fan-out with progress on stderr, prints each device's
 // outcome. Flags and exit statuses: send-args.ts.
-import { NOTIFICATIONS } from "../src/notifications/fanout.js";
+import { NOTIFICATIONS } from "../src/notifications/documents.js";
 import { parseSendArgs, SEND_USAGE, type SendOptions } from "./send-args.js";
 import { openFirestore, targetOf } from "./shared/target.js";
 import { deliveriesTable, describeOutcome, isSuccessful, readDeliveries, waitForOutcome } from "./shared/notifications.js";

@@ -4,37 +4,28 @@ import { createHash } from "node:crypto";
 import {
   FieldValue,
   Timestamp,
-  type CollectionReference,
-  type DocumentData,
   type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
+  type PartialWithFieldValue,
   type Precondition,
   type QueryDocumentSnapshot,
   type SetOptions,
   type WriteBatch,
 } from "firebase-admin/firestore";
+import { readOrProblem } from "../shared/documents.js";
+import {
+  DEVICE_INDEX,
+  devicesOf,
+  purgeShardOf,
+  tokenOwnerOf,
+  userOf,
+  USERS,
+  type DeviceDocument,
+  type DeviceType,
+  type UserDocument,
+} from "./documents.js";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
-
-export type DeviceType = "ios" | "android" | "web";
-
-/** `users/{uid}/devices/{deviceId}` as the contract fixes it. */
-export interface DeviceDoc {
-  token: string;
-  /** = the document id, stored so a collection-group query can find a token's documents by a short
-   * value (support tools): tokens may be 4096 characters, and Firestore cannot query strings over 1500 bytes. */
-  deviceId: string;
-  userId: string;
-  type: DeviceType;
-  name: string | null;
-  active: boolean;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-  lastSeenAt: Timestamp;
-  appVersion: string | null;
-  locale: string | null;
-  timezone: string | null;
-}
 
 /** What `GET /v1/devices` shows of a device: never the raw token. */
 export interface DeviceSummary {
@@ -44,83 +35,33 @@ export interface DeviceSummary {
   active: boolean;
   createdAt: string | null;
   lastSeenAt: string | null;
+  topics: string[];
 }
-
-export const DEVICES = "devices";
 
 // gRPC status codes of Firestore errors.
 const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
 const ABORTED = 10;
-const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
 /** Lowercase hex SHA-256 of the token: URL-safe and fixed length, unlike the token itself. */
 export function deviceIdOf(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-/** The fields a device is seeded with outside registration (tests, benchmarks); times default to now. */
-export interface DeviceSeed {
-  uid: string;
-  token: string;
-  type?: DeviceType;
-  active?: boolean;
-  lastSeenAt?: Date;
-  updatedAt?: Date;
-}
-
-/** A device document exactly as registerDevice stores it, with chosen times: the one place seeds get its shape from. */
-export function deviceDocument(seed: DeviceSeed): DeviceDoc {
-  const seen = Timestamp.fromDate(seed.lastSeenAt ?? new Date());
-  return {
-    token: seed.token,
-    deviceId: deviceIdOf(seed.token),
-    userId: seed.uid,
-    type: seed.type ?? "android",
-    name: null,
-    active: seed.active ?? true,
-    createdAt: seen,
-    updatedAt: seed.updatedAt ? Timestamp.fromDate(seed.updatedAt) : seen,
-    lastSeenAt: seen,
-    appVersion: null,
-    locale: null,
-    timezone: null,
-  };
-}
-
-export function devicesOf(db: Firestore, uid: string): CollectionReference {
-  return db.collection("users").doc(uid).collection(DEVICES);
-}
-
-/** `tokenOwners/{deviceId}`: the one user holding a token. Every device write keeps it in step with
- * the devices (a device exists only with its owner record), so registration finds a token's holder
- * with a point read instead of a collection-group query. */
-export const TOKEN_OWNERS = "tokenOwners";
-/** Field of `users/{uid}`: a map with one `true` entry per device id of the user, so registration
- * counts the user's devices with a point read. Exempt from indexing (firestore.indexes.json). */
-export const DEVICE_INDEX = "deviceIds";
-
-export function tokenOwnerOf(db: Firestore, deviceId: string): DocumentReference {
-  return db.collection(TOKEN_OWNERS).doc(deviceId);
-}
-
-export function userOf(db: Firestore, uid: string): DocumentReference {
-  return db.collection("users").doc(uid);
-}
-
 /** The uid owning a `users/{uid}/devices/{id}` document, or undefined for a `devices` elsewhere. */
-export function ownerOf(doc: QueryDocumentSnapshot): string | undefined {
+export function ownerOf(doc: { ref: DocumentReference<unknown> }): string | undefined {
   const user = doc.ref.parent.parent;
-  return user && user.parent.id === "users" && user.parent.parent === null ? user.id : undefined;
+  return user && user.parent.id === USERS && user.parent.parent === null ? user.id : undefined;
 }
 
 /** What both a WriteBatch and a Transaction offer; device writes go through either. */
-interface Writer {
-  set(ref: DocumentReference, data: DocumentData, options: SetOptions): unknown;
-  delete(ref: DocumentReference, precondition?: Precondition): unknown;
+export interface Writer {
+  set<T>(ref: DocumentReference<T>, data: PartialWithFieldValue<T>, options: SetOptions): unknown;
+  delete(ref: DocumentReference<any>, precondition?: Precondition): unknown;
 }
 
-function indexEntries(entries: Record<string, true | FieldValue>): DocumentData {
+function indexEntries(entries: Record<string, true | FieldValue>): PartialWithFieldValue<UserDocument> {
   return { [DEVICE_INDEX]: entries };
 }
 
@@ -164,22 +105,17 @@ export async function deleteDeviceIf(
   }
 }
 
-/** Writes a device as registerDevice stores it, with its owner record and index entry (seeding for tests and benchmarks). */
-export function writeDevice(writer: Writer, db: Firestore, seed: DeviceSeed): DocumentReference {
-  const doc = deviceDocument(seed);
-  const ref = devicesOf(db, seed.uid).doc(doc.deviceId);
-  writer.set(ref, doc, {});
-  writer.set(tokenOwnerOf(db, doc.deviceId), { userId: seed.uid }, {});
-  writer.set(userOf(db, seed.uid), indexEntries({ [doc.deviceId]: true }), { merge: true });
-  return ref;
-}
-
 const OPTIONAL_FIELDS = ["name", "appVersion", "locale", "timezone"] as const;
 
 /** What a registration writes into the device document: omitted optional fields keep stored values. */
-function deviceFields(uid: string, deviceId: string, input: RegisterDeviceInput, exists: boolean): Record<string, unknown> {
+function deviceFields(
+  uid: string,
+  deviceId: string,
+  input: RegisterDeviceInput,
+  existing: { exists: boolean; inheritedTopics?: string[] },
+): PartialWithFieldValue<DeviceDocument> {
   const now = FieldValue.serverTimestamp();
-  const fields: Record<string, unknown> = {
+  const fields: PartialWithFieldValue<DeviceDocument> = {
     token: input.token,
     deviceId,
     userId: uid,
@@ -187,19 +123,22 @@ function deviceFields(uid: string, deviceId: string, input: RegisterDeviceInput,
     active: input.active,
     updatedAt: now,
     lastSeenAt: now,
+    purgeShard: purgeShardOf(deviceId),
   };
   for (const key of OPTIONAL_FIELDS) {
     if (input[key] !== undefined) fields[key] = input[key];
-    else if (!exists) fields[key] = null;
+    else if (!existing.exists) fields[key] = null;
   }
-  if (!exists) fields.createdAt = now;
+  if (input.topics !== undefined) fields.topics = input.topics;
+  else if (!existing.exists) fields.topics = existing.inheritedTopics ?? [];
+  if (!existing.exists) fields.createdAt = now;
   return fields;
 }
 
 /** Updates the caller's device if it exists; false when it does not (a new device, or one taken meanwhile). */
-async function refreshDevice(ref: DocumentReference, uid: string, input: RegisterDeviceInput): Promise<boolean> {
+async function refreshDevice(ref: DocumentReference<DeviceDocument>, uid: string, input: RegisterDeviceInput): Promise<boolean> {
   try {
-    await ref.update(deviceFields(uid, ref.id, input, true));
+    await ref.update(deviceFields(uid, ref.id, input, { exists: true }));
     return true;
   } catch (error) {
     if (codeOf(error) === NOT_FOUND) return false;
@@ -207,14 +146,14 @@ async function refreshDevice(ref: DocumentReference, uid: string, input: Registe
   }
 }
 
-function seenMillis(doc: QueryDocumentSnapshot): number {
-  const seen = doc.get("lastSeenAt");
-  return seen instanceof Timestamp ? seen.toMillis() : 0;
+function seenMillis(doc: QueryDocumentSnapshot<DeviceDocument>): number {
+  const { value } = readOrProblem(doc);
+  return value?.lastSeenAt instanceof Timestamp ? value.lastSeenAt.toMillis() : 0;
 }
 
-function indexedIds(user: DocumentSnapshot): string[] | undefined {
-  const index: unknown = user.get(DEVICE_INDEX);
-  return index !== null && typeof index === "object" && !Array.isArray(index) ? Object.keys(index) : undefined;
+function indexedIds(user: DocumentSnapshot<UserDocument>): string[] | undefined {
+  const index = readOrProblem(user).value?.deviceIds;
+  return index === undefined ? undefined : Object.keys(index);
 }
 
 export interface RegisterResult extends RegisterDeviceResponse {
@@ -226,8 +165,9 @@ export interface RegisterResult extends RegisterDeviceResponse {
 
 /**
  * Upserts the caller's device in one transaction that also takes the token from any other user,
- * deletes the token it `replaces`, and evicts the least recently seen devices beyond the cap.
- * Omitted optional fields keep their stored values; `null` clears them.
+ * deletes the token it `replaces` (the new device inherits its topics unless the call sets them),
+ * and evicts the least recently seen devices beyond the cap. Omitted optional fields keep their
+ * stored values; `null` clears them.
  *
  * A device the caller already holds (an app start re-registering its token, the most common call)
  * is refreshed with one update and no reads: while the device exists, its owner record and index
@@ -251,15 +191,15 @@ export async function registerDevice(
   if (!replacedRef && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
 
   return db.runTransaction(async (tx) => {
-    const [mine, user, owner, replaced] = await tx.getAll(
-      ref,
-      userOf(db, uid),
-      tokenOwnerOf(db, deviceId),
-      ...(replacedRef ? [replacedRef] : []),
-    );
-    const holder: unknown = owner!.get("userId");
+    const [mine, user, owner, replaced] = await Promise.all([
+      tx.get(ref),
+      tx.get(userOf(db, uid)),
+      tx.get(tokenOwnerOf(db, deviceId)),
+      replacedRef ? tx.get(replacedRef) : Promise.resolve(undefined),
+    ]);
+    const holder = readOrProblem(owner).value?.userId;
     const replacing = replaced?.exists === true;
-    const indexed = indexedIds(user!);
+    const indexed = indexedIds(user);
     let others = indexed?.filter((id) => id !== deviceId && !(replacing && id === replacedId));
     let evict: string[] = [];
     if (others === undefined || others.length + 1 > options.maxDevices) {
@@ -274,24 +214,25 @@ export async function registerDevice(
 
     // Reads are done; from here on only writes.
     const transferredFrom: string[] = [];
-    if (owner!.exists && typeof holder === "string" && holder !== uid) {
+    if (holder !== undefined && holder !== uid) {
       deleteDevice(tx, db, holder, deviceId);
       transferredFrom.push(holder);
     }
     const removed = [...(replacing ? [replacedId!] : []), ...evict];
     for (const id of removed) deleteDeviceAndOwner(tx, db, uid, id);
 
-    tx.set(ref, deviceFields(uid, deviceId, input, mine!.exists), { merge: true });
+    const inheritedTopics = replacing ? readOrProblem(replaced!).value?.topics : undefined;
+    tx.set(ref, deviceFields(uid, deviceId, input, { exists: mine.exists, inheritedTopics }), { merge: true });
     if (holder !== uid) tx.set(tokenOwnerOf(db, deviceId), { userId: uid });
     const index = [...others, deviceId];
     if (indexed === undefined || indexed.length !== index.length || !index.every((id) => indexed.includes(id))) {
       // Replaced as a whole: this also drops entries of devices that no longer exist.
-      tx.set(userOf(db, uid), indexEntries(Object.fromEntries(index.map((id) => [id, true]))), { mergeFields: [DEVICE_INDEX] });
+      const entries: Record<string, true> = Object.fromEntries(index.map((id) => [id, true as const]));
+      tx.set(userOf(db, uid), { [DEVICE_INDEX]: entries }, { mergeFields: [DEVICE_INDEX] });
     }
-    return { deviceId, created: !mine!.exists, removed, transferredFrom };
+    return { deviceId, created: !mine.exists, removed, transferredFrom };
   });
 }
-
 
 /** The registration transaction lost to concurrent writers on every retry; the client may retry. */
 export function isContention(error: unknown): boolean {
@@ -303,21 +244,48 @@ export async function unregisterDevice(db: Firestore, uid: string, deviceId: str
   return deleteDeviceIf(db, uid, deviceId, { exists: true });
 }
 
-function iso(value: unknown): string | null {
+function iso(value: Timestamp | undefined): string | null {
   return value instanceof Timestamp ? value.toDate().toISOString() : null;
 }
 
-/** The caller's devices, most recently seen first. */
+/** The caller's devices, most recently seen first (a malformed document is left out). */
 export async function listDevices(db: Firestore, uid: string): Promise<DeviceSummary[]> {
   const snapshot = await devicesOf(db, uid).get();
   return snapshot.docs
     .sort((a, b) => seenMillis(b) - seenMillis(a))
-    .map((doc) => ({
-      deviceId: doc.id,
-      type: doc.get("type"),
-      name: doc.get("name") ?? null,
-      active: doc.get("active") === true,
-      createdAt: iso(doc.get("createdAt")),
-      lastSeenAt: iso(doc.get("lastSeenAt")),
-    }));
+    .flatMap((doc) => {
+      const device = readOrProblem(doc).value;
+      if (!device) return [];
+      return [
+        {
+          deviceId: doc.id,
+          type: device.type,
+          name: device.name,
+          active: device.active,
+          createdAt: iso(device.createdAt),
+          lastSeenAt: iso(device.lastSeenAt),
+          topics: device.topics,
+        },
+      ];
+    });
+}
+
+/**
+ * Deletes every device of a user with their owner records and the user's index, a page of devices
+ * at a time (a user may have up to 500). Each device goes in its own batch conditioned on being
+ * unchanged since read, so a token moved to another user meanwhile keeps its new owner record.
+ * Idempotent: a second run finds nothing to delete.
+ */
+export async function deleteUserDevices(db: Firestore, uid: string, pageSize = 100): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const page = await devicesOf(db, uid).limit(pageSize).get();
+    const results = await Promise.all(page.docs.map((doc) => deleteDeviceIf(db, uid, doc.id, { lastUpdateTime: doc.updateTime })));
+    const pageDeleted = results.filter(Boolean).length;
+    deleted += pageDeleted;
+    // A page where nothing could be deleted (every device changed since read) would repeat forever.
+    if (page.size < pageSize || pageDeleted === 0) break;
+  }
+  await userOf(db, uid).set({ [DEVICE_INDEX]: FieldValue.delete() }, { merge: true });
+  return deleted;
 }

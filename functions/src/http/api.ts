@@ -1,10 +1,11 @@
 // The `api` HTTPS function: a small REST surface over device registration for clients without the
 // callable SDK. Errors share the callable's JSON shape and never carry stack traces.
-import { logger } from "firebase-functions";
 import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
 import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
+import { ConfigError } from "../config.js";
+import { logEvent } from "../shared/events.js";
 import { parseOrThrow, ValidationError, type ErrorDetail } from "../shared/validation.js";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -73,7 +74,7 @@ const ROUTES: Route[] = [
       POST: async ({ req, res, deps, uid }) => {
         const input = parseOrThrow(registerDeviceRequestSchema, jsonBody(req), "device");
         const result = await registerDevice(deps.db(), uid, input, { maxDevices: deps.maxDevices() });
-        logger.info("devices.registered", { uid, via: "api", ...result });
+        logEvent("devices.registered", { uid, via: "api", ...result });
         res.status(201).json({ deviceId: result.deviceId, created: result.created });
       },
       GET: async ({ res, deps, uid }) => {
@@ -87,7 +88,7 @@ const ROUTES: Route[] = [
       DELETE: async ({ res, deps, uid }, [rawId]) => {
         const deviceId = parseOrThrow(deviceIdSchema, rawId, "deviceId");
         const removed = await unregisterDevice(deps.db(), uid, deviceId);
-        logger.info("devices.unregistered", { uid, deviceId, removed, via: "api" });
+        logEvent("devices.unregistered", { uid, deviceId, removed, via: "api" });
         res.status(204).end();
       },
     },
@@ -192,7 +193,11 @@ export function createApiHandler(deps: ApiDeps) {
       if (isContention(error)) {
         return sendError(res, new ApiError(503, "Too many concurrent changes to this user's devices; retry shortly.", undefined, { "Retry-After": "1" }));
       }
-      logger.error("api.failed", { method: req.method, path, error: error instanceof Error ? error.stack : String(error) });
+      if (error instanceof ConfigError) {
+        logEvent("config.invalid", { param: error.param, message: error.message });
+        return sendError(res, new ApiError(500, `pushfan is misconfigured: ${error.message} The operator must fix this setting.`));
+      }
+      logEvent("api.failed", { method: req.method, path, error: error instanceof Error ? error.stack : String(error) });
       sendError(res, new ApiError(500, "Internal error."));
     }
   };

@@ -1,6 +1,7 @@
 // Turns a validated notification into the firebase-admin message sent to one device token.
 import { createHash } from "node:crypto";
 import type { TokenMessage } from "firebase-admin/messaging";
+import { payloadParts } from "./payload.js";
 import type { NotificationInput } from "./schema.js";
 
 /** APNs refuses an `apns-collapse-id` longer than 64 bytes. */
@@ -36,15 +37,11 @@ export function collapseId(key: string): string {
 export function buildMessage(notificationId: string, n: NotificationInput, token: string, now: Date): TokenMessage {
   const { title, body, imageUrl, link, collapseKey, ttlSeconds, priority } = n;
   const high = priority === "high";
-
-  const data: Record<string, string> = {};
-  if (imageUrl !== undefined) data.imageUrl = imageUrl;
-  if (link !== undefined) data.link = link;
-  for (const [key, value] of Object.entries(n.data ?? {})) data[key] = String(value);
+  const { notification, data } = payloadParts(n);
 
   const message: TokenMessage = {
     token,
-    notification: defined({ title, body, imageUrl }),
+    notification,
     android: defined({
       priority,
       ttl: ttlSeconds === undefined ? undefined : ttlSeconds * 1000,
@@ -87,7 +84,7 @@ export function buildMessage(notificationId: string, n: NotificationInput, token
       fcmOptions: link === undefined ? undefined : { link },
     }),
   };
-  if (Object.keys(data).length > 0) message.data = data;
+  if (data) message.data = data;
   if (n.analyticsLabel !== undefined) message.fcmOptions = { analyticsLabel: n.analyticsLabel };
   return message;
 }

@@ -1,7 +1,10 @@
 // What an admin may write into `notifications/{id}`: the contract's input rules, checked all at once.
+// No Node or Firebase imports: the admin console validates with this same module in the browser.
 import { z } from "zod";
+import { DEVICE_TYPES, topicNameSchema } from "../devices/schema.js";
 import { formatZodError, type ErrorDetail } from "../shared/validation.js";
-import { buildMessage } from "./message.js";
+import { parseLocalTime } from "./local-time.js";
+import { payloadBytes } from "./payload.js";
 
 export const MAX_RECIPIENTS = 500;
 export const MAX_URL_LENGTH = 2048;
@@ -12,11 +15,33 @@ export const MAX_PAYLOAD_BYTES = 4096;
 /** Platform options (channel ids, sound names, tags...) have no documented limit; this keeps them sane. */
 export const MAX_OPTION_LENGTH = 256;
 
+/** How far ahead `sendAt` may be. */
+export const MAX_SCHEDULE_DAYS = 365;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Fields only the backend writes. They are dropped before validation because the trigger may
- * re-read a document it already updated (a retried or resumed run).
+ * Fields only the backend writes: the contract's outputs, then internal ones (`createdAt`, the
+ * planner's `lease` and `plan`, the scheduled `dueAt`, and `halt`, the error that stopped a send).
+ * They are dropped before validation because the trigger may re-read a document it already
+ * updated (a retried or resumed run); firestore.rules refuses them in an admin's create.
  */
-export const OUTPUT_FIELDS = ["status", "stats", "error", "attempts", "startedAt", "completedAt", "lease"] as const;
+export const OUTPUT_FIELDS = [
+  "status",
+  "stats",
+  "progress",
+  "error",
+  "attempts",
+  "startedAt",
+  "completedAt",
+  "createdAt",
+  "lease",
+  "plan",
+  "dueAt",
+  "halt",
+] as const;
+
+/** The audience fields; a notification sets exactly one. */
+export const AUDIENCE_FIELDS = ["userId", "userIds", "topic", "broadcast"] as const;
 
 const isWellFormed = (s: string) => s.isWellFormed();
 const NOT_WELL_FORMED = "must be valid Unicode (no lone surrogates)";
@@ -130,6 +155,38 @@ const objectError = (what: string) => ({
   error: (issue: { code: string }) => (issue.code === "invalid_type" ? `${what} must be a map` : undefined),
 });
 
+const platformsSchema = z
+  .array(z.enum(DEVICE_TYPES, { error: `must be one of ${DEVICE_TYPES.join(", ")}` }), { error: "must be a list of platforms" })
+  .min(1, "must list at least one platform (leave it out for all)")
+  .superRefine(
+    (platforms, ctx) => {
+      platforms.forEach((p, i) => {
+        if (platforms.indexOf(p) !== i) ctx.addIssue({ code: "custom", message: `duplicate platform "${p}"`, path: [i] });
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+
+/** What both firebase-admin's and the web SDK's Timestamp offer; a stored timestamp has both. */
+export interface TimestampLike {
+  seconds: number;
+  nanoseconds: number;
+  toMillis(): number;
+}
+
+function isTimestampLike(value: unknown): value is TimestampLike {
+  if (typeof value !== "object" || value === null) return false;
+  const t = value as Partial<Record<keyof TimestampLike, unknown>>;
+  return typeof t.toMillis === "function" && typeof t.seconds === "number" && typeof t.nanoseconds === "number";
+}
+
+const timestampSchema = z.custom<TimestampLike>(isTimestampLike, {
+  error: (issue) =>
+    typeof issue.input === "string"
+      ? `must be a Firestore timestamp, not a string: write Timestamp.fromDate(new Date(${JSON.stringify(issue.input)})) (a Date in the client SDKs)`
+      : "must be a Firestore timestamp",
+});
+
 const androidSchema = z.strictObject(
   {
     channelId: option(),
@@ -184,21 +241,47 @@ export const notificationSchema = z
         )
         .optional(),
       dryRun: z.boolean({ error: "must be true or false" }).optional(),
+      topic: topicNameSchema.optional(),
+      broadcast: z.literal(true, { error: "must be true (leave it out for other audiences)" }).optional(),
+      platforms: platformsSchema.optional(),
+      sendAt: timestampSchema.optional(),
+      localTime: text()
+        .refine((s) => parseLocalTime(s) !== undefined, 'must be a 24-hour time "HH:MM" with two digits each, e.g. "09:00"')
+        .optional(),
+      cancelled: z.literal(true, { error: "can only be true (set it to cancel the notification)" }).optional(),
     },
     objectError("notification"),
   )
   .superRefine(
     (n, ctx) => {
-      const hasOne = n.userId !== undefined;
-      const hasMany = n.userIds !== undefined;
-      if (hasOne && hasMany) ctx.addIssue({ code: "custom", message: "set exactly one of userId or userIds, not both" });
-      if (!hasOne && !hasMany) ctx.addIssue({ code: "custom", message: "userId or userIds is required" });
+      const set = AUDIENCE_FIELDS.filter((field) => n[field] !== undefined);
+      if (set.length === 0) {
+        ctx.addIssue({ code: "custom", message: "an audience is required: set exactly one of userId, userIds, topic or broadcast" });
+      } else if (set.length > 1) {
+        // Reported on each audience field, so a form can show the problem next to every one of them.
+        for (const field of set) {
+          const others = set.filter((f) => f !== field).join(" and ");
+          ctx.addIssue({ code: "custom", message: `set exactly one audience; ${others} is set too`, path: [field] });
+        }
+      }
     },
     // Run even when other fields failed, so every problem is reported at once.
     { when: (payload) => isPlainObject(payload.value) },
   );
 
 export type NotificationInput = z.output<typeof notificationSchema>;
+
+/** What a message is built from: the content fields of a notification. */
+export type NotificationContent = Pick<NotificationInput, "title" | "body" | "imageUrl" | "link" | "data">;
+
+/** Who a notification goes to, in the form the planner walks. */
+export type Audience = { kind: "users"; userIds: string[] } | { kind: "topic"; topic: string } | { kind: "broadcast" };
+
+export function audienceOf(n: NotificationInput): Audience {
+  if (n.topic !== undefined) return { kind: "topic", topic: n.topic };
+  if (n.broadcast === true) return { kind: "broadcast" };
+  return { kind: "users", userIds: recipientsOf(n) };
+}
 
 export type ParseNotificationResult = { ok: true; value: NotificationInput } | { ok: false; details: ErrorDetail[] };
 
@@ -212,12 +295,17 @@ export function recipientsOf(n: NotificationInput): string[] {
  * FCM's 4096-byte limit. Output fields are ignored. The size is checked only once the fields are
  * valid, since a payload cannot be built from invalid ones.
  */
-export function parseNotification(data: unknown, notificationId: string): ParseNotificationResult {
+export function parseNotification(data: unknown, options: { now?: number } = {}): ParseNotificationResult {
   const input = isPlainObject(data) ? withoutOutputFields(data) : data;
   const result = notificationSchema.safeParse(input);
   if (!result.success) return { ok: false, details: formatZodError(result.error) };
 
-  const size = payloadBytes(notificationId, result.data);
+  const now = options.now ?? Date.now();
+  const sendAt = result.data.sendAt?.toMillis();
+  if (sendAt !== undefined && sendAt - now > MAX_SCHEDULE_DAYS * DAY_MS) {
+    return { ok: false, details: [{ path: "sendAt", message: `must be at most ${MAX_SCHEDULE_DAYS} days ahead` }] };
+  }
+  const size = payloadBytes(result.data);
   if (size > MAX_PAYLOAD_BYTES) {
     return {
       ok: false,
@@ -230,13 +318,6 @@ export function parseNotification(data: unknown, notificationId: string): ParseN
     };
   }
   return { ok: true, value: result.data };
-}
-
-/** What FCM counts against its limit: the notification and data parts of the message. */
-function payloadBytes(notificationId: string, n: NotificationInput): number {
-  // Any token will do: it is not part of the counted payload.
-  const message = buildMessage(notificationId, n, "size-check", new Date(0));
-  return Buffer.byteLength(JSON.stringify({ notification: message.notification, data: message.data }));
 }
 
 function withoutOutputFields(data: Record<string, unknown>): Record<string, unknown> {

@@ -1,19 +1,25 @@
 // Adapter from the scheduled event to the purge.
-import { settings } from "../config.js";
+import { config, ConfigError } from "../config.js";
+import { logEvent } from "../shared/events.js";
 import { db } from "../shared/firebase.js";
 import { purgeDevices, type PurgeSummary } from "./purge.js";
 
 /** The scheduled function's timeout; the purge's time budget must stay below it. */
 export const PURGE_TIMEOUT_SECONDS = 540;
 
-export async function runScheduledPurge(): Promise<PurgeSummary> {
-  const s = settings();
-  return purgeDevices(
-    { db: db() },
-    {
-      inactiveRetentionDays: s.inactiveRetentionDays,
-      staleDeviceDays: s.staleDeviceDays,
-      timeBudgetMs: Math.min(s.purgeTimeBudgetSeconds, PURGE_TIMEOUT_SECONDS - 30) * 1000,
-    },
-  );
+/** Runs the purge; a bad setting is logged (config.invalid) and the run skipped, not retried. */
+export async function runScheduledPurge(): Promise<PurgeSummary | undefined> {
+  let options;
+  try {
+    options = {
+      inactiveRetentionDays: config.inactiveRetentionDays(),
+      staleDeviceDays: config.staleDeviceDays(),
+      timeBudgetMs: Math.min(config.purgeTimeBudgetSeconds(), PURGE_TIMEOUT_SECONDS - 30) * 1000,
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logEvent("config.invalid", { param: error.param, message: error.message });
+    return undefined;
+  }
+  return purgeDevices({ db: db() }, options);
 }

@@ -3,6 +3,10 @@
 // transport hands pushfan after decoding it, and two small oracles that say which fields a case
 // breaks. The oracles restate CONTRACT.md and the README; they never call the production schemas.
 import fc from "fast-check";
+import { Timestamp } from "firebase-admin/firestore";
+
+/** Values kept whole by the copying helpers below: timestamps are leaves, not maps. */
+const isLeafObject = (value: unknown) => value instanceof Timestamp || value instanceof Date;
 
 /** The seed when HOSTILE_SEED is not set; any 32-bit integer reproduces its own run. */
 export const DEFAULT_HOSTILE_SEED = 20261124;
@@ -57,6 +61,7 @@ export function setOwn<T extends object>(obj: T, key: string, value: unknown): T
  */
 export function assignDecoded(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(assignDecoded);
+  if (isLeafObject(value)) return value;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) out[key] = assignDecoded(ownValue(value, key));
@@ -74,8 +79,11 @@ const own = (obj: Record<string, unknown>, key: string) => (Object.hasOwn(obj, k
 const wellFormed = (s: string) => s.isWellFormed();
 
 export const DEVICE_TYPES = ["ios", "android", "web"];
-const DEVICE_FIELDS = ["token", "type", "name", "active", "replaces", "appVersion", "locale", "timezone"];
-export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64, locale: 35, timezone: 64 };
+const DEVICE_FIELDS = ["token", "type", "name", "active", "replaces", "appVersion", "locale", "timezone", "topics"];
+export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64, locale: 35 };
+/** A topic name (FCM's rule): 1-64 of a-z A-Z 0-9 - _ . ~ % */
+const TOPIC = /^[a-zA-Z0-9\-_.~%]{1,64}$/;
+export const MAX_TOPICS = 100;
 export const MAX_TOKEN = 4096;
 
 /** Token: 1-4096 characters, no whitespace, no control characters, valid Unicode. */
@@ -88,6 +96,34 @@ function labelOk(v: unknown, max: number): v is string {
   if (typeof v !== "string" || !wellFormed(v)) return false;
   const trimmed = v.trim();
   return trimmed.length <= max && !/\p{Cc}/u.test(trimmed);
+}
+
+/** An IANA time zone name (README: validated; UTC offsets such as +01:00 are not zones). */
+function timezoneOk(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  const name = v.trim();
+  if (name.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The paths a `topics` list breaks (README: at most 100 distinct topic names). A list over 100 is
+ * refused as a whole, without a report on each of its (possibly thousands of) entries.
+ */
+function topicsProblems(topics: unknown): string[] {
+  if (!Array.isArray(topics) || topics.length > MAX_TOPICS) return ["topics"];
+  const paths: string[] = [];
+  const seen = new Set<unknown>();
+  topics.forEach((topic, i) => {
+    if (typeof topic !== "string" || !TOPIC.test(topic) || seen.has(topic)) paths.push(`topics[${i}]`);
+    seen.add(topic);
+  });
+  return paths;
 }
 
 export type DeviceVerdict =
@@ -115,6 +151,16 @@ export function expectedDeviceOutcome(seen: unknown): DeviceVerdict {
     else if (labelOk(value, max)) stored[field] = value.trim();
     else paths.add(field);
   }
+  const timezone = own(seen, "timezone");
+  if (timezone === undefined || timezone === null) stored.timezone = null;
+  else if (timezoneOk(timezone)) stored.timezone = timezone.trim();
+  else paths.add("timezone");
+  const topics = own(seen, "topics");
+  if (topics === undefined) stored.topics = [];
+  else {
+    topicsProblems(topics).forEach((p) => paths.add(p));
+    stored.topics = topics;
+  }
   return paths.size > 0 ? { valid: false, paths: [...paths].sort() } : { valid: true, stored };
 }
 
@@ -133,7 +179,15 @@ const NOTIFICATION_FIELDS = [
   "apns",
   "analyticsLabel",
   "dryRun",
+  "topic",
+  "broadcast",
+  "platforms",
+  "sendAt",
+  "localTime",
+  "cancelled",
 ];
+const AUDIENCE_FIELDS = ["userId", "userIds", "topic", "broadcast"];
+const SCHEDULE_LIMIT_MS = 365 * 24 * 60 * 60 * 1000;
 export const MAX_RECIPIENTS = 500;
 export const MAX_TTL = 2_419_200;
 const MAX_OPTION = 256;
@@ -169,8 +223,13 @@ const textOk = (v: unknown): v is string => typeof v === "string" && wellFormed(
 const optionOk = (v: unknown) => textOk(v) && v.length >= 1 && v.length <= MAX_OPTION;
 const safeIntIn = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isSafeInteger(v) && v >= min && v <= max;
 
+/** Who a valid notification reaches: listed users, or the devices subscribed to a topic. */
+export type Reach = { recipients: string[]; topic?: undefined; platforms?: string[] } | { recipients?: undefined; topic: string; platforms?: string[] };
+
 export type NotificationVerdict =
-  | { kind: "valid"; recipients: string[] }
+  | { kind: "valid"; reach: Reach }
+  /** Valid and created with `cancelled: true`: it ends cancelled without sending. */
+  | { kind: "cancelled"; reach: Reach }
   | {
       kind: "invalid";
       /** Every one of these paths must be reported... */
@@ -181,7 +240,7 @@ export type NotificationVerdict =
       tolerated: string[];
     }
   /** Valid fields whose FCM payload is too close to 4096 bytes to call: sent, or invalid with path "". */
-  | { kind: "size-uncertain"; recipients: string[] };
+  | { kind: "size-uncertain"; reach: Reach };
 
 export interface NotificationExpectation {
   verdict: NotificationVerdict;
@@ -195,7 +254,7 @@ export interface NotificationExpectation {
  */
 function storability(value: unknown, depth = 0): { refusable: boolean; depth: number } {
   if (typeof value === "string") return { refusable: !wellFormed(value), depth };
-  if (value === null || typeof value !== "object") return { refusable: false, depth };
+  if (value === null || typeof value !== "object" || isLeafObject(value)) return { refusable: false, depth };
   let refusable = false;
   let max = depth;
   const children = Array.isArray(value) ? value : Object.keys(value).map((key) => ownValue(value, key));
@@ -229,6 +288,7 @@ function mapProblems(
 /** What the Node.js Admin SDK stores for `value`: it leaves out every key named `__proto__`. */
 export function withoutProtoKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutProtoKeys);
+  if (isLeafObject(value)) return value;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) if (key !== "__proto__") out[key] = withoutProtoKeys(ownValue(value, key));
@@ -258,20 +318,18 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
 
   const userId = field("userId");
   const userIds = field("userIds");
-  if (userId !== undefined && userIds !== undefined) paths.add("");
-  if (userId === undefined && userIds === undefined) paths.add("");
+  // Exactly one audience: none is a document-level problem, several are one on each of them.
+  const audiences = AUDIENCE_FIELDS.filter((name) => field(name) !== undefined);
+  const audiencePaths = audiences.length === 0 ? [""] : audiences.length > 1 ? audiences : [];
   if (userId !== undefined && !uidOk(userId)) paths.add("userId");
   if (userIds !== undefined) {
     if (!Array.isArray(userIds)) paths.add("userIds");
     else if (userIds.length < 1 || userIds.length > MAX_RECIPIENTS) {
       paths.add("userIds");
       // An over-long list ends its own check at once (no per-element work on thousands of uids), and
-      // the report may then also leave out the document-level userId/userIds problem.
+      // the report may then also leave out the document-level audience problem.
       tolerated.push("userIds[");
-      if (paths.has("") && userIds.length > MAX_RECIPIENTS) {
-        paths.delete("");
-        optional.add("");
-      }
+      if (userIds.length > MAX_RECIPIENTS) audiencePaths.splice(0).forEach((p) => (p === "userIds" ? paths.add(p) : optional.add(p)));
     } else {
       const seenIds = new Set<unknown>();
       userIds.forEach((uid, i) => {
@@ -280,6 +338,25 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
       });
     }
   }
+
+  audiencePaths.forEach((p) => paths.add(p));
+  const topic = field("topic");
+  if (topic !== undefined && !(typeof topic === "string" && TOPIC.test(topic))) paths.add("topic");
+  const broadcast = field("broadcast");
+  if (broadcast !== undefined && broadcast !== true) paths.add("broadcast");
+  const platforms = field("platforms");
+  if (platforms !== undefined) {
+    if (!Array.isArray(platforms) || platforms.length === 0) paths.add("platforms");
+    else platforms.forEach((p, i) => {
+      if (typeof p !== "string" || !DEVICE_TYPES.includes(p) || platforms.indexOf(p) !== i) paths.add(`platforms[${i}]`);
+    });
+  }
+  const sendAt = field("sendAt");
+  if (sendAt !== undefined && !(sendAt instanceof Timestamp)) paths.add("sendAt");
+  const localTime = field("localTime");
+  if (localTime !== undefined && !(typeof localTime === "string" && /^([01]\d|2[0-3]):[0-5]\d$/.test(localTime))) paths.add("localTime");
+  const cancelled = field("cancelled");
+  if (cancelled !== undefined && cancelled !== true) paths.add("cancelled");
 
   const title = field("title");
   if (!textOk(title) || title.trim() === "") paths.add("title");
@@ -335,9 +412,14 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
   }
 
   if (paths.size > 0) return { verdict: { kind: "invalid", paths: [...paths].sort(), optional: [...optional], tolerated }, mayBeRefused };
+  // Checked once every field is valid: how far ahead sendAt is.
+  if (sendAt instanceof Timestamp && sendAt.toMillis() - Date.now() > SCHEDULE_LIMIT_MS) {
+    return { verdict: { kind: "invalid", paths: ["sendAt"], optional: [], tolerated: [] }, mayBeRefused };
+  }
 
   // FCM's 4096-byte limit counts the notification (title, body, image) and the data part of the message.
-  const recipients = userId !== undefined ? [userId as string] : (userIds as string[]);
+  const filter = platforms === undefined ? {} : { platforms: platforms as string[] };
+  const reach: Reach = topic !== undefined ? { topic: topic as string, ...filter } : { recipients: userId !== undefined ? [userId as string] : (userIds as string[]), ...filter };
   const dataPart = Object.keys((data as Record<string, unknown>) ?? {}).map((key) => [key, String(ownValue(data as object, key))]);
   const bytes = (s: string) => Buffer.byteLength(s, "utf8");
   const least = bytes(title as string) + bytes((body as string) ?? "") + dataPart.reduce((sum, [k, v]) => sum + bytes(k!) + bytes(v!), 0);
@@ -349,8 +431,9 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
       }),
     ) + 200;
   if (least > 4096) return { verdict: { kind: "invalid", paths: [""], optional: [], tolerated: [] }, mayBeRefused };
-  if (most > 4096) return { verdict: { kind: "size-uncertain", recipients }, mayBeRefused };
-  return { verdict: { kind: "valid", recipients }, mayBeRefused };
+  if (cancelled === true) return { verdict: { kind: "cancelled", reach }, mayBeRefused };
+  if (most > 4096) return { verdict: { kind: "size-uncertain", reach }, mayBeRefused };
+  return { verdict: { kind: "valid", reach }, mayBeRefused };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +557,15 @@ export function deviceRequest(ctx: DeviceCaseContext): fc.Arbitrary<unknown> {
       replaces: validToken,
       appVersion: labelValue,
       locale: labelValue,
-      timezone: labelValue,
+      timezone: fc.oneof(
+        labelValue,
+        fc.constantFrom("Europe/Paris", " Asia/Kolkata ", "america/new_york", "UTC", "Etc/GMT+5", "+01:00", "Mars/Olympus", "Europe/Paris/", "Factory"),
+      ),
+      topics: fc.oneof(
+        fc.uniqueArray(fc.stringMatching(/^[a-zA-Z0-9\-_.~%]{1,64}$/), { maxLength: 4 }),
+        fc.array(fc.oneof(fc.constantFrom("sports", "news", "", "has space", "t".repeat(65), "ü"), fc.integer()), { maxLength: 4 }),
+        fc.constantFrom<unknown>("sports", Array.from({ length: 101 }, (_, i) => `t${i}`), Array.from({ length: 100 }, (_, i) => `t${i}`)),
+      ),
     },
     { requiredKeys: ["token", "type"] },
   );
@@ -520,6 +611,8 @@ export interface NotificationCaseContext {
   victimUid: string;
   /** Prefix of every generated uid, so that no other suite's user is hit by accident. */
   uidPrefix: string;
+  /** A topic only the recipient's device follows. */
+  topic: string;
 }
 
 /** Notification documents: a valid one, then up to three hostile changes. */
@@ -556,9 +649,11 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
     { requiredKeys: ["title"], noNullPrototype: true },
   );
   const recipients = fc.oneof(
-    uid.map((u) => ({ userId: u })),
-    fc.uniqueArray(uid, { minLength: 1, maxLength: 5 }).map((u) => ({ userIds: u })),
+    { weight: 3, arbitrary: uid.map((u): Record<string, unknown> => ({ userId: u })) },
+    { weight: 3, arbitrary: fc.uniqueArray(uid, { minLength: 1, maxLength: 5 }).map((u): Record<string, unknown> => ({ userIds: u })) },
+    { weight: 1, arbitrary: fc.constantFrom(ctx.topic, `${p}nobody`).map((topic): Record<string, unknown> => ({ topic })) },
   );
+  const DAY = 24 * 60 * 60 * 1000;
 
   const huge = (n: number, dup: boolean) => {
     const ids = Array.from({ length: n }, (_, i) => `${p}many-${i}`);
@@ -618,13 +713,27 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
     apns: fc.constantFrom<unknown>({ badge: -1 }, { badge: 0 }, { badge: 1.5 }, { badge: 2 ** 53 - 1 }, { badge: 2 ** 53 }, { badge: "1" }, { sound: "" }, { category: null }, "x"),
     analyticsLabel: fc.constantFrom<unknown>("l".repeat(50), "l".repeat(51), "has space", "ü", "ok_label-1.~%"),
     dryRun: fc.constantFrom<unknown>("true", 1, null),
+    topic: fc.constantFrom<unknown>(ctx.topic, `${p}nobody`, "", "has space", "/topics/x", "t".repeat(65), ["x"], 5),
+    // Never `true` alone: a generated broadcast would reach every device in the shared emulator.
+    broadcast: fc.constantFrom<unknown>(false, "true", 1, null, true),
+    platforms: fc.constantFrom<unknown>(["ios"], ["android"], ["web", "ios"], [], ["ios", "ios"], ["windows"], "ios", [1]),
+    // Only past or invalid times: a valid future one would wait for its time.
+    sendAt: fc.constantFrom<unknown>(
+      Timestamp.fromMillis(Date.now() - 60_000),
+      Timestamp.fromMillis(Date.now() + 400 * DAY),
+      "2026-12-01T09:00:00Z",
+      1764579600000,
+      { seconds: 1, nanoseconds: 0 },
+    ),
+    localTime: fc.constantFrom<unknown>("25:00", "9:00", "", 900, "24:00", "09:00:00"),
+    cancelled: fc.constantFrom<unknown>(true, false, "yes", 1),
   };
   const anyValue = fc.oneof(fc.constant(null), fc.boolean(), hostileString, fc.jsonValue({ maxDepth: 2 }), edgeNumber.filter((n) => !(n instanceof RawJson)));
   const fieldNames = Object.keys(fieldEdges);
   const change = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...fieldNames).chain((name) => fieldEdges[name]!.map((value) => ({ set: name, value }))) },
     { weight: 2, arbitrary: fc.record({ set: fc.constantFrom(...fieldNames), value: anyValue }) },
-    { weight: 1, arbitrary: fc.record({ remove: fc.constantFrom("title", "userId", "userIds") }) },
+    { weight: 1, arbitrary: fc.record({ remove: fc.constantFrom("title", "userId", "userIds", "topic") }) },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -639,6 +748,8 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
       if ("remove" in c) delete doc[c.remove];
       else setOwn(doc, c.set, c.value);
     }
+    // A broadcast left alone would be valid and reach every device: give it a second audience.
+    if (ownValue(doc, "broadcast") === true && !["userId", "userIds", "topic"].some((k) => Object.hasOwn(doc, k))) doc.topic = ctx.topic;
     return plainCopy(doc) as Record<string, unknown>;
   });
 }
@@ -646,6 +757,7 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
 /** A deep copy made only of ordinary objects and arrays (own `__proto__` keys kept as keys). */
 export function plainCopy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plainCopy);
+  if (isLeafObject(value)) return value;
   if (value !== null && typeof value === "object") {
     const out = {};
     for (const key of Object.keys(value)) setOwn(out, key, plainCopy(ownValue(value, key)));
@@ -658,6 +770,7 @@ export function plainCopy(value: unknown): unknown {
 export function describeCase(value: unknown, max = 400): string {
   const show = (v: unknown): unknown => {
     if (typeof v === "number" && !Number.isFinite(v)) return new RawJson(String(v));
+    if (v instanceof Timestamp) return new RawJson(`Timestamp(${v.toDate().toISOString()})`);
     if (Array.isArray(v)) return v.map(show);
     if (v !== null && typeof v === "object" && !(v instanceof RawJson)) {
       const out = {};

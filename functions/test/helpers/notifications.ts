@@ -1,14 +1,14 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
-import { deviceIdOf, type DeviceSeed } from "../../src/devices/registry";
-import { seedDevices as writeDevices } from "../../tools/bench/seed";
+import { deviceIdOf } from "../../src/devices/registry";
+import { seedDevices as writeDevices, type SeedDevice } from "../../tools/bench/seed";
 import { expect } from "vitest";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
 export const sha256 = deviceIdOf;
-const TERMINAL = ["sent", "partial", "failed", "no-devices", "invalid"];
+const TERMINAL = ["sent", "partial", "failed", "no-devices", "invalid", "cancelled"];
 
-export type SeedDevice = DeviceSeed;
+export type { SeedDevice };
 
 /** Writes devices directly, as registerDevice would have stored them (with owner records and index entries). */
 export async function seedDevices(devices: SeedDevice[]): Promise<void> {

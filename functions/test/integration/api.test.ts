@@ -32,7 +32,7 @@ describe("api /v1/devices", () => {
   it("GET lists only the caller's devices, without raw tokens", async () => {
     const other = await createUser();
     const [a, b] = [uniqueId("list-a"), uniqueId("list-b")];
-    await api("POST", "/v1/devices", { token: user.idToken, json: { token: a, type: "ios", name: "Phone" } });
+    await api("POST", "/v1/devices", { token: user.idToken, json: { token: a, type: "ios", name: "Phone", topics: ["sports", "news"] } });
     await api("POST", "/v1/devices", { token: user.idToken, json: { token: b, type: "android", active: false } });
     await api("POST", "/v1/devices", { token: other.idToken, json: { token: uniqueId("theirs"), type: "web" } });
 
@@ -47,8 +47,9 @@ describe("api /v1/devices", () => {
       active: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       lastSeenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      topics: ["sports", "news"],
     });
-    expect(byId[sha256(b)]).toMatchObject({ type: "android", active: false, name: null });
+    expect(byId[sha256(b)]).toMatchObject({ type: "android", active: false, name: null, topics: [] });
     expect(res.text).not.toContain(a);
     expect(res.text).not.toContain(b);
   });

@@ -2,7 +2,8 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
-import { deviceDocument, registerDevice } from "../../src/devices/registry";
+import { registerDevice } from "../../src/devices/registry";
+import { deviceDocument } from "../../tools/bench/seed";
 import { countOperations, installCounting } from "../../tools/bench/counting";
 import { deviceIdsOf as deviceIds, expectRecordsInStep, indexedDeviceIds, seedDevices, sha256, tokenOwner } from "../helpers/notifications";
 

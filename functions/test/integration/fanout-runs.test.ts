@@ -1,166 +1,490 @@
-// At-least-once delivery of events: duplicated, concurrent and crashed fan-out runs. Runs are
-// started directly (as a redelivered event would start them) on a collection without a trigger,
-// so each test decides exactly which runs happen; the last test goes through the real trigger.
-import { Timestamp } from "firebase-admin/firestore";
+// At-least-once events and tasks, crashes, stops and clocks: the fan-out's stages are run here, in
+// this process, against the Firestore emulator (a database of its own, which no trigger watches),
+// with Cloud Tasks replaced by an in-memory queue. Each test decides exactly which runs happen, in
+// which order and at what time; the guarantees are checked on the real ledger and sandbox outbox.
+import { randomUUID } from "node:crypto";
+import { getApp } from "firebase-admin/app";
+import { getFirestore, Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
-import type { Messenger } from "../../src/messaging/transport";
-import { fanOutNotification, LeaseBusyError, type FanoutOptions } from "../../src/notifications/fanout";
-import { db, uniqueId } from "../helpers/emulator";
-import { deliveriesOf, outboxOf, seedDevices, sendNotification, sha256, waitForOutcome } from "../helpers/notifications";
+import type { Messenger, OutgoingMessage } from "../../src/messaging/transport";
+import { acceptNotification, cancelNotification } from "../../src/notifications/lifecycle";
+import { deviceIdOf } from "../../src/devices/registry";
+import { LeaseBusyError } from "../../src/notifications/pipeline";
+import { abandonShard, runShard } from "../../src/notifications/shard";
+import { inProcess, runTask, type InProcess } from "../../tools/bench/pipeline";
+import { seedDevices, type SeedDevice } from "../../tools/bench/seed";
+import { uniqueId } from "../helpers/emulator";
 
-const COLLECTION = "fanoutRuns";
-const OPTIONS: FanoutOptions = { maxAttempts: 3, backoff: { baseMs: 1, maxMs: 5 }, maxEventAgeMs: 3_600_000, leaseMs: 360_000 };
-const sandbox = () => createSandboxMessenger(db, "demo-pushfan");
+// `db` of test/helpers/emulator.ts is the (default) database, which the deployed triggers watch.
+import "../helpers/emulator";
+const db = getFirestore(getApp(), "inprocess");
 
-async function setup(devices = 4) {
-  const uid = uniqueId("runs");
-  const tokens = Array.from({ length: devices }, (_, i) => `${uid}-token-${i}`);
-  await seedDevices(tokens.map((token) => ({ uid, token })));
+const LEASE_EXPIRED = 24 * 60 * 60 * 1000;
+
+async function outboxOf(id: string) {
+  const snap = await db.collection("sandboxOutbox").where("notificationId", "==", id).get();
+  return snap.docs.map((d) => d.data());
+}
+
+async function deliveriesOf(id: string) {
+  const snap = await db.collection(`notifications/${id}/deliveries`).get();
+  return Object.fromEntries(snap.docs.map((d) => [d.id, d.data()]));
+}
+
+const notification = async (id: string) => (await db.doc(`notifications/${id}`).get()).data()!;
+
+/** Creates the notification document (in the trigger-free database) for `devices`' users or a topic. */
+async function setup(devices: SeedDevice[], doc: Record<string, unknown>) {
+  await seedDevices(db, devices);
   const id = uniqueId("n");
-  await db.collection(COLLECTION).doc(id).set({ userId: uid, title: "Once only" });
-  return { uid, tokens, id };
+  await db.doc(`notifications/${id}`).set(doc);
+  return id;
 }
 
-const run = (id: string, messenger: Messenger = sandbox(), extra: { now?: () => number; batchSize?: number } = {}) =>
-  fanOutNotification({ db, messenger, collection: COLLECTION, now: extra.now }, { ...OPTIONS, batchSize: extra.batchSize }, id, {
-    runId: uniqueId("run"),
-  });
-
-function expectOncePerDevice(outbox: Array<Record<string, unknown>>, tokens: string[]) {
-  expect(outbox.map((o) => o.token).sort()).toEqual([...tokens].sort());
+function usersWithDevices(users: number, perUser: number, prefix = "runs") {
+  const uids = Array.from({ length: users }, () => uniqueId(prefix));
+  const devices = uids.flatMap((uid) => Array.from({ length: perUser }, (_, i) => ({ uid, token: `${uid}-d${i}` })));
+  return { uids, devices, tokens: devices.map((d) => d.token) };
 }
 
-describe("fan-out runs", () => {
-  it("a second run of the same event, after the first finished, sends nothing", async () => {
-    const { id, tokens } = await setup();
-    expect(await run(id)).toMatchObject({ kind: "completed", status: "sent" });
-    expect(await run(id)).toEqual({ kind: "skipped", reason: "already-done" });
-    expectOncePerDevice(await outboxOf(id), tokens);
+const accept = (run: InProcess, id: string) => {
+  const now = run.deps.now();
+  return acceptNotification(run.deps, run.settings, id, { runId: randomUUID(), createdAt: now, eventTime: now });
+};
+
+function expectOncePerToken(outbox: Array<Record<string, unknown>>, tokens: string[]) {
+  const accepted = outbox.filter((o) => o.outcome === "sent").map((o) => o.token as string);
+  expect(accepted.sort()).toEqual([...tokens].sort());
+}
+
+/** A clock that moves only when told to (sleeping moves it too), starting now. */
+function manualClock(start = Date.now()) {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => void (now += ms),
+    advance: (ms: number) => void (now += ms),
+    set: (ms: number) => void (now = ms),
+  };
+}
+
+describe("duplicated and concurrent runs", () => {
+  it("a creation event delivered again after the first run finished sends nothing more", async () => {
+    const { uids, devices, tokens } = usersWithDevices(1, 4);
+    const id = await setup(devices, { userId: uids[0], title: "Once only" });
+    const run = inProcess(db);
+    await accept(run, id);
+    expect((await notification(id)).status).toBe("sent");
+    expect(await accept(run, id)).toEqual({ kind: "skip", reason: "already-done" });
+    await run.queues.drain(run.deps, run.settings);
+    expectOncePerToken(await outboxOf(id), tokens);
   });
 
-  it("concurrent runs of the same event send each device once", async () => {
-    const { id, tokens } = await setup(6);
-    const results = await Promise.allSettled([run(id), run(id), run(id)]);
-    const completed = results.filter((r) => r.status === "fulfilled" && r.value.kind === "completed");
-    expect(completed).toHaveLength(1);
-    for (const r of results) {
-      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(LeaseBusyError);
-      else if (r.value.kind === "skipped") expect(r.value.reason).toBe("already-done");
-    }
-    expectOncePerDevice(await outboxOf(id), tokens);
-    const doc = (await db.collection(COLLECTION).doc(id).get()).data()!;
-    expect(doc.status).toBe("sent");
-    expect(doc.stats.sent).toBe(6);
+  it("three concurrent runs of one creation event send each device once", async () => {
+    const { uids, devices, tokens } = usersWithDevices(2, 3);
+    const id = await setup(devices, { userIds: uids, title: "Concurrent" });
+    const run = inProcess(db);
+    const results = await Promise.allSettled([accept(run, id), accept(run, id), accept(run, id)]);
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(LeaseBusyError);
+    await run.queues.drain(run.deps, run.settings);
+    expectOncePerToken(await outboxOf(id), tokens);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { recipients: 2, devices: 6, sent: 6 } });
   });
 
-  it("a run that crashed after half the devices is completed by the next run, which sends only the other half", async () => {
-    const { id, tokens } = await setup(4);
-    const real = sandbox();
+  it("a send task delivered twice, one after the other and at once, sends its shard once", async () => {
+    const { uids, devices, tokens } = usersWithDevices(3, 2);
+    const id = await setup(devices, { userIds: uids, title: "Shards" });
+    const run = inProcess(db, {}, { shardSize: 2 });
+    await accept(run, id);
+    // The trigger planned 2 devices and handed the rest over: shard 0 and a planner task.
+    const shard0 = run.queues.pending.find((t) => t.queue === "send")!;
+    await runTask(run.deps, run.settings, shard0);
+    await runTask(run.deps, run.settings, shard0);
+    const both = await Promise.allSettled([runTask(run.deps, run.settings, shard0), runTask(run.deps, run.settings, shard0)]);
+    expect(both.every((r) => r.status === "fulfilled")).toBe(true);
+    await run.queues.drain(run.deps, run.settings);
+    // Each queue entry ran once more by the drain: still one accepted message per device.
+    expectOncePerToken(await outboxOf(id), tokens);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 6, sent: 6 }, plan: { shards: 3 } });
+  });
+
+  it("a planner task run twice at once: one plans, the other is told the planner is busy", async () => {
+    const { devices, tokens } = usersWithDevices(10, 3, "topicrun");
+    const topic = uniqueId("topic");
+    const id = await setup(
+      devices.map((d) => ({ ...d, topics: [topic] })),
+      { topic, title: "Planner twice" },
+    );
+    const run = inProcess(db, {}, { shardSize: 4 });
+    await accept(run, id);
+    const planTask = run.queues.pending.splice(run.queues.pending.findIndex((t) => t.queue === "plan"), 1)[0]!;
+    // The first planner is held inside its first enqueue until the second has tried to start.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const realSend = run.queues.send.bind(run.queues);
+    run.queues.send = async (task, options) => {
+      await gate;
+      return realSend(task, options);
+    };
+    const first = runTask(run.deps, run.settings, planTask);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(runTask(run.deps, run.settings, planTask)).rejects.toBeInstanceOf(LeaseBusyError);
+    release();
+    await first;
+    run.queues.send = realSend;
+    await run.queues.drain(run.deps, run.settings);
+    expectOncePerToken(await outboxOf(id), tokens);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 30, sent: 30 } });
+    expect((await notification(id)).stats.recipients).toBeUndefined();
+  });
+});
+
+describe("crashes", () => {
+  it("a shard that crashed in its second round is resumed after its lease: only the unsettled device is sent again", async () => {
+    const uid = uniqueId("crash");
+    const tokens = [`${uid}-a`, `${uid}-b`, `${uid}-c`, `sandbox-flaky-${uid}`];
+    const id = await setup(
+      tokens.map((token) => ({ uid, token })),
+      { userId: uid, title: "Crash" },
+    );
+    const sandbox = createSandboxMessenger(db, "demo-pushfan");
     let calls = 0;
     const crashing: Messenger = {
       name: "sandbox",
       async send(messages, options) {
-        if (++calls > 1) throw new Error("instance killed");
-        return real.send(messages, options);
+        if (++calls === 2) throw new Error("instance killed");
+        return sandbox.send(messages, options);
       },
     };
-    await expect(run(id, crashing, { batchSize: 2 })).rejects.toThrow("instance killed");
-    const half = await outboxOf(id);
-    expect(half).toHaveLength(2);
-    expect(Object.keys(await deliveriesOf(id, COLLECTION))).toHaveLength(2);
+    const clock = manualClock();
+    const first = inProcess(db, { messenger: crashing, now: clock.now, sleep: clock.sleep });
+    await expect(accept(first, id)).rejects.toThrow("instance killed");
+    expect(Object.keys(await deliveriesOf(id))).toHaveLength(3);
 
-    // Within the lease the crashed run might still be alive: another run must not start.
-    await expect(run(id)).rejects.toBeInstanceOf(LeaseBusyError);
+    // Within the lease the crashed run might still be alive: the event's redelivery must wait.
+    const again = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await expect(accept(again, id)).rejects.toBeInstanceOf(LeaseBusyError);
 
-    const later = () => Date.now() + OPTIONS.leaseMs + 1000;
-    const resumed = await run(id, sandbox(), { now: later });
-    expect(resumed).toMatchObject({ kind: "completed", status: "sent", stats: { devices: 4, sent: 4, failed: 0, removed: 0 } });
+    clock.advance(LEASE_EXPIRED);
+    await accept(again, id);
+    const doc = await notification(id);
+    expect(doc).toMatchObject({ status: "sent", stats: { devices: 4, sent: 4, failed: 0, removed: 0 } });
     const outbox = await outboxOf(id);
-    expectOncePerDevice(outbox, tokens);
-    const firstHalf = new Set(half.map((o) => o.token));
-    expect(outbox.filter((o) => !firstHalf.has(o.token as string))).toHaveLength(2);
+    expectOncePerToken(outbox, tokens);
+    // The flaky device failed once (round 1) and was accepted once (the resumed run); nobody else twice.
+    expect(outbox.filter((o) => o.token === tokens[3]).map((o) => o.outcome).sort()).toEqual(["failed", "sent"]);
   });
 
+  it("a planner that crashed midway is resumed from its checkpoint: no device twice, none missed", async () => {
+    const { devices, tokens } = usersWithDevices(20, 5, "plancrash");
+    const topic = uniqueId("topic");
+    const id = await setup(
+      devices.map((d) => ({ ...d, topics: [topic] })),
+      { topic, title: "Planner crash" },
+    );
+    const clock = manualClock();
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep }, { shardSize: 7 });
+    await accept(run, id);
+    // The planner task dies after handing out three more shards.
+    const realSend = run.queues.send.bind(run.queues);
+    let enqueued = 0;
+    run.queues.send = async (task, options) => {
+      if (++enqueued > 3) throw new Error("planner killed");
+      return realSend(task, options);
+    };
+    const planTask = run.queues.pending.splice(run.queues.pending.findIndex((t) => t.queue === "plan"), 1)[0]!;
+    await expect(runTask(run.deps, run.settings, planTask)).rejects.toThrow("planner killed");
+    run.queues.send = realSend;
+
+    // Cloud Tasks retries the planner; within its lease it is busy, afterwards it resumes.
+    await expect(runTask(run.deps, run.settings, planTask)).rejects.toBeInstanceOf(LeaseBusyError);
+    clock.advance(LEASE_EXPIRED);
+    await runTask(run.deps, run.settings, planTask);
+    await run.queues.drain(run.deps, run.settings);
+
+    expectOncePerToken(await outboxOf(id), tokens);
+    const shards = await db.collection(`notifications/${id}/shards`).get();
+    const keys = shards.docs.flatMap((d) => d.get("devices") as string[]);
+    expect(keys).toHaveLength(100);
+    expect(new Set(keys).size).toBe(100);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 100, sent: 100 }, plan: { shards: 15, devices: 100 } });
+  });
+
+  it("a shard that fails on its last task attempt records its unsettled devices as failed, so the notification still ends", async () => {
+    const { uids, devices } = usersWithDevices(2, 2, "exhaust");
+    const id = await setup(devices, { userIds: uids, title: "Exhausted" });
+    const run = inProcess(db, {}, { shardSize: 2 });
+    await accept(run, id);
+    const shard = run.queues.pending.find((t) => t.queue === "send")!;
+    run.queues.pending.splice(run.queues.pending.indexOf(shard), 1);
+    await run.queues.drain(run.deps, run.settings);
+    expect((await notification(id)).status).toBe("processing");
+    await abandonShard(run.deps, run.settings, id, shard.queue === "send" ? shard.task.shard : 0, new Error("Firestore unavailable"));
+    const doc = await notification(id);
+    expect(doc).toMatchObject({ status: "partial", stats: { recipients: 2, devices: 4, sent: 2, failed: 2, removed: 0 } });
+    const failed = Object.values(await deliveriesOf(id)).filter((d) => d.status === "failed");
+    expect(failed).toHaveLength(2);
+    expect(failed[0]!.error.code).toBe("pushfan/shard-failed");
+  });
+});
+
+describe("sending rounds", () => {
   it("never sends more than 500 messages in one call, 1,200 devices in all", async () => {
-    const users = Array.from({ length: 12 }, () => uniqueId("big"));
-    await seedDevices(users.flatMap((uid) => Array.from({ length: 100 }, (_, i) => ({ uid, token: `${uid}-d${i}` }))));
-    const id = uniqueId("n");
-    await db.collection(COLLECTION).doc(id).set({ userIds: users, title: "Big" });
+    const { uids, devices } = usersWithDevices(12, 100, "big");
+    const id = await setup(devices, { userIds: uids, title: "Big" });
     const sizes: number[] = [];
-    const real = sandbox();
-    const spy: Messenger = { name: "sandbox", send: (m, o) => (sizes.push(m.length), real.send(m, o)) };
-    const outcome = await run(id, spy);
-    expect(outcome).toMatchObject({ kind: "completed", status: "sent", stats: { devices: 1200, sent: 1200 } });
-    expect(sizes).toEqual([500, 500, 200]);
+    const sandbox = createSandboxMessenger(db, "demo-pushfan");
+    const spy: Messenger = { name: "sandbox", send: (m, o) => (sizes.push(m.length), sandbox.send(m, o)) };
+    const run = inProcess(db, { messenger: spy }, { shardSize: 500 });
+    await accept(run, id);
+    await run.queues.drain(run.deps, run.settings);
+    expect(sizes.sort((a, b) => a - b)).toEqual([200, 500, 500]);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { recipients: 12, devices: 1200, sent: 1200 } });
+  });
+
+  it("FCM's message-rate-exceeded is retried after its Retry-After, not lost", async () => {
+    const uid = uniqueId("rate");
+    const tokens = [`${uid}-a`, `${uid}-b`];
+    const id = await setup(
+      tokens.map((token) => ({ uid, token })),
+      { userId: uid, title: "Rate" },
+    );
+    const sandbox = createSandboxMessenger(db, "demo-pushfan");
+    let calls = 0;
+    const limited: Messenger = {
+      name: "sandbox",
+      async send(messages: OutgoingMessage[], options) {
+        if (++calls > 1) return sandbox.send(messages, options);
+        const error = { code: "messaging/message-rate-exceeded", message: "Quota exceeded", retryAfterMs: 20_000 };
+        return messages.map(() => ({ ok: false as const, error }));
+      },
+    };
+    const slept: number[] = [];
+    const run = inProcess(db, { messenger: limited, sleep: async (ms) => void slept.push(ms) }, { backoff: { baseMs: 100, maxMs: 30_000 } });
+    await accept(run, id);
+    expect(slept).toEqual([20_000]);
+    expect(await notification(id)).toMatchObject({ status: "sent", attempts: 2, stats: { devices: 2, sent: 2 } });
+    expect(Object.values(await deliveriesOf(id)).map((d) => [d.status, d.attempts])).toEqual([
+      ["sent", 2],
+      ["sent", 2],
+    ]);
+  });
+
+  it("bad FCM credentials stop the whole notification as failed and delete no device", async () => {
+    // uids that sort in order, so the first shard (sent first) holds the first user's two devices.
+    const base = uniqueId("creds");
+    const uids = [0, 1, 2].map((i) => `${base}-${i}`);
+    const devices = uids.flatMap((uid) => [0, 1].map((i) => ({ uid, token: `${uid}-d${i}` })));
+    devices[0]!.token = `sandbox-auth-error-${uids[0]}`;
+    devices[1]!.token = `sandbox-unregistered-${uids[0]}`;
+    const id = await setup(devices, { userIds: uids, title: "Credentials" });
+    const run = inProcess(db, {}, { shardSize: 2 });
+    await accept(run, id);
+    await run.queues.drain(run.deps, run.settings);
+    const doc = await notification(id);
+    expect(doc.status).toBe("failed");
+    expect(doc.error.code).toBe("messaging/third-party-auth-error");
+    expect(doc.stats.removed).toBe(0);
+    // The first shard halted the notification: the other shards sent nothing.
+    expect((await outboxOf(id)).length).toBe(2);
+    expect((await db.doc(`users/${uids[0]}/devices/${deviceIdOf(devices[1]!.token)}`).get()).exists).toBe(true);
   });
 
   it("logs structured progress and outcome without a raw token", async () => {
     const uid = uniqueId("logs");
     const tokens = [`${uid}-plain-token`, `sandbox-flaky-${uid}`, `sandbox-unregistered-${uid}`];
-    await seedDevices(tokens.map((token) => ({ uid, token })));
-    const id = uniqueId("n");
-    await db.collection(COLLECTION).doc(id).set({ userId: uid, title: "Logged" });
+    const id = await setup(
+      tokens.map((token) => ({ uid, token })),
+      { userId: uid, title: "Logged" },
+    );
     const logged: unknown[][] = [];
     const spies = (["info", "warn", "error"] as const).map((level) =>
       vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
     );
     try {
-      await run(id);
+      await accept(inProcess(db), id);
     } finally {
       spies.forEach((spy) => spy.mockRestore());
     }
     const completed = logged.find(([message]) => message === "fanout.completed");
     expect(completed?.[1]).toMatchObject({ notificationId: id, status: "partial", sent: 2, removed: 1, attempts: 2 });
-    expect(logged.map(([message]) => message)).toEqual(expect.arrayContaining(["fanout.started", "fanout.batch", "fanout.completed"]));
+    expect(logged.map(([message]) => message)).toEqual(expect.arrayContaining(["plan.completed", "shard.sent", "shard.completed", "fanout.completed"]));
     const text = JSON.stringify(logged);
     for (const token of tokens) expect(text).not.toContain(token);
   });
 
-  it("closes an event older than the age bound as failed instead of sending", async () => {
-    const { id } = await setup(1);
-    const outcome = await fanOutNotification({ db, messenger: sandbox(), collection: COLLECTION }, OPTIONS, id, {
-      runId: uniqueId("run"),
-      eventTime: new Date(Date.now() - OPTIONS.maxEventAgeMs - 60_000),
-    });
-    expect(outcome).toEqual({ kind: "skipped", reason: "expired" });
-    const doc = (await db.collection(COLLECTION).doc(id).get()).data()!;
+  it("closes a creation event older than the age bound as failed instead of sending", async () => {
+    const { uids, devices } = usersWithDevices(1, 1, "old");
+    const id = await setup(devices, { userId: uids[0], title: "Old" });
+    const run = inProcess(db);
+    const now = Date.now();
+    await acceptNotification(run.deps, run.settings, id, { runId: "r", createdAt: now, eventTime: now - run.settings.maxEventAgeMs - 60_000 });
+    const doc = await notification(id);
     expect(doc.status).toBe("failed");
     expect(doc.error.code).toBe("event-expired");
     expect(await outboxOf(id)).toHaveLength(0);
   });
+});
 
-  it("the trigger resumes a notification left processing by a crashed run with an expired lease", async () => {
-    const uid = uniqueId("resume");
-    const tokens = Array.from({ length: 4 }, (_, i) => `${uid}-t${i}`);
-    await seedDevices(tokens.map((token) => ({ uid, token })));
-    const id = uniqueId("n");
-    // The crashed run had delivered to the first two devices.
-    for (const token of tokens.slice(0, 2)) {
-      await db.doc(`notifications/${id}/deliveries/${sha256(token)}`).set({
-        userId: uid,
-        deviceId: sha256(token),
-        status: "sent",
-        messageId: "projects/demo-pushfan/messages/sandbox-1",
-        attempts: 1,
-        updatedAt: Timestamp.now(),
-      });
-    }
-    await sendNotification(
-      {
-        userId: uid,
-        title: "Resume",
-        status: "processing",
-        attempts: 1,
-        lease: { runId: "crashed", expiresAt: Timestamp.fromMillis(Date.now() - 1000) },
+describe("stops", () => {
+  it("cancelled while the first shard is sending: that batch finishes, no other shard sends, stats equal the outbox", async () => {
+    const { uids, devices } = usersWithDevices(6, 2, "stop");
+    const id = await setup(devices, { userIds: uids, title: "Stop" });
+    const sandbox = createSandboxMessenger(db, "demo-pushfan");
+    let first = true;
+    let run: InProcess;
+    const cancelling: Messenger = {
+      name: "sandbox",
+      async send(messages, options) {
+        if (first) {
+          first = false;
+          // The admin cancels while this batch is with FCM.
+          await db.doc(`notifications/${id}`).update({ cancelled: true });
+          await cancelNotification(run.deps, id);
+        }
+        return sandbox.send(messages, options);
       },
-      id,
-    );
-    const outcome = await waitForOutcome(id);
-    expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ recipients: 1, devices: 4, sent: 4, failed: 0, removed: 0 });
-    expect(outcome.attempts).toBe(2);
-    expect((await outboxOf(id)).map((o) => o.token).sort()).toEqual(tokens.slice(2).sort());
+    };
+    run = inProcess(db, { messenger: cancelling }, { shardSize: 3 });
+    await accept(run, id);
+    await run.queues.drain(run.deps, run.settings);
+    const doc = await notification(id);
+    const outbox = await outboxOf(id);
+    expect(outbox).toHaveLength(3);
+    expect(doc).toMatchObject({ status: "cancelled", stats: { recipients: 6, devices: 3, sent: 3, failed: 0, removed: 0 } });
+    // The planner's task, next in the queue, found the notification cancelled and planned no more.
+    const shards = await db.collection(`notifications/${id}/shards`).get();
+    expect(shards.docs.map((d) => d.get("status"))).toEqual(["done"]);
+  });
+
+  it("a deleted notification stops: its shard and planner tasks find it gone and send nothing", async () => {
+    const { uids, devices } = usersWithDevices(2, 2, "deleted");
+    const id = await setup(devices, { userIds: uids, title: "Deleted" });
+    const run = inProcess(db, {}, { shardSize: 1 });
+    await accept(run, id);
+    expect(run.queues.pending.map((t) => t.queue)).toEqual(["send", "plan"]);
+    await db.doc(`notifications/${id}`).delete();
+    await run.queues.drain(run.deps, run.settings);
+    expect(await outboxOf(id)).toHaveLength(0);
+  });
+});
+
+describe("schedules, with a clock of the test's own", () => {
+  it("a wake task that runs early sends nothing; the notification goes out at its time", async () => {
+    const { uids, devices, tokens } = usersWithDevices(1, 2, "sched");
+    const clock = manualClock(Date.UTC(2026, 11, 1, 8, 0, 0));
+    const sendAt = Date.UTC(2026, 11, 1, 9, 0, 0);
+    const id = await setup(devices, { userId: uids[0], title: "At nine", sendAt: Timestamp.fromMillis(sendAt) });
+    const run = inProcess(db, { now: clock.now, sleep: async () => undefined });
+    await accept(run, id);
+    expect(await notification(id)).toMatchObject({ status: "scheduled", dueAt: Timestamp.fromMillis(sendAt) });
+    const [wake] = run.queues.pending.splice(0);
+    expect(wake).toMatchObject({ queue: "plan", task: { kind: "wake", n: 0, notBefore: sendAt }, options: { scheduleTime: new Date(sendAt) } });
+
+    // Like the tasks emulator, run it at once, an hour early: nothing is sent, the next hop waits.
+    await runTask(run.deps, run.settings, wake!);
+    expect(await outboxOf(id)).toHaveLength(0);
+    expect((await notification(id)).status).toBe("scheduled");
+    const [hop] = run.queues.pending.splice(0);
+    expect(hop).toMatchObject({ queue: "plan", task: { kind: "wake", n: 1 }, options: { scheduleTime: new Date(sendAt) } });
+
+    clock.set(sendAt);
+    await runTask(run.deps, run.settings, hop!);
+    await run.queues.drain(run.deps, run.settings);
+    expectOncePerToken(await outboxOf(id), tokens);
+    const outbox = await outboxOf(id);
+    expect(outbox.every((o) => o.message.apns.headers["apns-collapse-id"] === id)).toBe(true);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { sent: 2 } });
+  });
+
+  it("a notification 200 days ahead waits in hops of 29 days (Cloud Tasks schedules at most 30 ahead)", async () => {
+    const { uids, devices } = usersWithDevices(1, 1, "far");
+    const start = Date.UTC(2026, 0, 1);
+    const sendAt = start + 200 * 24 * 3600 * 1000;
+    const clock = manualClock(start);
+    const id = await setup(devices, { userId: uids[0], title: "Far", sendAt: Timestamp.fromMillis(sendAt) });
+    const run = inProcess(db, { now: clock.now, sleep: async () => undefined });
+    await accept(run, id);
+    const schedule: number[] = [];
+    for (let hop = 0; hop < 10 && run.queues.pending.length > 0; hop++) {
+      const [task] = run.queues.pending.splice(0);
+      schedule.push(task!.options.scheduleTime!.getTime());
+      clock.set(task!.options.scheduleTime!.getTime());
+      await runTask(run.deps, run.settings, task!);
+      if ((await notification(id)).status !== "scheduled") break;
+    }
+    const DAY = 24 * 3600 * 1000;
+    expect(schedule.map((t) => (t - start) / DAY)).toEqual([29, 58, 87, 116, 145, 174, 200]);
+    await run.queues.drain(run.deps, run.settings);
+    expect((await notification(id)).status).toBe("sent");
+  });
+
+  it("localTime: devices in three time zones, and one without, become four groups, each sent at its instant", async () => {
+    const uid = uniqueId("tz");
+    // 2026-12-01 00:30 UTC; localTime 09:00: Tokyo (UTC+9) at 00:00Z Dec 2, Kolkata (+5:30) at 03:30Z Dec 1,
+    // New York (UTC-5 in December) at 14:00Z Dec 1; a device without a zone uses DEFAULT_TIME_ZONE (UTC): 09:00Z.
+    const created = Date.UTC(2026, 11, 1, 0, 30);
+    const devices = [
+      { uid, token: `${uid}-tokyo`, timezone: "Asia/Tokyo" },
+      { uid, token: `${uid}-kolkata`, timezone: "Asia/Kolkata" },
+      { uid, token: `${uid}-kolkata-2`, timezone: "Asia/Kolkata" },
+      { uid, token: `${uid}-new-york`, timezone: "America/New_York" },
+      { uid, token: `${uid}-no-zone` },
+    ];
+    const id = await setup(devices, { userId: uid, title: "Good morning", localTime: "09:00" });
+    const clock = manualClock(created);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    expect((await notification(id)).status).toBe("scheduled");
+    // The wake task: due at creation (no sendAt), it plans.
+    await runTask(run.deps, run.settings, run.queues.pending.shift()!);
+    const sends = run.queues.pending.filter((t) => t.queue === "send");
+    const instants = sends.map((t) => new Date(t.options.scheduleTime!.getTime()).toISOString()).sort();
+    expect(instants).toEqual(["2026-12-01T03:30:00.000Z", "2026-12-01T09:00:00.000Z", "2026-12-01T14:00:00.000Z", "2026-12-02T00:00:00.000Z"]);
+
+    // The tasks emulator would run them all at once: each waits for its own instant.
+    for (const task of [...run.queues.pending].sort((a, b) => a.options.scheduleTime!.getTime() - b.options.scheduleTime!.getTime())) {
+      run.queues.pending.splice(run.queues.pending.indexOf(task), 1);
+      clock.set(task.options.scheduleTime!.getTime());
+      await runTask(run.deps, run.settings, task);
+    }
+    const outbox = await outboxOf(id);
+    expect(outbox.map((o) => (o.token as string).slice(uid.length + 1)).sort()).toEqual(["kolkata", "kolkata-2", "new-york", "no-zone", "tokyo"]);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 5, sent: 5 } });
+  });
+
+  it("a localTime group not yet due stays unsent when its task runs early, and the notification is still processing", async () => {
+    const uid = uniqueId("tz-early");
+    const created = Date.UTC(2026, 11, 1, 0, 30);
+    const id = await setup([{ uid, token: `${uid}-tokyo`, timezone: "Asia/Tokyo" }], { userId: uid, title: "Later", localTime: "09:00" });
+    const clock = manualClock(created);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await runTask(run.deps, run.settings, run.queues.pending.shift()!);
+    const [send] = run.queues.pending.splice(0);
+    // Run at creation time, 23.5 hours early: it sleeps 30 s (as in the emulator), then hands the wait on.
+    await runShard(run.deps, run.settings, id, 0, { runId: "early", leaseMs: 60_000 });
+    await runTask(run.deps, run.settings, { ...send!, options: { ...send!.options } });
+    expect(await outboxOf(id)).toHaveLength(0);
+    expect((await notification(id)).status).toBe("processing");
+    expect(run.queues.pending.map((t) => t.queue === "send" && t.task.hop)).toEqual([1]);
+  });
+});
+
+describe("cancelling a scheduled notification", () => {
+  it("does nothing for a notification cancelled before its time", async () => {
+    const { uids, devices } = usersWithDevices(1, 1, "cancelled");
+    const clock = manualClock(Date.UTC(2026, 5, 1));
+    const id = await setup(devices, { userId: uids[0], title: "Never", sendAt: Timestamp.fromMillis(Date.UTC(2026, 5, 2)) });
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await db.doc(`notifications/${id}`).update({ cancelled: true });
+    await cancelNotification(run.deps, id);
+    expect(await notification(id)).toMatchObject({ status: "cancelled", stats: { recipients: 1, devices: 0, sent: 0 } });
+    clock.set(Date.UTC(2026, 5, 2));
+    await run.queues.drain(run.deps, run.settings);
+    expect(await outboxOf(id)).toHaveLength(0);
   });
 });

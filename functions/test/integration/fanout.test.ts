@@ -196,7 +196,7 @@ describe("invalid notification documents end as invalid, send nothing and are ke
     ["a data array value", { userId: uid, title: "t", data: { list: [1, 2] } }, ["data.list"]],
     ["a reserved data key", { userId: uid, title: "t", data: { from: "me" } }, ["data.from"]],
     ["a google-prefixed data key", { userId: uid, title: "t", data: { "google.c.a": "1" } }, ["data.google.c.a"]],
-    ["both userId and userIds", { userId: uid, userIds: [uid], title: "t" }, [""]],
+    ["both userId and userIds", { userId: uid, userIds: [uid], title: "t" }, ["userId", "userIds"]],
     ["neither userId nor userIds", { title: "t" }, [""]],
     ["501 userIds", { userIds: Array.from({ length: 501 }, (_, i) => `u${i}`), title: "t" }, ["userIds"]],
     ["a missing title", { userId: uid }, ["title"]],

@@ -23,6 +23,7 @@ import {
   setOwn,
   toJsonText,
   type NotificationExpectation,
+  type Reach,
 } from "../helpers/hostile";
 import { deliveriesOf, outboxOf, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
 
@@ -35,13 +36,14 @@ const STACK_TRACE = /\bat .*\.(js|ts):\d+|node_modules/;
 const run = uniqueId("hx");
 const victim = { uid: `${run}-victim`, token: `victim-${run}-${uniqueId("secret")}` };
 const recipient = { uid: `${run}-recipient`, token: `recipient-${run}` };
+const topic = `${run}-news`;
 const victimStrings = [victim.token, victim.uid, sha256(victim.token)];
 
 // Generated at load time so that the titles can say what a run covers; fast-check's seeds are
 // offset per entry point so that each stream is independent of the others' counts.
 const callableCases = fc.sample(deviceRequest({ victimStrings, depths: [20, 200, 1000] }), { seed: SEED, numRuns: COUNTS.callable });
 const apiCases = fc.sample(deviceRequest({ victimStrings, depths: [20, 1000, 5000] }), { seed: SEED + 1, numRuns: COUNTS.api });
-const notificationCases = fc.sample(notificationDocument({ recipientUid: recipient.uid, victimUid: victim.uid, uidPrefix: `${run}-` }), {
+const notificationCases = fc.sample(notificationDocument({ recipientUid: recipient.uid, victimUid: victim.uid, uidPrefix: `${run}-`, topic }), {
   seed: SEED + 2,
   numRuns: COUNTS.notifications,
 });
@@ -197,7 +199,7 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
     await seedDevices([
       { uid: victim.uid, token: victim.token, type: "ios" },
       { uid: victim.uid, token: `${victim.token}-old`, type: "web", active: false },
-      { uid: recipient.uid, token: recipient.token, type: "android" },
+      { uid: recipient.uid, token: recipient.token, type: "android", topics: [topic] },
     ]);
     const snapshot = async (uid: string) => new Map([...(await deviceDocs(uid))].map(([id, data]) => [id, comparable(data)]));
     [victimBefore, recipientBefore] = await Promise.all([snapshot(victim.uid), snapshot(recipient.uid)]);
@@ -236,7 +238,7 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
     const table: Array<[unknown, string, string]> = [
       [{ token: t("tok").padEnd(1400, "t"), type: "web" }, "valid", "valid"],
       [{ token: t("tok").padEnd(4097, "t"), type: "web" }, "invalid", "invalid"],
-      [{ token: t("tok"), type: "ios", name: "n".repeat(200), appVersion: "v".repeat(64), locale: "l".repeat(35), timezone: "z".repeat(64) }, "valid", "valid"],
+      [{ token: t("tok"), type: "ios", name: "n".repeat(200), appVersion: "v".repeat(64), locale: "l".repeat(35), timezone: "America/Argentina/ComodRivadavia" }, "valid", "valid"],
       [{ token: t("tok"), type: "ios", name: "n".repeat(201), appVersion: "v".repeat(65), locale: "l".repeat(36), timezone: "z".repeat(65) }, "invalid", "invalid"],
       [{ token: t("tok"), type: "ios", name: `  ${"n".repeat(200)}\n` }, "valid", "valid"],
       [{ token: t("tok"), type: "ios", name: "a\nb" }, "invalid", "invalid"],
@@ -299,9 +301,25 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
       outcomes[index] = outcome.status;
       const [outbox, deliveries] = await Promise.all([outboxOf(id), deliveriesOf(id)]);
       const { verdict } = expectation;
-      const expectSent = (recipients: string[]) => {
-        const devices = recipients.filter((uid) => uid === recipient.uid || uid === victim.uid).length;
-        const stats = { recipients: recipients.length, devices, sent: devices, failed: 0, removed: 0 };
+      // The recipient has one android device (following the topic), the victim one active ios device.
+      const devicesReached = (reach: Reach) => {
+        const allowed = (type: string) => reach.platforms === undefined || reach.platforms.includes(type);
+        if (reach.topic !== undefined) return reach.topic === topic && allowed("android") ? 1 : 0;
+        return reach.recipients.filter((uid) => (uid === recipient.uid && allowed("android")) || (uid === victim.uid && allowed("ios"))).length;
+      };
+      const statsOf = (reach: Reach, devices: number) =>
+        reach.recipients === undefined
+          ? { devices, sent: devices, failed: 0, removed: 0 }
+          : { recipients: reach.recipients.length, devices, sent: devices, failed: 0, removed: 0 };
+      const expectCancelled = (reach: Reach) => {
+        const stats = statsOf(reach, 0);
+        if (outcome.status !== "cancelled" || !isDeepStrictEqual(outcome.stats, stats) || outbox.length !== 0) {
+          problem(problems, where, doc, `expected cancelled ${JSON.stringify(stats)}, got ${outcome.status} ${JSON.stringify(outcome.stats)} and ${outbox.length} message(s)`);
+        }
+      };
+      const expectSent = (reach: Reach) => {
+        const devices = devicesReached(reach);
+        const stats = statsOf(reach, devices);
         const status = devices > 0 ? "sent" : "no-devices";
         if (outcome.status !== status || !isDeepStrictEqual(outcome.stats, stats) || outcome.error !== undefined) {
           problem(problems, where, doc, `expected ${status} ${JSON.stringify(stats)}, got ${outcome.status} ${JSON.stringify(outcome.stats)} ${JSON.stringify(outcome.error ?? null)}`);
@@ -331,10 +349,11 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
           problem(problems, where, doc, `an invalid notification sent ${outbox.length} message(s), stats ${JSON.stringify(outcome.stats)}`);
         }
       };
-      if (verdict.kind === "valid") expectSent(verdict.recipients);
+      if (verdict.kind === "valid") expectSent(verdict.reach);
+      else if (verdict.kind === "cancelled") expectCancelled(verdict.reach);
       else if (verdict.kind === "invalid") expectInvalid(verdict.paths, verdict.optional, verdict.tolerated);
       else if (outcome.status === "invalid") expectInvalid([""], [], []);
-      else expectSent(verdict.recipients);
+      else expectSent(verdict.reach);
       // The document is kept as written: the backend adds output fields only.
       const kept = (await db.doc(`notifications/${id}`).get()).get("title");
       if (typeof doc.title === "string" && kept !== doc.title) problem(problems, where, doc, "the document's title was not kept");
@@ -402,10 +421,10 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
   }, 120_000);
 });
 
-// Contract-valid or contract-invalid input that ends in INTERNAL today (docs/SECURITY.md, "Known
-// gaps"). They pin the contract's answer and fail until the cause is fixed: firebase-functions decodes
-// callable data before pushfan's handler runs, and Firestore refuses to query a token over 1,500 bytes.
-describe("known gaps: inputs that end in INTERNAL today", () => {
+// Input that once ended in INTERNAL (docs/SECURITY.md, "Fixed by the hostile suite"): firebase-functions
+// decodes callable data before pushfan's handler runs (see shared/callable-guard.ts), and Firestore
+// cannot query a token over 1,500 bytes (registration reads owner records by key instead).
+describe("inputs that once ended in INTERNAL get the contract's answer", () => {
   let user: TestUser;
   beforeAll(async () => {
     user = await createUser({ prefix: "hostile" });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
+import { PURGE_SHARDS, purgeShardOf } from "../../src/devices/documents";
 import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
 import { FUNCTIONS_BASE, db, uniqueId } from "../helpers/emulator";
 import { countOperations, installCounting } from "../../tools/bench/counting";
@@ -38,6 +39,7 @@ describe("purge", () => {
     expect(summary).toMatchObject({ deleted: 2, inactive: 1, stale: 1, skipped: 0, complete: true });
     // The structured summary log the contract asks for.
     expect(logged).toContainEqual(["purge.completed", {
+      event: "purge.completed",
       scanned: 2,
       deleted: 2,
       inactive: 1,
@@ -110,9 +112,26 @@ describe("purge", () => {
     const uid = uniqueId("budget");
     await seedDevices(Array.from({ length: 12 }, (_, i) => ({ uid, token: `${uid}-${i}`, lastSeenAt: new Date(start - 90 * DAY) })));
     let clock = start;
-    // Every clock read advances one second: the 3 s budget allows a few pages of 2.
-    const summary = await purgeDevices({ db, now: () => (clock += 1000) }, { ...OPTIONS, timeBudgetMs: 3000, pageSize: 2 });
+    // The budget runs out after the fifth deletion: pages of one device, at most 4 purge shards at once.
+    let commits = 0;
+    const slowDb = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "batch") return Reflect.get(target, prop, receiver);
+        return () => {
+          const batch = target.batch();
+          const commit = batch.commit.bind(batch);
+          batch.commit = async () => {
+            const result = await commit();
+            if (++commits === 5) clock = start + 10_000;
+            return result;
+          };
+          return batch;
+        };
+      },
+    });
+    const summary = await purgeDevices({ db: slowDb, now: () => clock }, { ...OPTIONS, timeBudgetMs: 3000, pageSize: 1 });
     expect(summary.complete).toBe(false);
+    expect(summary.deleted).toBeGreaterThanOrEqual(5);
     expect(summary.deleted).toBeGreaterThan(0);
     expect(summary.deleted).toBeLessThan(12);
     expect(summary.remaining).toBe(12 - summary.deleted);
@@ -144,6 +163,12 @@ describe("purge", () => {
   });
 
   it("reads and writes as many documents for 4 deletions among 10 kept devices as among 400", async () => {
+    // One query per purge shard and kind; an empty one costs one read. The candidates' deviceIds
+    // decide which queries find them.
+    const expectedReads = (tokens: { inactive: string[]; stale: string[] }) => {
+      const nonEmpty = new Set([...tokens.inactive.map((t) => `i${purgeShardOf(sha256(t))}`), ...tokens.stale.map((t) => `s${purgeShardOf(sha256(t))}`)]);
+      return 4 + (2 * PURGE_SHARDS - nonEmpty.size);
+    };
     installCounting(db);
     const run = async (now: number, kept: number) => {
       const tag = uniqueId("ops");
@@ -154,13 +179,15 @@ describe("purge", () => {
         ...[0, 1].map((i) => ({ uid: `${tag}-d${i}`, token: `${tag}-inactive-${i}`, active: false, updatedAt: old, lastSeenAt: old })),
         ...[2, 3].map((i) => ({ uid: `${tag}-d${i}`, token: `${tag}-stale-${i}`, lastSeenAt: new Date(now - 70 * DAY) })),
       ]);
-      return countOperations(() => purgeAt(now));
+      const tokens = { inactive: [0, 1].map((i) => `${tag}-inactive-${i}`), stale: [2, 3].map((i) => `${tag}-stale-${i}`) };
+      return { ...(await countOperations(() => purgeAt(now))), reads: expectedReads(tokens) };
     };
     // Each population in an era older than the one before, so neither is the other's candidate.
-    for (const { result, counts } of [await run(Date.UTC(1978, 0, 1), 10), await run(Date.UTC(1976, 0, 1), 400)]) {
+    for (const { result, counts, reads } of [await run(Date.UTC(1978, 0, 1), 10), await run(Date.UTC(1976, 0, 1), 400)]) {
       expect(result).toMatchObject({ scanned: 4, deleted: 4, inactive: 2, stale: 2, skipped: 0 });
-      // The candidates read, then per device: the device, its owner record, its index entry.
-      expect(counts).toMatchObject({ queries: 2, reads: 4, writes: 12 });
+      // The candidates read (plus one read per empty query), then per device: the device, its owner
+      // record, its index entry.
+      expect(counts).toMatchObject({ queries: 2 * PURGE_SHARDS, reads, writes: 12 });
     }
   });
 

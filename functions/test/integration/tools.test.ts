@@ -198,7 +198,7 @@ describe("npm run demo", () => {
 
 // Timings are never asserted (the machines are noisy); what the bench counts is exact.
 describe("npm run bench", () => {
-  it("runs the operations scenario against the emulators, prints its tables, writes --out, and counts k + 1 reads and k + 2 writes", async () => {
+  it("runs the operations scenario against the emulators, prints its tables, writes --out, and counts at most 2 reads and 1 write per device plus a constant per shard", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "pushfan-bench-")), "results.json");
     const run = await runTool("bench", ["--only", "operations", "--runs", "1", "--out", out]);
     expect(run.code, run.stderr).toBe(0);
@@ -207,12 +207,20 @@ describe("npm run bench", () => {
     expect(run.stderr).toContain(`results written to ${out}`);
 
     const results = JSON.parse(readFileSync(out, "utf8"));
-    const counted = results.operations.median.map((s: { devices: number; counts: { reads: number; writes: number; writesByKind: { outbox: number } } }) => [
-      s.devices,
-      s.counts.reads,
-      s.counts.writes - s.counts.writesByKind.outbox,
-    ]);
-    expect(counted).toEqual([1, 10, 100, 500, 1000].map((k) => [k, k + 1, k + 2]));
+    type Sample = { devices: number; shards: number; counts: { reads: number; writes: number; writesByKind: { outbox: number; deliveries: number } } };
+    const samples: Sample[] = results.operations.median;
+    // 250-device shards: up to 250 devices the trigger sends the one shard itself.
+    expect(samples.map((s) => [s.devices, s.shards])).toEqual([[1, 1], [10, 1], [100, 1], [500, 2], [1000, 4]]);
+    for (const s of samples) {
+      const writes = s.counts.writes - s.counts.writesByKind.outbox;
+      expect(s.counts.writesByKind.deliveries, `deliveries, k = ${s.devices}`).toBe(s.devices);
+      expect(s.counts.writesByKind.outbox, `sandbox messages, k = ${s.devices}`).toBe(s.devices);
+      // One shard in the trigger's own invocation costs the same whatever its size (no timing involved).
+      if (s.shards === 1) expect([s.counts.reads, writes], `k = ${s.devices}`).toEqual([2 * s.devices + 15, s.devices + 7]);
+      // Per shard at most 16 reads and 8 writes, the notification's own steps counting as one shard more.
+      expect(s.counts.reads).toBeLessThanOrEqual(2 * s.devices + 16 * (s.shards + 1));
+      expect(writes).toBeLessThanOrEqual(s.devices + 8 * (s.shards + 1));
+    }
     const operationTargets = results.targets.filter((t: { target: string }) => /^fan-out (reads|writes), k = /.test(t.target));
     expect(operationTargets).toHaveLength(10);
     expect(operationTargets.filter((t: { met: boolean }) => t.met !== true)).toEqual([]);

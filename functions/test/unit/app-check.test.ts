@@ -1,6 +1,6 @@
-// ENFORCE_APP_CHECK turns on App Check enforcement for the callables. The param is read when the
-// functions are defined, so each case loads src/index.ts afresh and serves the real registerDevice
-// export over HTTP, the way the Functions runtime does.
+// ENFORCE_APP_CHECK turns on App Check enforcement for the callables. The handlers read the param
+// per request (not when the functions are defined, which warned at deploy), so each case sets it
+// and serves the real registerDevice export over HTTP, the way the Functions runtime does.
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -15,7 +15,7 @@ afterEach(() => {
   else process.env.ENFORCE_APP_CHECK = saved;
 });
 
-async function callRegisterDevice(enforce: boolean) {
+async function callRegisterDevice(enforce: boolean, headers: Record<string, string> = {}) {
   vi.resetModules();
   process.env.ENFORCE_APP_CHECK = String(enforce);
   const { registerDevice } = await import("../../src/index");
@@ -27,7 +27,7 @@ async function callRegisterDevice(enforce: boolean) {
   close = () => server.close();
   const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...headers },
     body: JSON.stringify({ data: { token: "app-check-token", type: "ios" } }),
   });
   return { status: res.status, body: (await res.json()) as { error?: { status: string; message: string } } };
@@ -43,6 +43,15 @@ describe("ENFORCE_APP_CHECK", () => {
   it("on: a request without an App Check token is refused before registerDevice runs", async () => {
     const res = await callRegisterDevice(true);
     expect(res.status).toBe(401);
-    expect(res.body.error).toEqual({ status: "UNAUTHENTICATED", message: "Unauthenticated" });
+    expect(res.body.error).toEqual({
+      status: "UNAUTHENTICATED",
+      message: "This app must send a valid App Check token (ENFORCE_APP_CHECK is on).",
+    });
+  });
+
+  it("on: an App Check token that does not verify is refused too", async () => {
+    const res = await callRegisterDevice(true, { "X-Firebase-AppCheck": "not-a-real-app-check-token" });
+    expect(res.status).toBe(401);
+    expect(res.body.error?.message).toMatch(/App Check/);
   });
 });

@@ -15,7 +15,7 @@ const LINK = "https://shop.example.com/sale";
 
 /** Documents go through the real schema, so defaults (priority) are applied as in production. */
 function input(doc: Record<string, unknown>): NotificationInput {
-  const result = parseNotification(doc, ID);
+  const result = parseNotification(doc);
   if (!result.ok) throw new Error(`invalid test document: ${JSON.stringify(result.details)}`);
   return result.value;
 }

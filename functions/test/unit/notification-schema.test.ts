@@ -1,6 +1,9 @@
 // The notification document rules of CONTRACT.md §1, one case per rule, with the exact field paths.
+import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
+import { payloadParts } from "../../src/notifications/payload.js";
 import {
+  audienceOf,
   MAX_PAYLOAD_BYTES,
   OUTPUT_FIELDS,
   notificationSchema,
@@ -9,7 +12,8 @@ import {
   type NotificationInput,
 } from "../../src/notifications/schema.js";
 
-const ID = "notif-1";
+/** The creation time the 365-day limit of sendAt is measured from. */
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const MINIMAL = { userId: "u1", title: "Hello" };
 const IMAGE = "https://cdn.example.com/img/sale.png";
 
@@ -30,7 +34,7 @@ const MAXIMAL = {
 };
 
 function details(doc: unknown) {
-  const result = parseNotification(doc, ID);
+  const result = parseNotification(doc, { now: NOW });
   if (result.ok) throw new Error(`expected ${JSON.stringify(doc)} to be invalid`);
   return result.details;
 }
@@ -40,7 +44,7 @@ function paths(doc: unknown): string[] {
 }
 
 function valid(doc: unknown): NotificationInput {
-  const result = parseNotification(doc, ID);
+  const result = parseNotification(doc, { now: NOW });
   if (!result.ok) throw new Error(`expected valid, got ${JSON.stringify(result.details)}`);
   return result.value;
 }
@@ -72,7 +76,7 @@ describe("valid documents", () => {
     ["an empty data map", { data: {} }],
   ])("accepts %s", (_, patch) => {
     const doc = JSON.parse(JSON.stringify(withMinimal(patch)));
-    expect(parseNotification(doc, ID)).toMatchObject({ ok: true });
+    expect(parseNotification(doc, { now: NOW })).toMatchObject({ ok: true });
   });
 
   it("accepts a 2048-char image URL field by itself (the payload check is separate)", () => {
@@ -109,8 +113,31 @@ describe("invalid documents: one problem each, with its path", () => {
     ["reserved data key in another case", { data: { From: "x" } }, ["data.From"], /reserved/],
     ["an empty data key", { data: { "": "x" } }, ["data"], /empty/],
     ["a lone surrogate in a data value", { data: { x: "\ud800" } }, ["data.x"], /Unicode/],
-    ["both userId and userIds", { userIds: ["u2"] }, [""], /exactly one/],
-    ["neither userId nor userIds", { userId: undefined }, [""], /required/],
+    ["both userId and userIds", { userIds: ["u2"] }, ["userId", "userIds"], /exactly one audience/],
+    ["neither userId nor userIds", { userId: undefined }, [""], /audience is required/],
+    ["a topic next to userId", { topic: "sports" }, ["userId", "topic"], /exactly one audience; topic is set too|userId is set too/],
+    ["broadcast next to userId", { broadcast: true }, ["userId", "broadcast"], /exactly one audience/],
+    ["broadcast false", { userId: undefined, broadcast: false }, ["broadcast"], /must be true/],
+    ["broadcast as a string", { userId: undefined, broadcast: "true" }, ["broadcast"], /must be true/],
+    ["an empty topic", { userId: undefined, topic: "" }, ["topic"], /empty/],
+    ["a topic with a space", { userId: undefined, topic: "breaking news" }, ["topic"], /a-z A-Z 0-9 - _ \. ~ %/],
+    ["a topic with a slash", { userId: undefined, topic: "/topics/news" }, ["topic"], /a-z A-Z 0-9/],
+    ["a 65-char topic", { userId: undefined, topic: "t".repeat(65) }, ["topic"], /64/],
+    ["a topic that is not a string", { userId: undefined, topic: ["news"] }, ["topic"], /string/],
+    ["empty platforms", { platforms: [] }, ["platforms"], /at least one/],
+    ["an unknown platform", { platforms: ["ios", "windows"] }, ["platforms[1]"], /ios, android, web/],
+    ["a repeated platform", { platforms: ["ios", "web", "ios"] }, ["platforms[2]"], /duplicate/],
+    ["platforms as a string", { platforms: "ios" }, ["platforms"], /list/],
+    ["sendAt as an ISO string", { sendAt: "2026-12-01T09:00:00Z" }, ["sendAt"], /not a string: write Timestamp\.fromDate/],
+    ["sendAt as a number", { sendAt: 1764579600000 }, ["sendAt"], /Firestore timestamp/],
+    ["sendAt as a map", { sendAt: { seconds: 1 } }, ["sendAt"], /Firestore timestamp/],
+    ["localTime 25:00", { localTime: "25:00" }, ["localTime"], /"HH:MM"/],
+    ["localTime 9:00", { localTime: "9:00" }, ["localTime"], /two digits/],
+    ["localTime 09:60", { localTime: "09:60" }, ["localTime"], /"HH:MM"/],
+    ["localTime with seconds", { localTime: "09:00:00" }, ["localTime"], /"HH:MM"/],
+    ["localTime as a number", { localTime: 900 }, ["localTime"], /string/],
+    ["cancelled false", { cancelled: false }, ["cancelled"], /can only be true/],
+    ["cancelled as a string", { cancelled: "yes" }, ["cancelled"], /can only be true/],
     ["empty userIds", { userId: undefined, userIds: [] }, ["userIds"], /at least 1/],
     ["501 userIds", { userId: undefined, userIds: Array.from({ length: 501 }, (_, i) => `u${i}`) }, ["userIds"], /500/],
     ["userIds not a list", { userId: undefined, userIds: "u1,u2" }, ["userIds"], /list/],
@@ -187,14 +214,14 @@ describe("payload size", () => {
 
   it("accepts a payload of exactly 4096 bytes and rejects one byte more", () => {
     const fits = MAX_PAYLOAD_BYTES - overhead;
-    expect(parseNotification(withMinimal({ body: "x".repeat(fits) }), ID).ok).toBe(true);
+    expect(parseNotification(withMinimal({ body: "x".repeat(fits) }), { now: NOW }).ok).toBe(true);
     expect(paths(withMinimal({ body: "x".repeat(fits + 1) }))).toStrictEqual([""]);
   });
 
   it("counts bytes, not characters", () => {
     // 1500 characters, 4500 bytes in UTF-8.
     expect(paths(withMinimal({ body: "€".repeat(1500) }))).toStrictEqual([""]);
-    expect(parseNotification(withMinimal({ body: "x".repeat(1500) }), ID).ok).toBe(true);
+    expect(parseNotification(withMinimal({ body: "x".repeat(1500) }), { now: NOW }).ok).toBe(true);
   });
 
   it("counts the image twice (notification image and data.imageUrl)", () => {
@@ -225,7 +252,9 @@ describe("several problems at once", () => {
     };
     expect(paths(doc).sort()).toStrictEqual(
       [
-        "",
+        // userId and userIds: each breaks its own rule, and the two together break "one audience".
+        "userIds",
+        "userId",
         "userId",
         "userIds[1]",
         "title",
@@ -254,10 +283,28 @@ describe("output fields", () => {
     startedAt: new Date(0),
     completedAt: new Date(1),
     lease: { owner: "run-1", until: new Date(2) },
+    progress: { devicesPlanned: 1, devicesDone: 1, shards: 1, shardsDone: 1, updatedAt: new Date(3) },
+    createdAt: new Date(0),
+    plan: { complete: true, shards: 1, devices: 2 },
+    dueAt: new Date(4),
+    halt: { code: "x", message: "y" },
   };
 
   it("names exactly the fields the backend writes", () => {
-    expect([...OUTPUT_FIELDS]).toStrictEqual(["status", "stats", "error", "attempts", "startedAt", "completedAt", "lease"]);
+    expect([...OUTPUT_FIELDS]).toStrictEqual([
+      "status",
+      "stats",
+      "progress",
+      "error",
+      "attempts",
+      "startedAt",
+      "completedAt",
+      "createdAt",
+      "lease",
+      "plan",
+      "dueAt",
+      "halt",
+    ]);
   });
 
   it("ignores them in a document the trigger already updated", () => {
@@ -283,5 +330,50 @@ describe("recipientsOf", () => {
 
   it("returns userIds in order", () => {
     expect(recipientsOf(valid({ title: "t", userIds: ["u3", "u1", "u2"] }))).toStrictEqual(["u3", "u1", "u2"]);
+  });
+});
+
+describe("audiences, schedules and cancellation", () => {
+  const at = (ms: number) => Timestamp.fromMillis(ms);
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it.each([
+    ["a topic", { title: "t", topic: "sports" }, { kind: "topic", topic: "sports" }],
+    ["a topic with every allowed character", { title: "t", topic: "aZ09-_.~%" }, { kind: "topic", topic: "aZ09-_.~%" }],
+    ["everyone", { title: "t", broadcast: true }, { kind: "broadcast" }],
+    ["listed users", { title: "t", userIds: ["a", "b"] }, { kind: "users", userIds: ["a", "b"] }],
+    ["one user", { title: "t", userId: "a" }, { kind: "users", userIds: ["a"] }],
+  ])("accepts %s as the audience", (_, doc, audience) => {
+    expect(audienceOf(valid(doc))).toStrictEqual(audience);
+  });
+
+  it("accepts a platform filter with any audience", () => {
+    expect(valid({ title: "t", broadcast: true, platforms: ["ios", "android"] }).platforms).toStrictEqual(["ios", "android"]);
+    expect(valid({ title: "t", userId: "u", platforms: ["web"] }).platforms).toStrictEqual(["web"]);
+  });
+
+  it("accepts sendAt from either SDK's Timestamp, localTime and cancelled", () => {
+    const webTimestamp = { seconds: 1764579600, nanoseconds: 0, toMillis: () => 1764579600000, toDate: () => new Date(1764579600000) };
+    expect(valid({ title: "t", topic: "x", sendAt: webTimestamp }).sendAt).toBe(webTimestamp);
+    expect(valid({ title: "t", topic: "x", sendAt: at(NOW + DAY), localTime: "09:00" }).localTime).toBe("09:00");
+    expect(valid({ title: "t", topic: "x", cancelled: true }).cancelled).toBe(true);
+  });
+
+  it("takes sendAt up to 365 days ahead of creation, and a past one (meaning now)", () => {
+    expect(parseNotification({ title: "t", topic: "x", sendAt: at(NOW + 365 * DAY) }, { now: NOW }).ok).toBe(true);
+    expect(parseNotification({ title: "t", topic: "x", sendAt: at(NOW - 5 * DAY) }, { now: NOW }).ok).toBe(true);
+    expect(details({ title: "t", topic: "x", sendAt: at(NOW + 365 * DAY + 1) })).toStrictEqual([
+      { path: "sendAt", message: "must be at most 365 days ahead" },
+    ]);
+  });
+});
+
+describe("payloadParts", () => {
+  it("is what the message carries as notification and data", () => {
+    expect(payloadParts({ title: "T", body: "B", imageUrl: IMAGE, link: "https://x.example/", data: { n: 1, imageUrl: "https://o.example/i.png" } })).toStrictEqual({
+      notification: { title: "T", body: "B", imageUrl: IMAGE },
+      data: { imageUrl: "https://o.example/i.png", link: "https://x.example/", n: "1" },
+    });
+    expect(payloadParts({ title: "T" })).toStrictEqual({ notification: { title: "T" } });
   });
 });

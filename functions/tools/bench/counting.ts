@@ -4,6 +4,7 @@
 // measured call's own (a process-wide switch, not AsyncLocalStorage, whose promise hooks on Node 22
 // would slow down the timed parts too).
 import { performance } from "node:perf_hooks";
+import { Transform, type Readable } from "node:stream";
 import { Firestore, Query, Transaction, WriteBatch, type DocumentReference } from "firebase-admin/firestore";
 
 /** Where a write went, from the document path. */
@@ -118,6 +119,7 @@ export function installCounting(db: Firestore): void {
     });
   }
   wrap(Query.prototype, "get", () => active!.queries++, (snapshot) => (active!.reads += queryReads(snapshot)));
+  countStreams();
   timed(Query.prototype, "get", inFlightTimer("queryMs"));
   timed(WriteBatch.prototype, "commit", inFlightTimer("commitMs"));
   wrap(Firestore.prototype, "getAll", () => undefined, (docs: unknown[]) => {
@@ -145,6 +147,37 @@ export function installCounting(db: Firestore): void {
     active!.documentGets += docs.length;
     active!.reads += docs.length;
   });
+}
+
+/**
+ * Query.stream (the planner's one pass over an audience): each document streamed is a read, and an
+ * empty result still costs one. Counted through a pass-through stream, which keeps backpressure.
+ */
+function countStreams(): void {
+  const proto = Query.prototype as unknown as Record<string, AnyFn>;
+  const original = proto.stream!;
+  proto.stream = function (this: unknown, ...args: any[]) {
+    const source: Readable = original.apply(this, args);
+    const counts = active;
+    if (!counts) return source;
+    counts.queries++;
+    let documents = 0;
+    const counting = new Transform({
+      objectMode: true,
+      transform(doc, _encoding, done) {
+        documents++;
+        if (active === counts) counts.reads++;
+        done(null, doc);
+      },
+      flush(done) {
+        if (documents === 0 && active === counts) counts.reads++;
+        done();
+      },
+    });
+    source.on("error", (error) => counting.destroy(error));
+    counting.on("close", () => source.destroy());
+    return source.pipe(counting);
+  };
 }
 
 /** Runs `fn` with counting on; returns its result and the operations it made. Not reentrant. */

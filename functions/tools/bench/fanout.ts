@@ -4,10 +4,11 @@
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import type { DocumentReference, Firestore } from "firebase-admin/firestore";
-import { createSandboxMessenger } from "../../src/messaging/sandbox.js";
-import { fanOutNotification, TERMINAL_STATUSES, type FanoutOptions } from "../../src/notifications/fanout.js";
+import { getApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { TERMINAL_STATUSES } from "../../src/notifications/documents.js";
+import { fanOutInProcess, inProcess } from "./pipeline.js";
 import { countOperations, type OperationCounts } from "./counting.js";
-import { projectId } from "../../src/notifications/trigger.js";
 import { progress } from "./report.js";
 import { deleteDocuments, deleteNotification, seedDevices, type SeedDevice } from "./seed.js";
 import { median } from "./stats.js";
@@ -17,9 +18,8 @@ export const DEVICE_COUNTS = [1, 10, 100, 500, 1000] as const;
 const DEVICES_PER_USER = 2;
 const POLL_MS = 10;
 const TIMEOUT_MS = 120_000;
-/** A collection without a trigger, so only this process runs the fan-out of its documents. */
-const DIRECT_COLLECTION = "benchNotifications";
-const DIRECT_OPTIONS: FanoutOptions = { maxAttempts: 5, backoff: { baseMs: 50, maxMs: 500 }, maxEventAgeMs: 3_600_000, leaseMs: 360_000 };
+/** A database without triggers, so only this process runs the fan-out of its documents. */
+const DIRECT_DATABASE = "bench";
 
 let seq = 0;
 
@@ -119,27 +119,28 @@ export async function benchFanoutEndToEnd(db: Firestore, options: { runs: number
 
 export interface OperationsSample {
   devices: number;
+  /** Shards the planner made (the production default of 250 devices each). */
+  shards: number;
   counts: OperationCounts;
   /** The domain function's time in this process (no trigger dispatch). */
   ms: number;
 }
 
 /** fanOutNotification for k devices, run here with the sandbox, with its Firestore operations counted. */
-async function counted(db: Firestore, k: number): Promise<OperationsSample> {
+async function counted(_db: Firestore, k: number): Promise<OperationsSample> {
+  const db = getFirestore(getApp(), DIRECT_DATABASE);
   const { devices, doc } = audience(k);
   const deviceRefs = await seedDevices(db, devices);
-  const ref = db.collection(DIRECT_COLLECTION).doc(`bench-${randomUUID()}`);
+  const ref = db.collection("notifications").doc(`bench-${randomUUID()}`);
   await ref.create(doc);
-  const messenger = createSandboxMessenger(db, projectId());
+  const run = inProcess(db);
   const t0 = performance.now();
-  const { result, counts } = await countOperations(() =>
-    fanOutNotification({ db, messenger, collection: DIRECT_COLLECTION }, DIRECT_OPTIONS, ref.id, { runId: `bench-${randomUUID()}` }),
-  );
+  const { counts } = await countOperations(() => fanOutInProcess(run, ref.id));
   const ms = performance.now() - t0;
-  if (result.kind !== "completed") throw new Error(`direct fan-out to ${k} devices was skipped: ${result.reason}`);
-  checkOutcome(k, (await ref.get()).data());
+  const outcome = (await ref.get()).data();
+  checkOutcome(k, outcome);
   await cleanUp(db, ref, deviceRefs);
-  return { devices: k, counts, ms };
+  return { devices: k, shards: outcome?.plan?.shards ?? 0, counts, ms };
 }
 
 export interface OperationsResult {
@@ -172,6 +173,7 @@ export async function benchFanoutOperations(db: Firestore, options: { runs: numb
     const byTotal = [...all].sort((a, b) => a.counts.reads + a.counts.writes - (b.counts.reads + b.counts.writes));
     return {
       devices: k,
+      shards: all[0]!.shards,
       counts: byTotal[Math.floor((byTotal.length - 1) / 2)]!.counts,
       ms: median(all.map((s) => s.ms)),
       lookupMs: median(all.map((s) => s.counts.queryMs)),

@@ -1,9 +1,52 @@
 // Devices written straight into Firestore, in the shape registerDevice stores them, and removal of
 // everything a scenario wrote, so one scenario's documents never weigh on the next one's timings.
-import type { DocumentReference, Firestore } from "firebase-admin/firestore";
-import { deviceIdOf, devicesOf, tokenOwnerOf, userOf, writeDevice, type DeviceSeed } from "../../src/devices/registry.js";
+import { Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
+import { DEVICE_INDEX, devicesOf, purgeShardOf, tokenOwnerOf, userOf, type DeviceDocument, type DeviceType } from "../../src/devices/documents.js";
+import { deviceIdOf } from "../../src/devices/registry.js";
 
-export type SeedDevice = DeviceSeed;
+/** The fields a device is seeded with (tests, benchmarks, demos); times default to now. */
+export interface SeedDevice {
+  uid: string;
+  token: string;
+  type?: DeviceType;
+  active?: boolean;
+  lastSeenAt?: Date;
+  updatedAt?: Date;
+  topics?: string[];
+  timezone?: string | null;
+}
+
+/** A device document exactly as registerDevice stores it, with chosen times. */
+export function deviceDocument(seed: SeedDevice): DeviceDocument {
+  const seen = Timestamp.fromDate(seed.lastSeenAt ?? new Date());
+  const deviceId = deviceIdOf(seed.token);
+  return {
+    token: seed.token,
+    deviceId,
+    userId: seed.uid,
+    type: seed.type ?? "android",
+    name: null,
+    active: seed.active ?? true,
+    createdAt: seen,
+    updatedAt: seed.updatedAt ? Timestamp.fromDate(seed.updatedAt) : seen,
+    lastSeenAt: seen,
+    appVersion: null,
+    locale: null,
+    timezone: seed.timezone ?? null,
+    topics: seed.topics ?? [],
+    purgeShard: purgeShardOf(deviceId),
+  };
+}
+
+/** Writes a device as registerDevice stores it, with its owner record and index entry. */
+export function writeDevice(batch: WriteBatch, db: Firestore, seed: SeedDevice): DocumentReference<DeviceDocument> {
+  const doc = deviceDocument(seed);
+  const ref = devicesOf(db, seed.uid).doc(doc.deviceId);
+  batch.set(ref, doc);
+  batch.set(tokenOwnerOf(db, doc.deviceId), { userId: seed.uid });
+  batch.set(userOf(db, seed.uid), { [DEVICE_INDEX]: { [doc.deviceId]: true } }, { merge: true });
+  return ref;
+}
 
 /** Devices per batch: three writes each (device, owner record, index entry), at most 500 writes. */
 const BATCH = 150;
@@ -15,7 +58,7 @@ function documentsOf(db: Firestore, devices: readonly Pick<SeedDevice, "uid" | "
   const refs = new Map<string, DocumentReference>();
   for (const d of devices) {
     const deviceId = deviceIdOf(d.token);
-    for (const ref of [devicesOf(db, d.uid).doc(deviceId), tokenOwnerOf(db, deviceId), userOf(db, d.uid)]) refs.set(ref.path, ref);
+    for (const ref of [devicesOf(db, d.uid).doc(deviceId), tokenOwnerOf(db, deviceId), userOf(db, d.uid)]) refs.set(ref.path, ref.withConverter(null));
   }
   return [...refs.values()];
 }
@@ -55,9 +98,9 @@ export async function deleteDocuments(db: Firestore, refs: readonly DocumentRefe
 
 /** Deletes every device of the given users (e.g. those registerDevice created), with their owner records and indexes. */
 export async function deleteDevicesOf(db: Firestore, uids: readonly string[]): Promise<number> {
-  const snapshots = await Promise.all(uids.map((uid) => devicesOf(db, uid).select("token").get()));
-  const devices = snapshots.flatMap((s) => s.docs.map((d) => ({ uid: d.ref.parent.parent!.id, token: d.get("token") as string })));
-  await deleteDocuments(db, [...documentsOf(db, devices), ...uids.map((uid) => userOf(db, uid))]);
+  const snapshots = await Promise.all(uids.map((uid) => devicesOf(db, uid).get()));
+  const devices = snapshots.flatMap((s) => s.docs.map((d) => ({ uid: d.ref.parent.parent!.id, token: d.data().token })));
+  await deleteDocuments(db, [...documentsOf(db, devices), ...uids.map((uid) => db.collection("users").doc(uid))]);
   return devices.length;
 }
 

@@ -1,7 +1,7 @@
 // Following a notification document to its outcome and reporting it; shared by `npm run send` and
 // the demo.
 import type { DocumentReference } from "firebase-admin/firestore";
-import { DELIVERIES, TERMINAL_STATUSES } from "../../src/notifications/fanout.js";
+import { DELIVERIES, TERMINAL_STATUSES } from "../../src/notifications/documents.js";
 import type { DeliveryDocument, NotificationDocument, NotificationStatus } from "../../src/types.js";
 import { formatTable, startProgress } from "./output.js";
 

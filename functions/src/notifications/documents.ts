@@ -1,0 +1,231 @@
+// The stored shapes of the notifications domain: the notification's output fields, its delivery
+// ledger and its shards. Defined once here; everything reads and writes them through these
+// converters. (The admin's input fields are checked by schema.ts, with readable errors.)
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
+import { z } from "zod";
+import { converterOf, timestampSchema } from "../shared/documents.js";
+import type { ErrorDetail } from "../shared/validation.js";
+
+export const NOTIFICATIONS = "notifications";
+export const DELIVERIES = "deliveries";
+export const SHARDS = "shards";
+
+export const TERMINAL_STATUSES = ["sent", "partial", "failed", "no-devices", "invalid", "cancelled"] as const;
+export const NOTIFICATION_STATUSES = ["scheduled", "processing", ...TERMINAL_STATUSES] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+export const DELIVERY_STATUSES = ["sent", "failed", "removed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export function isTerminal(status: unknown): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly unknown[]).includes(status);
+}
+
+/** `stats`: `recipients` is the number of listed users, absent for `topic` and `broadcast`. */
+export interface Stats {
+  recipients?: number;
+  devices: number;
+  sent: number;
+  failed: number;
+  removed: number;
+}
+
+/** `progress`, while a large audience is sent (written at most once a second). */
+export interface Progress<T = Timestamp> {
+  devicesPlanned: number;
+  devicesDone: number;
+  shards: number;
+  shardsDone: number;
+  updatedAt: T;
+}
+
+export interface NotificationError {
+  code: string;
+  message: string;
+  details?: ErrorDetail[];
+}
+
+/** Who may run the planner now: one run at a time, until `expiresAt`. */
+export interface Lease<T = Timestamp> {
+  runId: string;
+  expiresAt: T;
+}
+
+/** Written once the planner has handed out the whole audience. */
+export interface PlanSummary {
+  complete: true;
+  shards: number;
+  devices: number;
+  /** The trigger kept its single shard to send itself (no send task exists for it). */
+  inline?: boolean;
+}
+
+/**
+ * The fields only the backend writes. Contract outputs first; then `createdAt` (the document's
+ * creation time, for sorting), `dueAt` (when a scheduled notification starts), `lease` and `plan`
+ * (the planner's), and `halt` (an error that stopped the send, such as bad FCM credentials).
+ */
+export interface NotificationOutput<T = Timestamp> {
+  status?: NotificationStatus;
+  stats?: Stats;
+  progress?: Progress<T>;
+  error?: NotificationError;
+  attempts?: number;
+  startedAt?: T;
+  completedAt?: T;
+  createdAt?: T;
+  dueAt?: T;
+  lease?: Lease<T>;
+  plan?: PlanSummary;
+  halt?: { code: string; message: string };
+}
+
+/** A stored notification: the admin's fields (checked by schema.ts) and the backend's outputs. */
+export type StoredNotification = NotificationOutput & { [field: string]: unknown };
+
+const statsSchema = z.object({
+  recipients: z.number().optional(),
+  devices: z.number(),
+  sent: z.number(),
+  failed: z.number(),
+  removed: z.number(),
+});
+
+const codeMessage = z.object({ code: z.string(), message: z.string() });
+
+const notificationSchema: z.ZodType<StoredNotification> = z.looseObject({
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  stats: statsSchema.optional(),
+  progress: z
+    .object({ devicesPlanned: z.number(), devicesDone: z.number(), shards: z.number(), shardsDone: z.number(), updatedAt: timestampSchema })
+    .optional(),
+  error: codeMessage.extend({ details: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
+  attempts: z.number().optional(),
+  startedAt: timestampSchema.optional(),
+  completedAt: timestampSchema.optional(),
+  createdAt: timestampSchema.optional(),
+  dueAt: timestampSchema.optional(),
+  lease: z.object({ runId: z.string(), expiresAt: timestampSchema }).optional(),
+  plan: z.object({ complete: z.literal(true), shards: z.number(), devices: z.number(), inline: z.boolean().optional() }).optional(),
+  halt: codeMessage.optional(),
+});
+
+/** `notifications/{id}/deliveries/{deviceId}`: one device's outcome, and the idempotency record. */
+export interface DeliveryDocument<T = Timestamp> {
+  userId: string;
+  deviceId: string;
+  status: DeliveryStatus;
+  /** FCM's message id, on `sent`. */
+  messageId?: string;
+  /** FCM's error, on `failed` and `removed`. */
+  error?: { code: string; message: string };
+  attempts: number;
+  updatedAt: T;
+  /** When the TTL policy deletes the record: `updatedAt` + DELIVERY_RETENTION_DAYS. */
+  expireAt: T;
+}
+
+const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
+  userId: z.string(),
+  deviceId: z.string(),
+  status: z.enum(DELIVERY_STATUSES),
+  messageId: z.string().optional(),
+  error: codeMessage.optional(),
+  attempts: z.number(),
+  updatedAt: timestampSchema,
+  expireAt: timestampSchema,
+});
+
+export const SHARD_STATUSES = ["planned", "sending", "done", "skipped"] as const;
+export type ShardStatus = (typeof SHARD_STATUSES)[number];
+
+/** What a finished shard counts: its devices' outcomes and the send rounds it needed. */
+export interface ShardStats {
+  devices: number;
+  sent: number;
+  failed: number;
+  removed: number;
+  rounds: number;
+}
+
+/** Where a resumed planner continues: after `after` (a device path) in segment `segment`. */
+export interface Checkpoint {
+  segment: number;
+  after: string;
+  /** The first shard of the window this checkpoint closes; its tasks may not be enqueued yet. */
+  windowStart: number;
+  nextIndex: number;
+  /** Devices handed out so far, this window included. */
+  devices: number;
+}
+
+/**
+ * `notifications/{id}/shards/{index}`: up to one sendEach's worth of device keys (`uid/deviceId`),
+ * sent by one task. `planned` → `sending` (leased) → `done`, or `skipped` when the notification
+ * was cancelled, halted or deleted before the shard started.
+ */
+export interface ShardDocument<T = Timestamp> {
+  index: number;
+  devices: string[];
+  size: number;
+  /** Not sent before this instant (a localTime group); null = at once. */
+  dueAt: T | null;
+  status: ShardStatus;
+  attempts: number;
+  lease?: Lease<T>;
+  stats?: ShardStats;
+  checkpoint?: Checkpoint;
+  createdAt: T;
+  updatedAt: T;
+  expireAt: T;
+}
+
+const shardSchema: z.ZodType<ShardDocument> = z.object({
+  index: z.number(),
+  devices: z.array(z.string()),
+  size: z.number(),
+  dueAt: timestampSchema.nullable(),
+  status: z.enum(SHARD_STATUSES),
+  attempts: z.number(),
+  lease: z.object({ runId: z.string(), expiresAt: timestampSchema }).optional(),
+  stats: z.object({ devices: z.number(), sent: z.number(), failed: z.number(), removed: z.number(), rounds: z.number() }).optional(),
+  checkpoint: z.object({ segment: z.number(), after: z.string(), windowStart: z.number(), nextIndex: z.number(), devices: z.number() }).optional(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+  expireAt: timestampSchema,
+});
+
+export const notificationConverter = converterOf(notificationSchema);
+export const deliveryConverter = converterOf(deliverySchema);
+export const shardConverter = converterOf(shardSchema);
+
+export const notificationRef = (db: Firestore, id: string) => db.collection(NOTIFICATIONS).doc(id).withConverter(notificationConverter);
+export const deliveriesOf = (db: Firestore, id: string) => db.collection(NOTIFICATIONS).doc(id).collection(DELIVERIES).withConverter(deliveryConverter);
+export const shardsOf = (db: Firestore, id: string) => db.collection(NOTIFICATIONS).doc(id).collection(SHARDS).withConverter(shardConverter);
+/** Shard ids sort in index order. */
+export const shardRef = (db: Firestore, id: string, index: number) => shardsOf(db, id).doc(String(index).padStart(6, "0"));
+
+/** Every query the fan-out makes of a notification's shards and ledger (the index test checks each). */
+export function fanoutQueries(db: Firestore, id: string) {
+  const shards = shardsOf(db, id);
+  const done = shards.where("status", "==", "done");
+  return {
+    /** The highest shard: it carries the planner's latest checkpoint. */
+    lastShard: shards.orderBy("index", "desc").limit(1),
+    sending: shards.where("status", "==", "sending"),
+    settled: shards.where("status", "in", ["done", "skipped"]),
+    done,
+    /** The done shard that needed the most send rounds: the notification's `attempts`. */
+    slowest: done.orderBy("stats.rounds", "desc").limit(1),
+    allShards: shards,
+    failures: deliveriesOf(db, id).where("status", "in", ["failed", "removed"]),
+  };
+}
+
+/** A device key in a shard: `uid/deviceId` (a uid never contains '/'). */
+export const deviceKey = (uid: string, deviceId: string) => `${uid}/${deviceId}`;
+export function parseDeviceKey(key: string): { userId: string; deviceId: string } {
+  const slash = key.indexOf("/");
+  return { userId: key.slice(0, slash), deviceId: key.slice(slash + 1) };
+}

@@ -1,0 +1,224 @@
+// A notification's life outside the send itself: accepted (or refused) when created, scheduled and
+// woken at its time, cancelled by an admin, failed for a bad setting.
+import { FieldValue, Timestamp, type Firestore, type UpdateData } from "firebase-admin/firestore";
+import { logEvent } from "../shared/events.js";
+import { readOrProblem } from "../shared/documents.js";
+import { summarizeDetails } from "../shared/validation.js";
+import { isTerminal, notificationRef, type Stats, type StoredNotification } from "./documents.js";
+import { runPlanner } from "./plan.js";
+import {
+  generationOf,
+  leaseMsFor,
+  nextWakeAt,
+  PLAN_BUDGET_MS,
+  PLAN_TIMEOUT_SECONDS,
+  stopReasonOf,
+  taskId,
+  TRIGGER_TIMEOUT_SECONDS,
+  waitUntil,
+  type FanoutDeps,
+  type FanoutSettings,
+  type PlanTask,
+} from "./pipeline.js";
+import { parseNotification, recipientsOf, type NotificationInput } from "./schema.js";
+import { runShard } from "./shard.js";
+import { tryFinalize } from "./outcome.js";
+
+export interface CreatedEvent {
+  /** Unique per invocation: only a lease may let two runs proceed, never a shared id. */
+  runId: string;
+  /** When the document was created (its createTime). */
+  createdAt: number;
+  /** When the event was emitted. */
+  eventTime: number;
+}
+
+type Decision =
+  | { kind: "start" }
+  | { kind: "scheduled"; dueAt: number; generation: number }
+  | { kind: "skip"; reason: string }
+  | { kind: "closed"; status: "invalid" | "cancelled" | "failed" };
+
+/**
+ * The creation trigger's work: validate, then schedule the notification, or plan it and (for an
+ * audience that fits one shard) send it right here, without any task.
+ */
+export async function acceptNotification(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, event: CreatedEvent): Promise<Decision> {
+  const decision = await decide(deps, settings, notificationId, event);
+  if (decision.kind === "skip") logEvent("notification.skipped", { notificationId, reason: decision.reason, task: "trigger" });
+  if (decision.kind === "scheduled") await scheduleWake(deps, { notificationId, generation: decision.generation }, decision.dueAt, 0);
+  if (decision.kind === "start") await startInline(deps, settings, notificationId, event.runId);
+  return decision;
+}
+
+async function decide(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, event: CreatedEvent): Promise<Decision> {
+  const ref = notificationRef(deps.db, notificationId);
+  return deps.db.runTransaction(async (tx): Promise<Decision> => {
+    const { value: n, problem } = readOrProblem(await tx.get(ref));
+    if (problem) return close(tx, ref, "invalid", { code: "invalid-argument", message: problem.message, details: problem.details });
+    if (!n) return { kind: "skip", reason: "missing" };
+    if (isTerminal(n.status)) return { kind: "skip", reason: "already-done" };
+    // A redelivered event: the first run got this far (and the wake task or planner take it on).
+    if (n.status === "scheduled") return { kind: "scheduled", dueAt: n.dueAt?.toMillis() ?? deps.now(), generation: generationOf(n) };
+    if (n.status === "processing") return { kind: "start" };
+
+    const ageMs = deps.now() - event.eventTime;
+    if (ageMs > settings.maxEventAgeMs) {
+      logEvent("notification.expired", { notificationId, ageSeconds: Math.round(ageMs / 1000) });
+      return close(tx, ref, "failed", {
+        code: "event-expired",
+        message: `The fan-out event is ${Math.round(ageMs / 1000)} s old, beyond NOTIFICATION_MAX_EVENT_AGE_SECONDS; delivery was abandoned.`,
+      });
+    }
+    const parsed = parseNotification(n, { now: event.createdAt });
+    const createdAt = Timestamp.fromMillis(event.createdAt);
+    if (!parsed.ok) {
+      logEvent("notification.invalid", { notificationId, details: parsed.details });
+      const message = `Invalid notification: ${summarizeDetails(parsed.details)}`;
+      return close(tx, ref, "invalid", { code: "invalid-argument", message, details: parsed.details }, createdAt);
+    }
+    if (parsed.value.cancelled) return close(tx, ref, "cancelled", undefined, createdAt, parsed.value);
+    const dueAt = dueAtOf(parsed.value, event.createdAt);
+    if (dueAt !== undefined) {
+      tx.update(ref, { status: "scheduled", dueAt: Timestamp.fromMillis(dueAt), createdAt });
+      logEvent("notification.scheduled", { notificationId, dueAt: new Date(dueAt).toISOString(), localTime: parsed.value.localTime });
+      return { kind: "scheduled", dueAt, generation: event.createdAt };
+    }
+    tx.update(ref, { status: "processing", createdAt, startedAt: FieldValue.serverTimestamp() });
+    return { kind: "start" };
+  });
+}
+
+/**
+ * When a scheduled notification starts, or undefined for "now". A localTime notification starts at
+ * `sendAt` (or creation): that is where its 24-hour window of local times begins.
+ */
+function dueAtOf(n: NotificationInput, createdAt: number): number | undefined {
+  const sendAt = n.sendAt?.toMillis();
+  if (n.localTime !== undefined) return Math.max(sendAt ?? createdAt, createdAt);
+  return sendAt !== undefined && sendAt > createdAt ? sendAt : undefined;
+}
+
+/** Nothing sent. `recipients` counts listed users; an invalid document's audience is unknown: 0. */
+function zeroStats(n?: NotificationInput): Stats {
+  if (n && (n.topic !== undefined || n.broadcast !== undefined)) return { devices: 0, sent: 0, failed: 0, removed: 0 };
+  return { recipients: n ? recipientsOf(n).length : 0, devices: 0, sent: 0, failed: 0, removed: 0 };
+}
+
+/** Ends a notification that never started sending. */
+function close(
+  tx: FirebaseFirestore.Transaction,
+  ref: ReturnType<typeof notificationRef>,
+  status: "invalid" | "cancelled" | "failed",
+  error?: { code: string; message: string; details?: Array<{ path: string; message: string }> },
+  createdAt?: Timestamp,
+  n?: NotificationInput,
+): Decision {
+  const update: UpdateData<StoredNotification> = {
+    status,
+    stats: zeroStats(n),
+    attempts: 0,
+    completedAt: FieldValue.serverTimestamp(),
+    lease: FieldValue.delete(),
+  };
+  if (error) update.error = error;
+  if (createdAt) update.createdAt = createdAt;
+  tx.update(ref, update);
+  return { kind: "closed", status };
+}
+
+/** Plans the first window here; a whole audience in one shard is sent here too. */
+async function startInline(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, runId: string): Promise<void> {
+  const planned = await runPlanner(deps, settings, notificationId, {
+    runId,
+    leaseMs: leaseMsFor(TRIGGER_TIMEOUT_SECONDS),
+    budgetMs: PLAN_BUDGET_MS,
+    firstWindowOnly: true,
+  });
+  if (planned.kind === "complete" && !planned.enqueued && planned.shards === 1) {
+    await runShard(deps, settings, notificationId, 0, { runId, leaseMs: leaseMsFor(TRIGGER_TIMEOUT_SECONDS) });
+  }
+}
+
+async function scheduleWake(deps: FanoutDeps, target: { notificationId: string; generation: number }, dueAt: number, hop: number): Promise<void> {
+  const { notificationId, generation } = target;
+  const at = nextWakeAt(deps.now(), dueAt);
+  const scheduled = at > deps.now() ? at : undefined;
+  await deps.tasks.plan(
+    { notificationId, generation, kind: "wake", n: hop, notBefore: scheduled },
+    { id: taskId(notificationId, generation, `wake-${hop}`), scheduleTime: scheduled === undefined ? undefined : new Date(scheduled) },
+  );
+  logEvent("tasks.enqueued", { notificationId, queue: "plan", count: 1, scheduleTime: scheduled === undefined ? undefined : new Date(scheduled).toISOString() });
+}
+
+/**
+ * A plan task: wakes a scheduled notification when its time has come (a task that runs early
+ * sends nothing; it waits, or leaves the wait to its next hop), then plans.
+ */
+export async function runPlanTask(deps: FanoutDeps, settings: FanoutSettings, task: PlanTask, runId: string): Promise<void> {
+  const { notificationId } = task;
+  const n = readOrProblem(await notificationRef(deps.db, notificationId).get()).value;
+  if (!n || isTerminal(n.status) || generationOf(n) !== task.generation) {
+    return void logEvent("notification.skipped", { notificationId, reason: n ? "already-done" : "missing", task: task.kind });
+  }
+  if (task.kind === "wake" && n.status === "scheduled") {
+    const dueAt = n.dueAt?.toMillis() ?? deps.now();
+    if (!(await waitUntil(deps, dueAt, task.notBefore))) return scheduleWake(deps, task, dueAt, task.n + 1);
+    if (!(await startScheduled(deps, notificationId))) return;
+  }
+  await runPlanner(deps, settings, notificationId, { runId, leaseMs: leaseMsFor(PLAN_TIMEOUT_SECONDS), budgetMs: PLAN_BUDGET_MS, firstWindowOnly: false });
+}
+
+/** scheduled → processing, unless it was cancelled meanwhile. */
+async function startScheduled(deps: FanoutDeps, notificationId: string): Promise<boolean> {
+  const ref = notificationRef(deps.db, notificationId);
+  return deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || n.status !== "scheduled" || stopReasonOf(n)) return n?.status === "processing";
+    tx.update(ref, { status: "processing", startedAt: FieldValue.serverTimestamp() });
+    return true;
+  });
+}
+
+/**
+ * An admin set `cancelled: true`. A notification not sending yet ends `cancelled` at once; a
+ * sending one ends as soon as its shards in flight have finished (the others skip).
+ */
+export async function cancelNotification(deps: FanoutDeps, notificationId: string): Promise<void> {
+  const ref = notificationRef(deps.db, notificationId);
+  const result = await deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || isTerminal(n.status) || n.cancelled !== true) return "none";
+    if (n.status === "processing") return "running";
+    const parsed = parseNotification(n);
+    close(tx, ref, "cancelled", undefined, undefined, parsed.ok ? parsed.value : undefined);
+    return "cancelled";
+  });
+  if (result === "running") await tryFinalize(deps, notificationId);
+  if (result !== "none") logEvent("fanout.cancelled", { notificationId, status: result });
+}
+
+/** A setting the fan-out needs is invalid: the notification fails (or stops) with a clear error. */
+export async function failForConfiguration(deps: FanoutDeps, notificationId: string, message: string): Promise<void> {
+  const ref = notificationRef(deps.db, notificationId);
+  const error = { code: "configuration", message: `pushfan is misconfigured: ${message} Nothing was sent; fix the setting and create the notification again.` };
+  const started = await deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || isTerminal(n.status)) return false;
+    if (n.status === "processing") {
+      if (!stopReasonOf(n)) tx.update(ref, { halt: error });
+      return true;
+    }
+    close(tx, ref, "failed", error);
+    return false;
+  });
+  if (started) await tryFinalize(deps, notificationId);
+}
+
+/**
+ * A notification document was deleted: that stops it (its shards find it gone and send nothing),
+ * and its delivery ledger and shards are deleted too, leaving no record.
+ */
+export async function deleteNotificationRecords(db: Firestore, notificationId: string): Promise<void> {
+  await db.recursiveDelete(notificationRef(db, notificationId));
+}

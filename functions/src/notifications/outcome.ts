@@ -1,0 +1,152 @@
+// The end of a fan-out: whoever finishes last (a shard, the planner, a cancellation) finds that
+// every shard is settled and writes the notification's stats and terminal status, once. On the way
+// there, `progress` is refreshed from the shards' own counters, at most once a second. Nothing
+// writes the notification per device or per shard faster than that.
+import { AggregateField, FieldValue, type DocumentSnapshot, type QuerySnapshot, type UpdateData } from "firebase-admin/firestore";
+import { codeOf } from "../devices/registry.js";
+import { logEvent } from "../shared/events.js";
+import { readOrProblem } from "../shared/documents.js";
+import {
+  fanoutQueries,
+  isTerminal,
+  notificationRef,
+  type NotificationStatus,
+  type Stats,
+  type StoredNotification,
+} from "./documents.js";
+import { leaseLive, PROGRESS_INTERVAL_MS, stopReasonOf, type FanoutDeps, type StopReason } from "./pipeline.js";
+import { parseNotification, recipientsOf } from "./schema.js";
+
+const FAILED_PRECONDITION = 9;
+
+/** The first document of a query's result, parsed; undefined when there is none (or it is malformed). */
+function firstOf<T>(snapshot: QuerySnapshot<T>): T | undefined {
+  const doc = snapshot.docs[0];
+  return doc ? readOrProblem(doc).value : undefined;
+}
+
+/**
+ * Writes the outcome if the notification is ready for it: planned in full with every shard
+ * settled, or stopped (cancelled, halted) with no shard sending and no planner running. Returns
+ * whether this call wrote it. Safe to call from anywhere, any number of times.
+ */
+export async function tryFinalize(deps: FanoutDeps, notificationId: string): Promise<boolean> {
+  const snap = await notificationRef(deps.db, notificationId).get();
+  const n = readOrProblem(snap).value;
+  if (!n || isTerminal(n.status) || n.status !== "processing") return false;
+  if (!(await readyToFinalize(deps, notificationId, n))) {
+    await maybeWriteProgress(deps, notificationId, snap);
+    return false;
+  }
+  return finalize(deps, notificationId);
+}
+
+async function readyToFinalize(deps: FanoutDeps, notificationId: string, n: StoredNotification): Promise<boolean> {
+  const queries = fanoutQueries(deps.db, notificationId);
+  if (stopReasonOf(n)) {
+    // A shard that starts after the stop sees it and skips; one already sending finishes its batch.
+    if (leaseLive(n.lease, deps.now())) return false;
+    return (await queries.sending.count().get()).data().count === 0;
+  }
+  if (!n.plan?.complete) return false;
+  const settled = await queries.settled.count().get();
+  return settled.data().count >= n.plan.shards;
+}
+
+/** Sums the done shards' counters and writes stats and the terminal status, in one transaction. */
+async function finalize(deps: FanoutDeps, notificationId: string): Promise<boolean> {
+  const ref = notificationRef(deps.db, notificationId);
+  const { done, slowest: slowestQuery } = fanoutQueries(deps.db, notificationId);
+  const outcome = await deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || isTerminal(n.status)) return undefined;
+    const [sums, sizes, slowest] = await Promise.all([
+      tx.get(
+        done.aggregate({
+          devices: AggregateField.sum("stats.devices"),
+          sent: AggregateField.sum("stats.sent"),
+          failed: AggregateField.sum("stats.failed"),
+          removed: AggregateField.sum("stats.removed"),
+        }),
+      ),
+      tx.get(done.aggregate({ shards: AggregateField.count(), planned: AggregateField.sum("size") })),
+      tx.get(slowestQuery),
+    ]);
+    const counts = sums.data();
+    const parsed = parseNotification(n);
+    const stats: Stats = { devices: counts.devices, sent: counts.sent, failed: counts.failed, removed: counts.removed };
+    if (parsed.ok && parsed.value.topic === undefined && parsed.value.broadcast === undefined) stats.recipients = recipientsOf(parsed.value).length;
+    const stop = stopReasonOf(n);
+    const status = statusOf(stats, stop);
+    const attempts = firstOf(slowest)?.stats?.rounds ?? 0;
+    const update: UpdateData<StoredNotification> = {
+      status,
+      stats,
+      attempts,
+      completedAt: FieldValue.serverTimestamp(),
+      lease: FieldValue.delete(),
+    };
+    if (n.progress) {
+      const { shards: shardsDone, planned } = sizes.data();
+      update.progress = { ...n.progress, devicesDone: planned, shardsDone, updatedAt: FieldValue.serverTimestamp() };
+    }
+    if (status === "failed") update.error = await failureOf(deps, notificationId, stop);
+    tx.update(ref, update);
+    return { status, stats, attempts, started: n.startedAt?.toMillis() };
+  });
+  if (!outcome) return false;
+  logEvent("fanout.completed", {
+    notificationId,
+    status: outcome.status,
+    attempts: outcome.attempts,
+    durationMs: outcome.started === undefined ? undefined : deps.now() - outcome.started,
+    ...outcome.stats,
+  });
+  return true;
+}
+
+function statusOf(stats: Stats, stop: StopReason | undefined): NotificationStatus {
+  if (stop?.kind === "cancelled") return "cancelled";
+  if (stop?.kind === "halted") return "failed";
+  if (stats.devices === 0) return "no-devices";
+  if (stats.sent === stats.devices) return "sent";
+  return stats.sent === 0 ? "failed" : "partial";
+}
+
+async function failureOf(deps: FanoutDeps, notificationId: string, stop: StopReason | undefined) {
+  if (stop?.kind === "halted") return { code: stop.code, message: stop.message };
+  const { failures } = fanoutQueries(deps.db, notificationId);
+  const [first, count] = await Promise.all([failures.limit(1).get(), failures.count().get()]);
+  const error = firstOf(first)?.error ?? { code: "unknown", message: "no delivery result" };
+  return {
+    code: error.code,
+    message: `No device accepted the notification (${count.data().count} device(s) failed or were removed); first error: ${error.message}`,
+  };
+}
+
+/**
+ * Refreshes `progress` from the shards' counters when the document was last written at least a
+ * second ago. The write is conditioned on that last write, so concurrent shards cannot both write
+ * in one second: the loser's precondition fails and it simply skips.
+ */
+export async function maybeWriteProgress(deps: FanoutDeps, notificationId: string, snap: DocumentSnapshot<StoredNotification>): Promise<void> {
+  const updated = snap.updateTime?.toMillis();
+  if (updated === undefined || deps.now() - updated < PROGRESS_INTERVAL_MS) return;
+  const { allShards, done: doneShards } = fanoutQueries(deps.db, notificationId);
+  const [all, done] = await Promise.all([
+    allShards.aggregate({ shards: AggregateField.count(), devices: AggregateField.sum("size") }).get(),
+    doneShards.aggregate({ shards: AggregateField.count(), devices: AggregateField.sum("size") }).get(),
+  ]);
+  const progress = {
+    devicesPlanned: all.data().devices,
+    devicesDone: done.data().devices,
+    shards: all.data().shards,
+    shardsDone: done.data().shards,
+    updatedAt: FieldValue.serverTimestamp(),
+  };
+  try {
+    await snap.ref.update({ progress }, { lastUpdateTime: snap.updateTime! });
+  } catch (error) {
+    if (codeOf(error) !== FAILED_PRECONDITION) throw error;
+  }
+}

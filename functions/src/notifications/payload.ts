@@ -1,0 +1,26 @@
+// The parts of a notification's FCM message that FCM counts against its 4096-byte limit (the
+// cross-platform `notification` and the `data` map). No Node or Firebase imports: the admin
+// console runs this module in the browser to check a notification before writing it.
+import type { NotificationContent } from "./schema.js";
+
+export interface PayloadParts {
+  notification: { title: string; body?: string; imageUrl?: string };
+  /** Every `data` value as a string, plus `imageUrl` and `link` unless `data` sets them itself. */
+  data?: Record<string, string>;
+}
+
+export function payloadParts(n: NotificationContent): PayloadParts {
+  const data: Record<string, string> = {};
+  if (n.imageUrl !== undefined) data.imageUrl = n.imageUrl;
+  if (n.link !== undefined) data.link = n.link;
+  for (const [key, value] of Object.entries(n.data ?? {})) data[key] = String(value);
+  const notification: PayloadParts["notification"] = { title: n.title };
+  if (n.body !== undefined) notification.body = n.body;
+  if (n.imageUrl !== undefined) notification.imageUrl = n.imageUrl;
+  return Object.keys(data).length > 0 ? { notification, data } : { notification };
+}
+
+/** The bytes FCM counts: the UTF-8 JSON of the notification and data parts. */
+export function payloadBytes(n: NotificationContent): number {
+  return new TextEncoder().encode(JSON.stringify(payloadParts(n))).length;
+}

@@ -1,0 +1,162 @@
+// What every stage of the fan-out shares: its collaborators (Firestore, the messenger, the task
+// queues, the clock), its settings, the task payloads and ids, and the rules for leases and stops.
+//
+//   notifications/{id} created ─► accept (trigger) ─► plan ─► shards/{n} ─► send (one task each)
+//                                     │ scheduled          ▲                   │ deliveries ledger
+//                                     └─► wake task ───────┘                   ▼
+//                                                                    outcome: stats + status
+import { createHash } from "node:crypto";
+import type { Firestore } from "firebase-admin/firestore";
+import type { Messenger } from "../messaging/transport.js";
+import type { StoredNotification } from "./documents.js";
+
+/** A plan task: wakes a scheduled notification (`wake`), or continues planning (`plan`). */
+export interface PlanTask {
+  notificationId: string;
+  /** The notification's creation time (ms): a document deleted and created again is a new one. */
+  generation: number;
+  kind: "wake" | "plan";
+  /** wake: which hop of the wait; plan: the shard index the planner continues from. */
+  n: number;
+  /** The instant the task was scheduled for; one that runs earlier (the tasks emulator) waits. */
+  notBefore?: number;
+}
+
+/** A send task: one shard. */
+export interface ShardTask {
+  notificationId: string;
+  generation: number;
+  shard: number;
+  /** > 0 when the shard had to wait for its due time again (see EARLY_WAIT_MS). */
+  hop?: number;
+  notBefore?: number;
+}
+
+export interface EnqueueOptions {
+  id: string;
+  scheduleTime?: Date;
+}
+
+/** The two task queues. Enqueueing a task id that exists already is a success (deduplication). */
+export interface TaskQueues {
+  plan(task: PlanTask, options: EnqueueOptions): Promise<void>;
+  send(task: ShardTask, options: EnqueueOptions): Promise<void>;
+}
+
+export interface FanoutDeps {
+  db: Firestore;
+  messenger: Messenger;
+  tasks: TaskQueues;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export interface FanoutSettings {
+  /** Devices per shard (one sendEach call); see shardSizeFor. */
+  shardSize: number;
+  maxAttempts: number;
+  backoff: { baseMs: number; maxMs: number };
+  retentionDays: number;
+  defaultTimeZone: string;
+  /** A creation event older than this is closed as failed instead of sent. */
+  maxEventAgeMs: number;
+}
+
+/**
+ * Cloud Tasks meters dispatches and FCM meters messages, and deploy-time params cannot be divided,
+ * so the send queue dispatches at most this many shards a second (a literal in its rateLimits) and
+ * the shard size carries FCM_MESSAGES_PER_MINUTE: size = messages/min ÷ 60 ÷ 20. The default
+ * 300,000/min gives 250-device shards, 20 × 250 = 5,000 messages/s; 600,000/min (FCM's default
+ * project quota) gives FCM's 500 per sendEach. Cloud Tasks allows 500 dispatches/s per queue.
+ */
+export const SEND_DISPATCHES_PER_SECOND = 20;
+/** FCM's cap on messages per sendEach call, and so on devices per shard. */
+export const MAX_SHARD_SIZE = 500;
+
+export function shardSizeFor(messagesPerMinute: number): number {
+  return Math.max(1, Math.min(MAX_SHARD_SIZE, Math.floor(messagesPerMinute / 60 / SEND_DISPATCHES_PER_SECOND)));
+}
+
+// Function timeouts, and the leases that must outlive them: a lease that has expired belongs to a
+// run Cloud Functions has surely stopped.
+export const TRIGGER_TIMEOUT_SECONDS = 300;
+export const PLAN_TIMEOUT_SECONDS = 540;
+export const SEND_TIMEOUT_SECONDS = 300;
+export const leaseMsFor = (timeoutSeconds: number) => (timeoutSeconds + 60) * 1000;
+/** The planner hands over to a continuation task after this long, well inside its timeout. */
+export const PLAN_BUDGET_MS = 420_000;
+
+/** Cloud Tasks schedules at most 30 days ahead; a longer wait is a chain of tasks this far apart. */
+export const SCHEDULE_HORIZON_MS = 29 * 24 * 60 * 60 * 1000;
+/**
+ * A task that runs before its time waits in place when its time is this close, else it goes back
+ * to the queue. In production Cloud Tasks is on time (this covers clock skew); the tasks emulator
+ * runs every task at once, so there a wait is a chain of tasks that each sleep this long.
+ */
+export const EARLY_WAIT_MS = 30_000;
+/** Devices the local-time planner groups at once (one window), across all its groups. */
+export const LOCAL_TIME_WINDOW = 5000;
+/** At most one progress write a second, Firestore's sustained rate for one document. */
+export const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * A task id for Cloud Tasks' deduplication: deterministic, so a task enqueued twice runs once, and
+ * starting with a hash, as Cloud Tasks asks (sequential prefixes slow every task command down). The
+ * generation keeps a notification created again under a deleted one's id clear of its used ids
+ * (Cloud Tasks refuses a used id for about an hour).
+ */
+export function taskId(notificationId: string, generation: number, name: string): string {
+  const hash = createHash("sha256").update(`${notificationId}@${generation}/${name}`).digest("hex").slice(0, 16);
+  return `${hash}-${name}`;
+}
+
+/** A notification's generation: its creation time in ms (0 for one accepted before this existed). */
+export const generationOf = (n: { createdAt?: { toMillis(): number } }) => n.createdAt?.toMillis() ?? 0;
+
+/** Another run holds a live lease; thrown so the task or event is delivered again later. */
+export class LeaseBusyError extends Error {
+  constructor(what: string, expiresAt: number) {
+    super(`${what} is being worked on by another run (lease until ${new Date(expiresAt).toISOString()}).`);
+    this.name = "LeaseBusyError";
+  }
+}
+
+export type StopReason = { kind: "cancelled" } | { kind: "halted"; code: string; message: string };
+
+/** Why a notification must send nothing more, if it must. */
+export function stopReasonOf(n: StoredNotification): StopReason | undefined {
+  if (n.cancelled === true) return { kind: "cancelled" };
+  if (n.halt) return { kind: "halted", ...n.halt };
+  return undefined;
+}
+
+export function leaseLive(lease: { runId: string; expiresAt: { toMillis(): number } } | undefined, now: number, runId?: string): boolean {
+  return lease !== undefined && lease.runId !== runId && lease.expiresAt.toMillis() > now;
+}
+
+/**
+ * Waits for a due time. Returns true when it has come (after sleeping in place if it is within
+ * EARLY_WAIT_MS); false when the caller must hand the wait back to the queue: a task that ran
+ * before its own schedule (the tasks emulator) sleeps EARLY_WAIT_MS first, so the chain of tasks
+ * that then waits does not spin.
+ */
+export async function waitUntil(deps: FanoutDeps, dueAt: number, notBefore: number | undefined): Promise<boolean> {
+  let sleptEarly = false;
+  for (;;) {
+    const remaining = dueAt - deps.now();
+    if (remaining <= 0) return true;
+    if (remaining <= EARLY_WAIT_MS) {
+      await deps.sleep(remaining);
+      return true;
+    }
+    if (sleptEarly || notBefore === undefined || deps.now() >= notBefore) return false;
+    await deps.sleep(EARLY_WAIT_MS);
+    sleptEarly = true;
+  }
+}
+
+/** When the next task of a wait should run: at the due time, or at the horizon on the way there. */
+export function nextWakeAt(now: number, dueAt: number): number {
+  return Math.min(dueAt, now + SCHEDULE_HORIZON_MS);
+}

@@ -1,0 +1,338 @@
+// The planner: one streaming pass over the audience's devices that hands them out in shards of at
+// most `shardSize` device keys, one send task per shard. It never holds more than one window of
+// keys, and each window's shards are committed together with a checkpoint (in the window's last
+// shard), so a crashed or timed-out planner resumes right after the last device it handed out:
+// every device lands in exactly one shard.
+import { FieldValue, QueryDocumentSnapshot, Timestamp, type Query, type WriteBatch } from "firebase-admin/firestore";
+import type { DeviceDocument } from "../devices/documents.js";
+import { ownerOf } from "../devices/registry.js";
+import { logEvent } from "../shared/events.js";
+import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { audienceSegments } from "./audience.js";
+import { deviceKey, fanoutQueries, isTerminal, notificationRef, shardRef, type Checkpoint, type ShardDocument } from "./documents.js";
+import { createLocalTimePlanner, parseLocalTime, type LocalTimePlanner } from "./local-time.js";
+import { maybeWriteProgress, tryFinalize } from "./outcome.js";
+import { CHANGED, stopNotification } from "./shard.js";
+import {
+  generationOf,
+  LeaseBusyError,
+  leaseLive,
+  LOCAL_TIME_WINDOW,
+  nextWakeAt,
+  PROGRESS_INTERVAL_MS,
+  stopReasonOf,
+  taskId,
+  type FanoutDeps,
+  type FanoutSettings,
+} from "./pipeline.js";
+import { audienceOf, parseNotification, type NotificationInput } from "./schema.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface PlanRun {
+  runId: string;
+  leaseMs: number;
+  /** Hand over to a continuation task after this long. */
+  budgetMs: number;
+  /** The trigger plans one window itself: a small audience then needs no task at all. */
+  firstWindowOnly: boolean;
+}
+
+export type PlanResult =
+  | { kind: "complete"; shards: number; devices: number; enqueued: boolean }
+  | { kind: "handedOver"; nextIndex: number }
+  | { kind: "stopped" | "gone" | "notStarted" };
+
+type Claim =
+  | { kind: "plan"; notification: NotificationInput; windowStart: number; generation: number }
+  | { kind: "busy"; until: number }
+  | { kind: "changed" }
+  | PlanResult;
+
+/** Plans (the rest of) a notification's audience, within the run's budget. */
+export async function runPlanner(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, run: PlanRun): Promise<PlanResult> {
+  const claim = await claimPlanner(deps, notificationId, run);
+  // Thrown only now, the transaction closed: a run that dies right after must not leave it open.
+  if (claim.kind === "busy") throw new LeaseBusyError(`The planner of ${notificationId}`, claim.until);
+  if (claim.kind === "changed") {
+    await stopNotification(deps, notificationId, CHANGED);
+    await tryFinalize(deps, notificationId);
+    return { kind: "stopped" };
+  }
+  if (claim.kind !== "plan") {
+    if (claim.kind === "stopped") await tryFinalize(deps, notificationId);
+    return claim;
+  }
+  const resume = await resumePoint(deps, notificationId);
+  const target = { notificationId, generation: claim.generation };
+  const walker = new AudienceWalker(deps, settings, target, claim.notification, claim.windowStart, run, resume);
+  const outcome = await walker.walk();
+  return closePlan(deps, target, run, outcome, walker);
+}
+
+/** Takes the planner's lease in a transaction, unless there is nothing (left) to plan. */
+async function claimPlanner(deps: FanoutDeps, notificationId: string, run: PlanRun): Promise<Claim> {
+  const ref = notificationRef(deps.db, notificationId);
+  return deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || isTerminal(n.status)) return { kind: "gone" };
+    if (n.status !== "processing") return { kind: "notStarted" };
+    if (n.plan?.complete) return { kind: "complete", shards: n.plan.shards, devices: n.plan.devices, enqueued: n.plan.inline !== true };
+    if (leaseLive(n.lease, deps.now(), run.runId)) return { kind: "busy", until: n.lease!.expiresAt.toMillis() };
+    if (stopReasonOf(n)) {
+      if (n.lease) tx.update(ref, { lease: FieldValue.delete() });
+      return { kind: "stopped" };
+    }
+    const parsed = parseNotification(n);
+    if (!parsed.ok) return { kind: "changed" };
+    tx.update(ref, { lease: { runId: run.runId, expiresAt: Timestamp.fromMillis(deps.now() + run.leaseMs) } });
+    const windowStart = parsed.value.sendAt?.toMillis() ?? n.createdAt?.toMillis() ?? deps.now();
+    return { kind: "plan", notification: parsed.value, windowStart: Math.max(windowStart, generationOf(n)), generation: generationOf(n) };
+  });
+}
+
+interface ResumePoint {
+  checkpoint: Checkpoint;
+  /** Shards of the last committed window, whose tasks may not have been enqueued. */
+  unconfirmed: Array<{ index: number; dueAt: number | null }>;
+}
+
+const START: Checkpoint = { segment: 0, after: "", windowStart: 0, nextIndex: 0, devices: 0 };
+
+/** The checkpoint of the last committed window, read from the highest shard. */
+async function resumePoint(deps: FanoutDeps, notificationId: string): Promise<ResumePoint> {
+  const last = await fanoutQueries(deps.db, notificationId).lastShard.get();
+  const checkpoint = last.docs[0] ? readOrProblem(last.docs[0]).value?.checkpoint : undefined;
+  if (!checkpoint) return { checkpoint: START, unconfirmed: [] };
+  const refs = range(checkpoint.windowStart, checkpoint.nextIndex).map((i) => shardRef(deps.db, notificationId, i));
+  const shards = await getAllOf(deps.db, refs);
+  const unconfirmed = shards.flatMap((snap) => {
+    const shard = readOrProblem(snap).value;
+    return shard && shard.status === "planned" ? [{ index: shard.index, dueAt: shard.dueAt?.toMillis() ?? null }] : [];
+  });
+  return { checkpoint, unconfirmed };
+}
+
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+
+type WalkOutcome = { kind: "complete" } | { kind: "budget" } | { kind: "stopped" };
+
+/** Device keys waiting to become shards, grouped by due time (one group unless localTime). */
+class Window {
+  private groups = new Map<number, string[]>();
+  size = 0;
+
+  add(key: string, dueAt: number): void {
+    const group = this.groups.get(dueAt) ?? [];
+    group.push(key);
+    this.groups.set(dueAt, group);
+    this.size++;
+  }
+
+  /** The shards of the window, at most `shardSize` keys each, earliest group first. */
+  drain(shardSize: number): Array<{ dueAt: number; devices: string[] }> {
+    const shards = [...this.groups.entries()]
+      .sort(([a], [b]) => a - b)
+      .flatMap(([dueAt, keys]) => Array.from({ length: Math.ceil(keys.length / shardSize) }, (_, i) => ({ dueAt, devices: keys.slice(i * shardSize, (i + 1) * shardSize) })));
+    this.groups.clear();
+    this.size = 0;
+    return shards;
+  }
+}
+
+/** Typed documents of a query, streamed: one query, however many devices (see README, "Large audiences"). */
+async function* streamOf(query: Query<DeviceDocument>): AsyncGenerator<QueryDocumentSnapshot<DeviceDocument>> {
+  for await (const doc of query.stream()) {
+    if (doc instanceof QueryDocumentSnapshot) yield doc;
+  }
+}
+
+class AudienceWalker {
+  private window = new Window();
+  private readonly localTime?: LocalTimePlanner;
+  private readonly windowSize: number;
+  private checkpoint: Checkpoint;
+  private deferred: Array<{ index: number; dueAt: number | null }> = [];
+  private enqueuing: Promise<void> = Promise.resolve();
+  readonly startedAt: number;
+  private lastCheck: number;
+  private readonly reportedZones = new Set<string>();
+  /** Whether any shard task was handed to the queue by this run. */
+  enqueuedAny = false;
+
+  constructor(
+    private readonly deps: FanoutDeps,
+    private readonly settings: FanoutSettings,
+    private readonly target: ShardTarget,
+    private readonly notification: NotificationInput,
+    windowStart: number,
+    private readonly run: PlanRun,
+    private readonly resume: ResumePoint,
+  ) {
+    const time = notification.localTime === undefined ? undefined : parseLocalTime(notification.localTime);
+    this.localTime = time && createLocalTimePlanner(windowStart, time, settings.defaultTimeZone);
+    this.windowSize = this.localTime ? Math.max(LOCAL_TIME_WINDOW, settings.shardSize) : settings.shardSize;
+    this.checkpoint = resume.checkpoint;
+    this.startedAt = deps.now();
+    this.lastCheck = this.startedAt;
+  }
+
+  private get notificationId(): string {
+    return this.target.notificationId;
+  }
+
+  get planned(): Checkpoint {
+    return this.checkpoint;
+  }
+
+  /** The shards enqueue was held back for (the trigger's first window). */
+  get deferredShards() {
+    return this.deferred;
+  }
+
+  async walk(): Promise<WalkOutcome> {
+    this.enqueue(this.resume.unconfirmed);
+    const segments = audienceSegments(this.deps.db, audienceOf(this.notification), this.notification.platforms);
+    const { segment: first, after } = this.checkpoint;
+    let last = { segment: first, after };
+    for (let s = first; s < segments.length; s++) {
+      const query = s === first && after ? segments[s]!.startAfter(after) : segments[s]!;
+      for await (const doc of streamOf(query)) {
+        if (this.window.size >= this.windowSize) {
+          await this.commit(last);
+          const stop = await this.shouldStop();
+          if (stop) return stop;
+        }
+        const userId = ownerOf(doc);
+        if (userId === undefined || userId !== doc.get("userId")) continue;
+        this.window.add(deviceKey(userId, doc.id), this.dueAtOf(doc));
+        last = { segment: s, after: doc.ref.path };
+      }
+    }
+    if (this.window.size > 0) await this.commit(last);
+    await this.enqueuing;
+    return { kind: "complete" };
+  }
+
+  private dueAtOf(doc: QueryDocumentSnapshot<DeviceDocument>): number {
+    if (!this.localTime) return 0;
+    const zone: unknown = doc.get("timezone");
+    const planned = this.localTime.instantFor(typeof zone === "string" ? zone : null);
+    if (planned.unknown && typeof zone === "string" && !this.reportedZones.has(zone)) {
+      this.reportedZones.add(zone);
+      logEvent("plan.unknownTimeZone", { notificationId: this.notificationId, timezone: zone.slice(0, 64), deviceId: doc.id });
+    }
+    return planned.instantMs;
+  }
+
+  /** Writes the window's shards and the checkpoint in one batch, then hands their tasks to the queue. */
+  private async commit(last: { segment: number; after: string }): Promise<void> {
+    const shards = this.window.drain(this.settings.shardSize);
+    const start = this.checkpoint.nextIndex;
+    const checkpoint: Checkpoint = {
+      segment: last.segment,
+      after: last.after,
+      windowStart: start,
+      nextIndex: start + shards.length,
+      devices: this.checkpoint.devices + shards.reduce((sum, s) => sum + s.devices.length, 0),
+    };
+    const now = Timestamp.fromMillis(this.deps.now());
+    const expireAt = Timestamp.fromMillis(this.deps.now() + this.settings.retentionDays * DAY_MS);
+    const batch: WriteBatch = this.deps.db.batch();
+    shards.forEach((shard, i) => {
+      const doc: ShardDocument = {
+        index: start + i,
+        devices: shard.devices,
+        size: shard.devices.length,
+        dueAt: shard.dueAt ? Timestamp.fromMillis(shard.dueAt) : null,
+        status: "planned",
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+        expireAt,
+      };
+      if (i === shards.length - 1) doc.checkpoint = checkpoint;
+      batch.set(shardRef(this.deps.db, this.notificationId, start + i), doc);
+    });
+    // A window's tasks are enqueued while the next window is read; they must be in the queue
+    // before the next checkpoint, which is all a resumed planner re-enqueues.
+    await this.enqueuing;
+    await batch.commit();
+    this.checkpoint = checkpoint;
+    this.enqueue(shards.map((s, i) => ({ index: start + i, dueAt: s.dueAt || null })));
+  }
+
+  private enqueue(shards: Array<{ index: number; dueAt: number | null }>): void {
+    if (shards.length === 0) return;
+    // The trigger's first window of a fresh plan waits: if it turns out to be the whole audience in
+    // one shard, the trigger sends it itself.
+    if (this.run.firstWindowOnly && this.resume.checkpoint.nextIndex === 0 && this.deferred.length === 0 && !this.enqueuedAny) {
+      this.deferred = shards;
+      return;
+    }
+    this.enqueuedAny = true;
+    this.enqueuing = this.enqueuing.then(() => enqueueShards(this.deps, this.target, shards));
+  }
+
+  /** After each window: the budget, a stop (cancelled, halted, deleted) and progress, once a second. */
+  private async shouldStop(): Promise<WalkOutcome | undefined> {
+    if (this.run.firstWindowOnly || this.deps.now() - this.startedAt > this.run.budgetMs) return { kind: "budget" };
+    if (this.deps.now() - this.lastCheck < PROGRESS_INTERVAL_MS) return undefined;
+    this.lastCheck = this.deps.now();
+    const snap = await notificationRef(this.deps.db, this.notificationId).get();
+    const n = readOrProblem(snap).value;
+    if (!n || isTerminal(n.status) || stopReasonOf(n)) return { kind: "stopped" };
+    await maybeWriteProgress(this.deps, this.notificationId, snap);
+    logEvent("plan.progress", { notificationId: this.notificationId, shards: this.checkpoint.nextIndex, devices: this.checkpoint.devices });
+    return undefined;
+  }
+}
+
+/** Which notification (and which incarnation of its id) tasks are for. */
+export interface ShardTarget {
+  notificationId: string;
+  generation: number;
+}
+
+/** Hands shards to the send queue, 10 requests at a time; a shard due later is scheduled for then. */
+export async function enqueueShards(deps: FanoutDeps, target: ShardTarget, shards: Array<{ index: number; dueAt: number | null }>): Promise<void> {
+  const { notificationId, generation } = target;
+  const now = deps.now();
+  for (let i = 0; i < shards.length; i += 10) {
+    await Promise.all(
+      shards.slice(i, i + 10).map(({ index, dueAt }) => {
+        const scheduled = dueAt !== null && dueAt > now ? nextWakeAt(now, dueAt) : undefined;
+        return deps.tasks.send(
+          { notificationId, generation, shard: index, notBefore: scheduled },
+          { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime: scheduled === undefined ? undefined : new Date(scheduled) },
+        );
+      }),
+    );
+  }
+  logEvent("tasks.enqueued", { notificationId, queue: "send", count: shards.length });
+}
+
+/** Records how the run ended: the plan summary, a continuation task, or a stop. */
+async function closePlan(deps: FanoutDeps, target: ShardTarget, run: PlanRun, outcome: WalkOutcome, walker: AudienceWalker): Promise<PlanResult> {
+  const { notificationId, generation } = target;
+  const ref = notificationRef(deps.db, notificationId);
+  const { nextIndex, devices } = walker.planned;
+  const inline = outcome.kind === "complete" && walker.deferredShards.length === 1 && !walker.enqueuedAny;
+  const released = await deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || isTerminal(n.status) || n.lease?.runId !== run.runId) return false;
+    if (outcome.kind === "complete") tx.update(ref, { plan: { complete: true, shards: nextIndex, devices, inline }, lease: FieldValue.delete() });
+    else tx.update(ref, { lease: FieldValue.delete() });
+    return true;
+  });
+  if (!released) return { kind: "gone" };
+  if (!inline) await enqueueShards(deps, target, walker.deferredShards);
+  if (outcome.kind === "budget") {
+    await deps.tasks.plan({ notificationId, generation, kind: "plan", n: nextIndex }, { id: taskId(notificationId, generation, `plan-${nextIndex}`) });
+    logEvent("plan.continued", { notificationId, shards: nextIndex, devices, part: nextIndex });
+    return { kind: "handedOver", nextIndex };
+  }
+  if (outcome.kind === "complete") logEvent("plan.completed", { notificationId, shards: nextIndex, devices, durationMs: deps.now() - walker.startedAt });
+  await tryFinalize(deps, notificationId);
+  return outcome.kind === "complete" ? { kind: "complete", shards: nextIndex, devices, enqueued: !inline } : { kind: "stopped" };
+}

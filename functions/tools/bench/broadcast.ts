@@ -1,0 +1,167 @@
+// Broadcast: a `broadcast: true` notification to every device, 10,000 and then 100,000 of them,
+// through the real trigger, planner and send tasks on the emulators (the tasks emulator paces the
+// send queue at the deployed rate). Measures time, devices per second, tasks, and the peak memory
+// of the Functions emulator's worker processes; Firestore operations per device come from the same
+// pipeline run in this process (where they can be counted) at smaller sizes.
+import { readdirSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { randomUUID } from "node:crypto";
+import { getApp } from "firebase-admin/app";
+import { getFirestore, type Firestore } from "firebase-admin/firestore";
+import { isTerminal } from "../../src/notifications/documents.js";
+import { countOperations, type OperationCounts } from "./counting.js";
+import { fanOutInProcess, inProcess } from "./pipeline.js";
+import { progress } from "./report.js";
+import { seedDevices, type SeedDevice } from "./seed.js";
+
+export const BROADCAST_SIZES = [10_000, 100_000] as const;
+export const COUNTED_SIZES = [1_000, 10_000] as const;
+const DEVICES_PER_USER = 4;
+const POLL_MS = 200;
+const TIMEOUT_MS = 15 * 60_000;
+
+export interface BroadcastSample {
+  devices: number;
+  /** Server clock: the notification's creation to its terminal status. */
+  serverMs: number;
+  devicesPerSecond: number;
+  shards: number;
+  /** Send tasks (one per shard) plus the planner's tasks, from the tasks emulator's statistics. */
+  tasks: number;
+  /** Peak resident memory of one function worker process, and of all of them at once, MiB. */
+  peakWorkerRssMiB: number;
+  peakTotalRssMiB: number;
+  workers: number;
+  peakRssByFunctionMiB: Record<string, number>;
+}
+
+export interface CountedSample {
+  devices: number;
+  shards: number;
+  counts: OperationCounts;
+}
+
+export interface BroadcastResult {
+  runs: BroadcastSample[];
+  counted: CountedSample[];
+  /** T(100k) / T(10k). */
+  ratio: number;
+  /** Peak RSS of one worker at 100k over the same at 10k. */
+  rssRatio: number;
+}
+
+/**
+ * The Functions emulator runs each invocation in a worker process started from this script, one
+ * function per process (named in its FUNCTION_TARGET). Returns the peak of one process by function.
+ */
+function workerRss(): { max: number; total: number; count: number; byFunction: Record<string, number> } {
+  let max = 0;
+  let total = 0;
+  let count = 0;
+  const byFunction: Record<string, number> = {};
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("functionsEmulatorRuntime")) continue;
+      const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      const target = /(?:^|\0)FUNCTION_TARGET=([^\0]*)/.exec(readFileSync(`/proc/${pid}/environ`, "utf8"))?.[1] ?? "unknown";
+      byFunction[target] = Math.max(byFunction[target] ?? 0, Math.round(rssKiB / 1024));
+      max = Math.max(max, rssKiB);
+      total += rssKiB;
+      count++;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return { max: max / 1024, total: total / 1024, count, byFunction };
+}
+
+function devicesFor(tag: string, from: number, to: number): SeedDevice[] {
+  return Array.from({ length: to - from }, (_, i) => {
+    const n = from + i;
+    return { uid: `bench-bc-${tag}-u${Math.floor(n / DEVICES_PER_USER)}`, token: `bench-bc-${tag}-${n}`, type: (["ios", "android", "web"] as const)[n % 3] };
+  });
+}
+
+async function tasksAdded(): Promise<number> {
+  const host = process.env.CLOUD_TASKS_EMULATOR_HOST ?? "127.0.0.1:9499";
+  const stats = (await (await fetch(`http://${host}/queueStats`)).json()) as Record<string, { tasksAdded: number }>;
+  // tasksAdded is the count over the last five minutes, divided by five.
+  return Object.values(stats).reduce((sum, q) => sum + Math.round(q.tasksAdded * 5), 0);
+}
+
+/** Sends one broadcast through the emulators and waits for it, sampling the workers' memory. */
+async function broadcastOnce(db: Firestore, devices: number, others: number): Promise<BroadcastSample> {
+  const ref = db.collection("notifications").doc(`bench-broadcast-${randomUUID()}`);
+  const tasksBefore = await tasksAdded();
+  let peak = { max: 0, total: 0, count: 0, byFunction: {} as Record<string, number> };
+  const t0 = performance.now();
+  await ref.create({ broadcast: true, title: "Benchmark broadcast", body: `To ${devices} devices`, data: { kind: "bench" } });
+  for (;;) {
+    const rss = workerRss();
+    const byFunction = { ...peak.byFunction };
+    for (const [fn, mib] of Object.entries(rss.byFunction)) byFunction[fn] = Math.max(byFunction[fn] ?? 0, mib);
+    peak = { max: Math.max(peak.max, rss.max), total: Math.max(peak.total, rss.total), count: Math.max(peak.count, rss.count), byFunction };
+    const snap = await ref.get();
+    const data = snap.data();
+    if (isTerminal(data?.status)) {
+      if (data?.status !== "sent" || data.stats?.sent !== devices + others) {
+        throw new Error(`broadcast to ${devices} devices ended ${data?.status} with ${JSON.stringify(data?.stats)}`);
+      }
+      const serverMs = snap.updateTime!.toMillis() - snap.createTime!.toMillis();
+      const p = data.progress;
+      progress(`broadcast: ${devices} devices in ${(serverMs / 1000).toFixed(1)} s (${data.plan?.shards} shards; last progress ${p?.devicesDone}/${p?.devicesPlanned}); peak RSS by function ${JSON.stringify(peak.byFunction)} MiB`);
+      return {
+        devices,
+        serverMs,
+        devicesPerSecond: Math.round((devices / serverMs) * 1000),
+        shards: data.plan?.shards ?? 0,
+        tasks: (await tasksAdded()) - tasksBefore,
+        peakWorkerRssMiB: Math.round(peak.max),
+        peakTotalRssMiB: Math.round(peak.total),
+        workers: peak.count,
+        peakRssByFunctionMiB: peak.byFunction,
+      };
+    }
+    if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`broadcast to ${devices} devices did not finish in ${TIMEOUT_MS / 60_000} min`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The same pipeline in this process, on a database of its own, with every operation counted. */
+async function countedBroadcast(devices: number): Promise<CountedSample> {
+  const db = getFirestore(getApp(), `bench-broadcast-${devices}`);
+  const tag = randomUUID().slice(0, 8);
+  await seedDevices(db, devicesFor(tag, 0, devices));
+  const ref = db.collection("notifications").doc(`counted-${tag}`);
+  await ref.create({ broadcast: true, title: "Counted broadcast" });
+  const run = inProcess(db);
+  const { counts } = await countOperations(() => fanOutInProcess(run, ref.id));
+  const data = (await ref.get()).data();
+  if (data?.status !== "sent" || data.stats?.sent !== devices) throw new Error(`counted broadcast ended ${data?.status}`);
+  progress(`broadcast operations: ${devices} devices, ${counts.reads} reads, ${counts.writes - counts.writesByKind.outbox} writes (+${counts.writesByKind.outbox} sandbox outbox)`);
+  return { devices, shards: data.plan?.shards ?? 0, counts };
+}
+
+export async function benchBroadcast(db: Firestore): Promise<BroadcastResult> {
+  const counted: CountedSample[] = [];
+  for (const size of COUNTED_SIZES) counted.push(await countedBroadcast(size));
+
+  // A broadcast reaches every active device, including any an earlier scenario left.
+  const others = (await db.collectionGroup("devices").where("active", "==", true).count().get()).data().count;
+  const tag = randomUUID().slice(0, 8);
+  const runs: BroadcastSample[] = [];
+  let seeded = 0;
+  for (const size of BROADCAST_SIZES) {
+    progress(`broadcast: seeding devices ${seeded + 1}-${size}`);
+    let reported = 0;
+    await seedDevices(db, devicesFor(tag, seeded, size), (written, total) => {
+      if (written - reported < 20_000 && written !== total) return;
+      reported = written;
+      progress(`broadcast: seeded ${seeded + written}/${size}`);
+    });
+    seeded = size;
+    runs.push(await broadcastOnce(db, size, others));
+  }
+  const [small, large] = runs;
+  return { runs, counted, ratio: large!.serverMs / small!.serverMs, rssRatio: large!.peakWorkerRssMiB / small!.peakWorkerRssMiB };
+}
