@@ -2,8 +2,7 @@
 // does not know, nesting deep enough to exhaust its recursion) from turning into INTERNAL errors
 // before our handler runs: such values are swapped for an empty array, which no field of our
 // requests accepts, so validation answers invalid-argument with the field's path as usual.
-import type { Request } from "firebase-functions/v2/https";
-import type { Response } from "express";
+import type { Request, Response } from "firebase-functions/v2/https";
 
 /** Well below the depth at which the SDK's recursive decoder overflows the stack (about 5,000). */
 export const MAX_CALLABLE_DEPTH = 1000;

@@ -162,7 +162,8 @@ describe("cancelling and deleting a large send", () => {
   }, 120_000);
 });
 
-describe("schedules", () => {
+// Concurrent: these mostly wait for the clock.
+describe.concurrent("schedules", () => {
   it("due in a few seconds: scheduled at once, then sent, and nothing reaches the outbox before sendAt", async () => {
     const uid = uniqueId("soon");
     await seedDevices([
@@ -185,6 +186,22 @@ describe("schedules", () => {
     expect(outcome.startedAt.toMillis()).toBeGreaterThanOrEqual(sendAt);
   }, 90_000);
 
+  it("a change to any other field after creation is not acted on (the rules refuse it to clients)", async () => {
+    const uid = uniqueId("edit");
+    await seedDevices([{ uid, token: `${uid}-a` }]);
+    const id = uniqueId("n");
+    const sendAt = Timestamp.fromMillis(Date.now() + 86_400_000);
+    await db.doc(`notifications/${id}`).set({ userId: uid, title: "Tomorrow", sendAt });
+    await waitForDoc(`notifications/${id}`, (d) => d.status === "scheduled");
+    // Through the Admin SDK, which the rules do not stop: the backend still ignores it.
+    await db.doc(`notifications/${id}`).update({ title: "Changed", sendAt: Timestamp.fromMillis(Date.now()) });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const doc = (await db.doc(`notifications/${id}`).get()).data()!;
+    expect(doc.status).toBe("scheduled");
+    expect(doc.dueAt.toMillis()).toBe(sendAt.toMillis());
+    expect(await outboxOf(id)).toHaveLength(0);
+  });
+
   it("cancelled before its time: it ends cancelled at once and is never sent", async () => {
     const uid = uniqueId("never");
     await seedDevices([{ uid, token: `${uid}-a` }]);
@@ -199,10 +216,10 @@ describe("schedules", () => {
 
   it("localTime: the group whose local time comes first is sent at its instant; a later one waits until cancelled", async () => {
     const uid = uniqueId("local");
-    // The next whole UTC minute at least 20 s away: the Etc/UTC device's local time then. Kolkata
+    // The next whole UTC minute at least 5 s away: the Etc/UTC device's local time then. Kolkata
     // (UTC+5:30) reaches that wall-clock time hours away, a later group.
     const now = Date.now();
-    const instant = Math.ceil((now + 20_000) / 60_000) * 60_000;
+    const instant = Math.ceil((now + 5_000) / 60_000) * 60_000;
     const at = new Date(instant);
     const localTime = `${String(at.getUTCHours()).padStart(2, "0")}:${String(at.getUTCMinutes()).padStart(2, "0")}`;
     await seedDevices([

@@ -1,7 +1,7 @@
 // registerDevice / unregisterDevice called over HTTP as the Firebase client SDKs do.
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callFunction, createUser, db, uniqueId, type TestUser } from "../helpers/emulator";
+import { adminAuth, callFunction, createUser, db, uniqueId, waitFor, type TestUser } from "../helpers/emulator";
 import { registerDevice } from "../../src/devices/registry";
 import { deviceDocument } from "../../tools/bench/seed";
 import { countOperations, installCounting } from "../../tools/bench/counting";
@@ -206,6 +206,57 @@ describe("registerDevice", () => {
   });
 });
 
+describe("registerDevice: topics and time zones", () => {
+  let user: TestUser;
+  beforeEach(async () => {
+    user = await createUser();
+  });
+  const topicsOf = async (token: string) => (await db.doc(devicePath(user.uid, token)).get()).get("topics");
+
+  it("stores the full topic list; omitted means unchanged, a new list replaces it, [] clears it", async () => {
+    const token = uniqueId("topics");
+    await register(user, { token, type: "android" });
+    expect(await topicsOf(token)).toEqual([]);
+    await register(user, { token, type: "android", topics: ["sports", "news", "a-Z_0.9~%"] });
+    expect(await topicsOf(token)).toEqual(["sports", "news", "a-Z_0.9~%"]);
+    await register(user, { token, type: "android", name: "renamed" });
+    expect(await topicsOf(token)).toEqual(["sports", "news", "a-Z_0.9~%"]);
+    await register(user, { token, type: "android", topics: ["weather"] });
+    expect(await topicsOf(token)).toEqual(["weather"]);
+    await register(user, { token, type: "android", topics: [] });
+    expect(await topicsOf(token)).toEqual([]);
+    const hundred = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    expect((await register(user, { token, type: "android", topics: hundred })).status).toBe(200);
+    expect(await topicsOf(token)).toEqual(hundred);
+  });
+
+  it("a refreshed token inherits the topics of the token it replaces, unless the call sets them", async () => {
+    const [old, fresh, other] = [uniqueId("old"), uniqueId("fresh"), uniqueId("other")];
+    await register(user, { token: old, type: "ios", topics: ["sports", "news"] });
+    await register(user, { token: fresh, type: "ios", replaces: old });
+    expect(await topicsOf(fresh)).toEqual(["sports", "news"]);
+    await register(user, { token: other, type: "ios", replaces: fresh, topics: ["tv"] });
+    expect(await topicsOf(other)).toEqual(["tv"]);
+    expect(await deviceIds(user.uid)).toEqual([sha256(other)]);
+  });
+
+  it("takes an IANA time zone name as sent (trimmed), and null clears it", async () => {
+    const token = uniqueId("tz");
+    await register(user, { token, type: "ios", timezone: " Asia/Kolkata " });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("timezone")).toBe("Asia/Kolkata");
+    await register(user, { token, type: "ios", timezone: "America/Argentina/Buenos_Aires" });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("timezone")).toBe("America/Argentina/Buenos_Aires");
+    await register(user, { token, type: "ios", timezone: null });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("timezone")).toBeNull();
+  });
+
+  it("stores purgeShard, the first hex digit of the deviceId (the purge's index prefix)", async () => {
+    const token = uniqueId("shard");
+    await register(user, { token, type: "web" });
+    expect((await db.doc(devicePath(user.uid, token)).get()).get("purgeShard")).toBe(parseInt(sha256(token)[0]!, 16));
+  });
+});
+
 describe("registerDevice rejects bad input with invalid-argument and writes nothing", () => {
   let user: TestUser;
   beforeEach(async () => {
@@ -227,6 +278,14 @@ describe("registerDevice rejects bad input with invalid-argument and writes noth
     ["name with a control character", { token: "abc", type: "ios", name: "bad\u0007name" }, ["name"]],
     ["unknown field", { token: "abc", type: "ios", imei: "123" }, ["imei"]],
     ["replaces with whitespace", { token: "abc", type: "ios", replaces: "a b" }, ["replaces"]],
+    ["a timezone that is no IANA zone", { token: "abc", type: "ios", timezone: "Mars/Olympus" }, ["timezone"]],
+    ["a timezone given as a UTC offset", { token: "abc", type: "ios", timezone: "+01:00" }, ["timezone"]],
+    ["topics not a list", { token: "abc", type: "ios", topics: "sports" }, ["topics"]],
+    ["a bad topic name, at its index", { token: "abc", type: "ios", topics: ["sports", "news", "tv", "breaking news"] }, ["topics[3]"]],
+    ["an empty topic name", { token: "abc", type: "ios", topics: [""] }, ["topics[0]"]],
+    ["a 65-character topic name", { token: "abc", type: "ios", topics: ["t".repeat(65)] }, ["topics[0]"]],
+    ["a repeated topic", { token: "abc", type: "ios", topics: ["a", "b", "a"] }, ["topics[2]"]],
+    ["101 topics", { token: "abc", type: "ios", topics: Array.from({ length: 101 }, (_, i) => `t${i}`) }, ["topics"]],
     ["several problems at once", { token: "", type: "fridge", extra: 1 }, ["token", "type", "extra"]],
     ["an array instead of an object", [{ token: "abc", type: "ios" }], [""]],
     ["null instead of an object", null, [""]],
@@ -336,5 +395,22 @@ describe("registerDevice's Firestore operations", () => {
     expect(result.created).toBe(true);
     expect(counts).toMatchObject({ queries: 1, documentGets: 3 });
     await expectRecordsInStep(uid);
+  });
+});
+
+describe("deleting a user", () => {
+  it("the Auth emulator's user-deletion trigger deletes the user's devices, owner records and index; notifications stay", async () => {
+    const user = await createUser();
+    const tokens = [uniqueId("gone-a"), uniqueId("gone-b"), uniqueId("gone-c")];
+    for (const [i, token] of tokens.entries()) await register(user, { token, type: (["ios", "android", "web"] as const)[i] });
+    const notificationId = uniqueId("n");
+    await db.doc(`notifications/${notificationId}`).set({ userId: user.uid, title: "Kept" });
+    await waitFor(async () => ((await db.doc(`notifications/${notificationId}`).get()).get("status") === "sent" ? true : undefined));
+
+    await adminAuth.deleteUser(user.uid);
+    await waitFor(async () => ((await deviceIds(user.uid)).length === 0 ? true : undefined), { what: "the deleted user's devices to go" });
+    for (const token of tokens) expect(await tokenOwner(token)).toBeUndefined();
+    await waitFor(async () => ((await indexedDeviceIds(user.uid)) === undefined ? true : undefined), { what: "the device index to go" });
+    expect((await db.doc(`notifications/${notificationId}`).get()).exists).toBe(true);
   });
 });
