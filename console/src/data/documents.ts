@@ -1,0 +1,52 @@
+// Typed access to the documents the console reads and writes. The shapes are the backend's own
+// (functions/src/types.ts), with the web SDK's Timestamp; the backend validates what it writes, so
+// the converters only attach the type.
+import {
+  addDoc,
+  collection,
+  doc,
+  updateDoc,
+  type DocumentData,
+  type Firestore,
+  type FirestoreDataConverter,
+  type QueryDocumentSnapshot,
+  type Timestamp,
+} from "firebase/firestore";
+import type {
+  DeliveryDocument as DeliveryShape,
+  DeviceDocument as DeviceShape,
+  NotificationDocument as NotificationShape,
+  NotificationRequest,
+} from "../../../functions/src/types";
+
+export type NotificationDocument = NotificationShape<Timestamp>;
+export type DeliveryDocument = DeliveryShape<Timestamp>;
+export type DeviceDocument = DeviceShape<Timestamp>;
+export type { NotificationRequest };
+
+function typed<T extends DocumentData>(): FirestoreDataConverter<T, DocumentData> {
+  return {
+    toFirestore: (value) => value,
+    fromFirestore: (snapshot: QueryDocumentSnapshot) => snapshot.data() as T,
+  };
+}
+
+export const notificationsOf = (db: Firestore) => collection(db, "notifications").withConverter(typed<NotificationDocument>());
+
+export const notificationOf = (db: Firestore, id: string) => doc(notificationsOf(db), id);
+
+export const deliveriesOf = (db: Firestore, notificationId: string) =>
+  collection(db, "notifications", notificationId, "deliveries").withConverter(typed<DeliveryDocument>());
+
+export const devicesOf = (db: Firestore, uid: string) => collection(db, "users", uid, "devices").withConverter(typed<DeviceDocument>());
+
+/** Writes a new notification (the backend's trigger takes it from there); returns its id. */
+export async function createNotification(db: Firestore, request: NotificationRequest): Promise<string> {
+  const ref = await addDoc(collection(db, "notifications"), request);
+  return ref.id;
+}
+
+/** The one change the rules let an admin make, while the notification is not finished. */
+export async function cancelNotification(db: Firestore, id: string): Promise<void> {
+  await updateDoc(doc(db, "notifications", id), { cancelled: true });
+}

@@ -1,0 +1,150 @@
+// The composer's form state and the notification document it stands for. Empty optional fields
+// are left out of the document (the backend refuses empty platform options, and an absent field
+// reads better in Firestore than an empty one). Whether the document is valid is decided by the
+// backend's own schema (see validate.ts), not here.
+import { Timestamp } from "firebase/firestore";
+import type { DeviceType, ErrorDetail } from "../../../../functions/src/types";
+import type { NotificationRequest } from "../../data/documents";
+
+export type AudienceKind = "user" | "users" | "topic" | "broadcast";
+
+export interface DataRow {
+  /** Stable across edits, for list keys and focus. */
+  id: number;
+  key: string;
+  value: string;
+}
+
+export interface ComposeForm {
+  audience: AudienceKind;
+  userId: string;
+  /** uids separated by new lines, commas or spaces */
+  userIds: string;
+  topic: string;
+  platforms: DeviceType[];
+  title: string;
+  body: string;
+  imageUrl: string;
+  link: string;
+  data: DataRow[];
+  when: "now" | "later";
+  /** an `<input type="datetime-local">` value, in the admin's time zone */
+  sendAt: string;
+  /** "HH:MM" or "" */
+  localTime: string;
+  android: { channelId: string; sound: string; color: string; tag: string; clickAction: string };
+  apns: { sound: string; badge: string; category: string; threadId: string };
+  priority: "high" | "normal";
+  collapseKey: string;
+  ttlSeconds: string;
+  analyticsLabel: string;
+  dryRun: boolean;
+}
+
+export function emptyForm(): ComposeForm {
+  return {
+    audience: "user",
+    userId: "",
+    userIds: "",
+    topic: "",
+    platforms: [],
+    title: "",
+    body: "",
+    imageUrl: "",
+    link: "",
+    data: [],
+    when: "now",
+    sendAt: "",
+    localTime: "",
+    android: { channelId: "", sound: "", color: "", tag: "", clickAction: "" },
+    apns: { sound: "", badge: "", category: "", threadId: "" },
+    priority: "high",
+    collapseKey: "",
+    ttlSeconds: "",
+    analyticsLabel: "",
+    dryRun: false,
+  };
+}
+
+/** The fields with a non-empty (trimmed) value; undefined when none has one. */
+function nonEmpty<T extends Record<string, string>>(fields: T): Partial<T> | undefined {
+  const entries = Object.entries(fields)
+    .map(([key, value]) => [key, value.trim()] as const)
+    .filter(([, value]) => value !== "");
+  return entries.length > 0 ? (Object.fromEntries(entries) as Partial<T>) : undefined;
+}
+
+/** A number input's text as a number, kept as text when it is not one, so the schema names the field. */
+function numberOrText(text: string): number | string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  return Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
+}
+
+export const splitUids = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+function audienceOf(form: ComposeForm): Partial<NotificationRequest> {
+  switch (form.audience) {
+    case "user":
+      return { userId: form.userId.trim() };
+    case "users":
+      return { userIds: splitUids(form.userIds) };
+    case "topic":
+      return { topic: form.topic.trim() };
+    case "broadcast":
+      return { broadcast: true };
+  }
+}
+
+/** The data rows as a map; a key written twice is a problem the schema cannot see in a map. */
+function dataOf(rows: readonly DataRow[]): { data?: Record<string, string>; problems: ErrorDetail[] } {
+  const data: Record<string, string> = {};
+  const problems: ErrorDetail[] = [];
+  for (const row of rows) {
+    const key = row.key.trim();
+    if (key === "" && row.value === "") continue;
+    if (key in data) problems.push({ path: `data.${key}`, message: `the key "${key}" is used twice` });
+    data[key] = row.value;
+  }
+  return { data: Object.keys(data).length > 0 ? data : undefined, problems };
+}
+
+function scheduleOf(form: ComposeForm): { sendAt?: Timestamp; problems: ErrorDetail[] } {
+  if (form.when === "now") return { problems: [] };
+  const date = new Date(form.sendAt);
+  if (form.sendAt === "" || Number.isNaN(date.getTime())) {
+    return { problems: [{ path: "sendAt", message: "choose the date and time to send it" }] };
+  }
+  return { sendAt: Timestamp.fromDate(date), problems: [] };
+}
+
+/** The document to write, and the problems found while building it (before schema validation). */
+export function toRequest(form: ComposeForm): { request: Record<string, unknown>; problems: ErrorDetail[] } {
+  const { data, problems: dataProblems } = dataOf(form.data);
+  const { sendAt, problems: scheduleProblems } = scheduleOf(form);
+  const optional: Record<string, unknown> = {
+    platforms: form.platforms.length > 0 ? form.platforms : undefined,
+    body: form.body === "" ? undefined : form.body,
+    imageUrl: form.imageUrl.trim() || undefined,
+    link: form.link.trim() || undefined,
+    data,
+    sendAt,
+    localTime: form.localTime || undefined,
+    android: nonEmpty(form.android),
+    apns: withBadge(nonEmpty({ ...form.apns, badge: "" }), form.apns.badge),
+    priority: form.priority === "high" ? undefined : form.priority,
+    collapseKey: form.collapseKey.trim() || undefined,
+    ttlSeconds: numberOrText(form.ttlSeconds),
+    analyticsLabel: form.analyticsLabel.trim() || undefined,
+    dryRun: form.dryRun || undefined,
+  };
+  const request: Record<string, unknown> = { ...audienceOf(form), title: form.title };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) request[key] = value;
+  return { request, problems: [...dataProblems, ...scheduleProblems] };
+}
+
+function withBadge(apns: Record<string, string> | undefined, badge: string): Record<string, unknown> | undefined {
+  const value = numberOrText(badge);
+  if (value === undefined) return apns;
+  return { ...apns, badge: value };
+}

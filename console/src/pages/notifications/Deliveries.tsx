@@ -1,0 +1,91 @@
+// The per-device ledger of one notification, 50 rows a page in device-id order (a stable order
+// Firestore can page with a cursor), live while the page is open.
+import { documentId, limit, orderBy, query, startAfter } from "firebase/firestore";
+import { useMemo, useState } from "preact/hooks";
+import { deliveriesOf, type DeliveryDocument } from "../../data/documents";
+import { useLiveQuery } from "../../data/live";
+import { useServices } from "../../firebase";
+import { ErrorAlert } from "../../ui/Alert";
+import { shorten } from "../../ui/format";
+import { Time } from "../../ui/Time";
+
+export const DELIVERIES_PAGE_SIZE = 50;
+
+const DELIVERY_TONES: Record<DeliveryDocument["status"], string> = { sent: "success", failed: "danger", removed: "warning" };
+
+export function Deliveries({ notificationId }: { notificationId: string }) {
+  const { db } = useServices();
+  // The last device id of each page before the current one.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const after = cursors.at(-1);
+  const page = useMemo(() => {
+    const base = deliveriesOf(db, notificationId);
+    // One row more than shown tells whether a next page exists.
+    return after === undefined
+      ? query(base, orderBy(documentId()), limit(DELIVERIES_PAGE_SIZE + 1))
+      : query(base, orderBy(documentId()), startAfter(after), limit(DELIVERIES_PAGE_SIZE + 1));
+  }, [db, notificationId, after]);
+  const live = useLiveQuery(page);
+
+  if (live.status === "error") return <ErrorAlert title="Could not load the deliveries" error={live.error} />;
+  if (live.status === "loading") return <p class="muted">Loading deliveries…</p>;
+  const rows = live.value.slice(0, DELIVERIES_PAGE_SIZE);
+  const hasNext = live.value.length > DELIVERIES_PAGE_SIZE;
+  if (rows.length === 0 && cursors.length === 0) return <p class="muted">No deliveries recorded yet.</p>;
+  const first = cursors.length * DELIVERIES_PAGE_SIZE + 1;
+
+  return (
+    <div class="card table-card">
+      <table class="table">
+        <caption class="visually-hidden">Deliveries {first} to {first + rows.length - 1}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Device</th>
+            <th scope="col">User</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Result</th>
+            <th scope="col">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((snapshot) => {
+            const d = snapshot.data();
+            return (
+              <tr key={snapshot.id}>
+                <td>
+                  <code title={snapshot.id}>{shorten(snapshot.id, 12)}</code>
+                </td>
+                <td>{d.userId}</td>
+                <td>
+                  <span class={`badge badge--${DELIVERY_TONES[d.status] ?? "neutral"}`}>{d.status}</span>
+                </td>
+                <td>{d.attempts}</td>
+                <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : d.messageId ?? "—"}</td>
+                <td class="table__time">
+                  <Time value={d.updatedAt} relative={false} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <nav class="pager" aria-label="Deliveries pages">
+        <button class="button" type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous
+        </button>
+        <span aria-live="polite">
+          {rows.length === 0 ? "No more deliveries" : `Showing ${first}–${first + rows.length - 1}`}
+        </span>
+        <button
+          class="button"
+          type="button"
+          disabled={!hasNext}
+          onClick={() => setCursors([...cursors, rows[rows.length - 1].id])}
+        >
+          Next
+        </button>
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+// Newest notifications first, live: statuses and progress change on screen as the backend works.
+// Sorted by `createdAt`, which the backend writes when it accepts a document (within a second of
+// its creation), so a document appears here once the backend has seen it.
+import { limit, orderBy, query } from "firebase/firestore";
+import { useMemo, useState } from "preact/hooks";
+import { notificationsOf } from "../../data/documents";
+import { useLiveQuery } from "../../data/live";
+import { useServices } from "../../firebase";
+import { href } from "../../router";
+import { ErrorAlert } from "../../ui/Alert";
+import { Page } from "../../ui/Page";
+import { StatusBadge } from "../../ui/StatusBadge";
+import { Time } from "../../ui/Time";
+import { Outcome } from "./Outcome";
+import { audienceLabel, statusOf, titleOf } from "./status";
+
+const PAGE_SIZE = 25;
+
+export function NotificationsPage() {
+  const { db } = useServices();
+  const [shown, setShown] = useState(PAGE_SIZE);
+  const newest = useMemo(() => query(notificationsOf(db), orderBy("createdAt", "desc"), limit(shown)), [db, shown]);
+  const live = useLiveQuery(newest);
+
+  return (
+    <Page
+      title="Notifications"
+      subtitle="Newest first. Statuses and progress update live."
+      actions={
+        <a class="button button--primary" href={href({ page: "compose" })}>
+          New notification
+        </a>
+      }
+    >
+      {live.status === "error" && <ErrorAlert title="Could not load the notifications" error={live.error} />}
+      {live.status === "loading" && <p class="muted">Loading…</p>}
+      {live.status === "ready" && live.value.length === 0 && (
+        <div class="card empty">
+          <p>No notifications yet.</p>
+          <a href={href({ page: "compose" })}>Compose the first one</a>
+        </div>
+      )}
+      {live.status === "ready" && live.value.length > 0 && (
+        <div class="card table-card">
+          <table class="table">
+            <caption class="visually-hidden">Notifications, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Title</th>
+                <th scope="col">Audience</th>
+                <th scope="col">Status</th>
+                <th scope="col">Delivery</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {live.value.map((snapshot) => {
+                const n = snapshot.data();
+                return (
+                  <tr key={snapshot.id}>
+                    <td class="table__title">
+                      <a href={href({ page: "notification", id: snapshot.id })}>{titleOf(n)}</a>
+                      {n.dryRun && <span class="tag">dry run</span>}
+                    </td>
+                    <td>{audienceLabel(n)}</td>
+                    <td>
+                      <StatusBadge status={statusOf(n)} />
+                    </td>
+                    <td class="table__outcome">
+                      <Outcome notification={n} />
+                    </td>
+                    <td class="table__time">
+                      <Time value={n.createdAt} relative={false} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {live.value.length === shown && (
+            <div class="table-footer">
+              <button class="button" type="button" onClick={() => setShown(shown + PAGE_SIZE)}>
+                Show {PAGE_SIZE} more
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </Page>
+  );
+}
