@@ -1,6 +1,7 @@
 // Runs inside `firebase emulators:exec` for `npm start`: seeds the demo data, prints what a client
 // needs, then keeps the emulators up until Ctrl-C.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // The seed is a compiled tool (functions/tools/seed.ts): it registers the demo devices through the
@@ -13,10 +14,14 @@ if (seed.status !== 0) {
 const project = process.env.GCLOUD_PROJECT || "demo-pushfan";
 const functions = `http://127.0.0.1:5001/${project}/us-central1`;
 const ui = process.env.PUSHFAN_UI_URL;
+const hosting = JSON.parse(readFileSync(new URL("../firebase.json", import.meta.url), "utf8")).emulators.hosting;
+const consoleUrl = `http://${hosting.host}:${hosting.port}`;
 
 console.log(`
 pushfan is running on the Firebase emulators (project ${project}).
 
+  Admin console               ${consoleUrl}
+                              sign in as admin@pushfan.test / pushfan-admin
   registerDevice (callable)   ${functions}/registerDevice
   unregisterDevice (callable) ${functions}/unregisterDevice
   api (HTTPS)                 ${functions}/api/v1/devices
