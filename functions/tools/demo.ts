@@ -13,7 +13,7 @@ import { callApi, callFunction, findEmulators, signUp, type Emulators } from "./
 import { readDeliveries, waitForOutcome } from "./shared/notifications.js";
 import { formatTable } from "./shared/output.js";
 
-const STEPS = 7;
+const STEPS = 8;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const IMAGE = "https://picsum.photos/seed/pushfan-demo/1024/512";
 /** The production defaults of INACTIVE_RETENTION_DAYS and STALE_DEVICE_DAYS. */
@@ -42,6 +42,25 @@ const indent = (text: string) => text.replace(/^/gm, "      ");
 
 async function listDevices(emulators: Emulators, idToken: string) {
   return (await callApi<ListDevicesResponse>(emulators, "GET", "/v1/devices", idToken)).devices;
+}
+
+/** Step 6: her apps follow a topic; an admin sends to it, on iOS and web only. */
+async function topicSend(emulators: Emulators, db: Firestore, idToken: string, run: string, d: Record<"iphone" | "pixel" | "laptop", DemoDevice>) {
+  const topic = `news-${run}`;
+  step(6, `Her apps follow the topic "${topic}"; an admin sends to it, on iOS and web only`);
+  for (const device of [d.iphone, d.pixel, d.laptop]) {
+    await callFunction(emulators, "registerDevice", { token: device.token, type: device.type, topics: [topic, "weather"] }, idToken);
+  }
+  console.log(`      registerDevice { topics: ["${topic}", "weather"] } from each of her three apps`);
+  const ref = db.collection(NOTIFICATIONS).doc(`demo-${run}-topic`);
+  const notification: NotificationRequest = { topic, platforms: ["ios", "web"], title: "Breaking news", body: "Only on iOS and the web." };
+  await ref.set(notification);
+  console.log(`      ${ref.path}: ${JSON.stringify(notification)}`);
+  const outcome = await waitForOutcome(ref, { timeoutMs: 60_000, label: "      waiting for the topic send:" });
+  check(outcome?.status === "sent", `expected the topic send to end sent, got ${outcome?.status}`);
+  const sentTo = new Set((await readDeliveries(ref)).filter((x) => x.status === "sent").map((x) => x.deviceId));
+  console.log(indent(formatTable(["DEVICE", "PLATFORM", "OUTCOME"], [d.iphone, d.pixel, d.laptop].map((x) => [x.name, PLATFORM[x.type], sentTo.has(x.deviceId!) ? "sent" : "not in the audience (android)"]))));
+  check(sentTo.size === 2 && sentTo.has(d.iphone.deviceId!) && sentTo.has(d.laptop.deviceId!), "the topic send did not reach exactly the iOS and web devices");
 }
 
 async function demo(emulators: Emulators, db: Firestore): Promise<void> {
@@ -132,7 +151,9 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   check(afterSend.length === 3, `expected 3 devices left, found ${afterSend.length}`);
   console.log(`      "${tablet.name}" was deleted when FCM reported its token unregistered.`);
 
-  step(6, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
+  await topicSend(emulators, db, idToken, run, { iphone, pixel, laptop });
+
+  step(7, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
   await callFunction(emulators, "registerDevice", { token: laptop.token, type: laptop.type, active: false }, idToken);
   console.log(`      registerDevice { active: false } for "${laptop.name}": logged out, it no longer receives notifications`);
   // Weeks cannot pass in a demo: the admin moves the clocks of two devices back instead.
@@ -141,7 +162,7 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   await db.doc(`users/${uid}/devices/${pixel.deviceId}`).update({ lastSeenAt: Timestamp.fromMillis(now - 61 * DAY_MS) });
   console.log(`      (simulated in Firestore: "${laptop.name}" logged out 31 days ago, "${pixel.name}" last seen 61 days ago)`);
 
-  step(7, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
+  step(8, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
   console.log("      Its structured log line, as Cloud Logging receives it:");
   // The same purgeDevices the scheduled function runs, called directly: the emulator's HTTP trigger
   // for a schedule answers without the summary, which is what this step shows.

@@ -126,7 +126,49 @@ describe("npm run send", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Status: no-devices\n");
-    expect(run.stdout).toContain("None of the recipients has an active device");
+    expect(run.stdout).toContain("No active device in the audience");
+  });
+
+  it("--topic with --platforms: shows it processing, then the outcome without recipients", async () => {
+    const topic = uniqueId("send-topic");
+    const base = uniqueId("send-t");
+    await seedDevices(Array.from({ length: 600 }, (_, i) => ({ uid: `${base}-u${i % 50}`, token: `${base}-${i}`, type: (["ios", "android", "web"] as const)[i % 3], topics: [topic] })));
+    const run = await runTool("send", ["--topic", topic, "--platforms", "ios,web", "--title", "Topic", "--timeout", "90"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Status: sent\n");
+    expect(run.stdout).toContain("Stats: devices 400, sent 400, failed 0, removed 0, 1 attempt\n");
+    // How the progress reads is unit-tested (send-output.test.ts): whether a 2-shard send lasts
+    // long enough for a progress write is up to the clock.
+    expect(run.stderr).toMatch(/ processing .* sent \(\d+\.\d s\)/);
+    expect(run.stdout).toContain("… and 350 more");
+    const doc = (await db.doc(`notifications/${writtenId(run.stdout)}`).get()).data()!;
+    expect(doc).toMatchObject({ topic, platforms: ["ios", "web"], title: "Topic" });
+  }, 120_000);
+
+  it("--at schedules it: prints when it is due and how to cancel it; --cancel stops it", async () => {
+    const uid = uniqueId("send-at");
+    await seedDevices([{ uid, token: `${uid}-t` }]);
+    const at = new Date(Date.now() + 3 * 3_600_000);
+    const run = await runTool("send", ["--user", uid, "--title", "Later", "--at", at.toISOString()]);
+    expect(run.code, run.stderr).toBe(0);
+    const id = writtenId(run.stdout);
+    expect(run.stdout).toContain(`Status: scheduled, due ${at.toISOString()} (in 2 h 59 min)`);
+    expect(run.stdout).toContain(`Cancel it with: npm run send -- --cancel ${id}`);
+    expect((await db.doc(`notifications/${id}`).get()).get("sendAt").toMillis()).toBe(at.getTime());
+
+    const cancelled = await runTool("send", ["--cancel", id]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain("Status: cancelled\n");
+    const again = await runTool("send", ["--cancel", id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("has already ended (status cancelled); there is nothing to cancel.");
+  });
+
+  it("--local-time schedules it for each device's own clock", async () => {
+    const run = await runTool("send", ["--broadcast", "--platforms", "web", "--title", "Morning", "--local-time", "09:00", "--at", new Date(Date.now() + 86_400_000).toISOString(), "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Status: scheduled, due \S+ \(in 2[34] h \d+ min\); then at 09:00 on each device's own clock, within 24 hours/);
+    await runTool("send", ["--cancel", writtenId(run.stdout)]);
   });
 
   it("exits 2 with the usage on bad flags, before writing anything", async () => {
@@ -178,7 +220,7 @@ describe("the npm start seed", () => {
 });
 
 describe("npm run demo", () => {
-  it("walks through sign-up, registration, a send, dead-token removal and the purge, and exits 0", async () => {
+  it("walks through sign-up, registration, a send, dead-token removal, a topic send and the purge, and exits 0", async () => {
     const run = await runTool("demo");
 
     expect(run.stderr).not.toContain("Demo failed");
@@ -191,6 +233,7 @@ describe("npm run demo", () => {
     expect(run.stdout).toContain('"Old tablet" was deleted when FCM reported its token unregistered.');
     expect(run.stdout).toMatch(/^\s+complete\s+true$/m);
     expect(run.stdout).toContain("Devices left: Ada's iPhone (iOS)\n");
+    expect(run.stdout).toMatch(/^\s+Ada's Pixel\s+Android\s+not in the audience \(android\)$/m);
     expect(run.stdout).toContain("Done: every step behaved as the contract says.");
     expect(run.stderr).toMatch(/waiting for the fan-out: .* partial \(\d+\.\d s\)/);
   }, 120_000);

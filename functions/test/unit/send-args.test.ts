@@ -6,7 +6,7 @@ import { DEFAULT_TIMEOUT_SECONDS, parseSendArgs, SEND_USAGE, type SendOptions } 
 function options(...argv: string[]): SendOptions & { help: false } {
   const result = parseSendArgs(argv);
   if (!result.ok) throw new Error(`expected valid arguments, got: ${result.error}`);
-  if (result.value.help) throw new Error("expected options, got --help");
+  if (result.value.help || result.value.mode !== "send") throw new Error("expected a notification to send");
   return result.value;
 }
 
@@ -22,6 +22,7 @@ describe("parseSendArgs: building the notification document", () => {
   it("builds the minimal document with the default timeout and the emulators as target", () => {
     expect(options("--user", "u1", "--title", "Hello")).toEqual({
       help: false,
+      mode: "send",
       notification: { userId: "u1", title: "Hello" },
       project: undefined,
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
@@ -41,6 +42,7 @@ describe("parseSendArgs: building the notification document", () => {
     );
     expect(parsed).toEqual({
       help: false,
+      mode: "send",
       notification: {
         userId: "u1",
         title: "Summer sale",
@@ -113,8 +115,10 @@ describe("parseSendArgs: usage errors", () => {
     expect(usageError("--user", "u1", "--body", "no title")).toBe("--title is required");
   });
 
-  it("requires a recipient", () => {
-    expect(usageError("--title", "T")).toBe("a recipient is required: --user <uid> or --users <uid,uid,...>");
+  it("requires exactly one kind of audience", () => {
+    expect(usageError("--title", "T")).toBe("an audience is required: --user <uid>, --users <uid,uid,...>, --topic <name> or --broadcast");
+    expect(usageError("--user", "u1", "--topic", "news", "--title", "T")).toBe("choose one audience: users (--user/--users), --topic or --broadcast");
+    expect(usageError("--topic", "news", "--broadcast", "--title", "T")).toBe("choose one audience: users (--user/--users), --topic or --broadcast");
     expect(usageError("--users", ",", "--title", "T")).toBe("--users needs at least one uid (--users a,b)");
   });
 
@@ -144,12 +148,40 @@ describe("parseSendArgs: usage errors", () => {
   });
 });
 
+describe("parseSendArgs: audiences, schedules and cancelling", () => {
+  it("--topic, --broadcast and --platforms", () => {
+    expect(options("--topic", "sports", "--title", "T").notification).toEqual({ topic: "sports", title: "T" });
+    expect(options("--broadcast", "--platforms", "ios, android", "--title", "T").notification).toEqual({ broadcast: true, platforms: ["ios", "android"], title: "T" });
+  });
+
+  it("--at takes an ISO 8601 time with its offset; --local-time is passed on for the backend to check", () => {
+    const parsed = options("--user", "u", "--title", "T", "--at", "2026-12-01T10:00:00+01:00", "--local-time", "09:00", "--dry-run");
+    expect(parsed.sendAt).toEqual(new Date("2026-12-01T09:00:00Z"));
+    expect(parsed.notification).toEqual({ userId: "u", title: "T", localTime: "09:00", dryRun: true });
+    for (const bad of ["2026-12-01", "2026-12-01T09:00:00", "tomorrow", "2026-13-01T09:00:00Z"]) {
+      expect(usageError("--user", "u", "--title", "T", "--at", bad)).toMatch(/^--at needs an ISO 8601 time with its offset/);
+    }
+  });
+
+  it("--cancel names the notification and takes only --project and --timeout", () => {
+    expect(parseSendArgs(["--cancel", "n1", "--project", "p"])).toEqual({
+      ok: true,
+      value: { help: false, mode: "cancel", notificationId: "n1", project: "p", timeoutSeconds: DEFAULT_TIMEOUT_SECONDS },
+    });
+    expect(usageError("--cancel", "n1", "--title", "T")).toBe("--cancel takes only --project and --timeout besides the notification id");
+  });
+
+  it("a switch takes no value", () => {
+    expect(usageError("--broadcast=yes", "--title", "T")).toBe("--broadcast takes no value");
+  });
+});
+
 describe("SEND_USAGE", () => {
   it("documents every flag and the exit statuses", () => {
-    for (const flag of ["--user", "--users", "--title", "--body", "--image", "--data", "--link", "--project", "--timeout", "--help"]) {
+    for (const flag of ["--user", "--users", "--topic", "--broadcast", "--platforms", "--at", "--local-time", "--cancel", "--dry-run", "--title", "--body", "--image", "--data", "--link", "--project", "--timeout", "--help"]) {
       expect(SEND_USAGE).toContain(flag);
     }
     expect(SEND_USAGE).toMatch(/^Usage: npm run send -- --user <uid> --title <text>/);
-    expect(SEND_USAGE).toContain("Exit status: 0 sent, partial or no-devices; 1 failed, invalid or an error; 2 bad flags;");
+    expect(SEND_USAGE).toContain("Exit status: 0 sent, partial, no-devices, scheduled (or cancelled, with --cancel); 1 failed,");
   });
 });

@@ -1,19 +1,15 @@
 // Following a notification document to its outcome and reporting it; shared by `npm run send` and
 // the demo.
 import type { DocumentReference } from "firebase-admin/firestore";
-import { DELIVERIES, TERMINAL_STATUSES } from "../../src/notifications/documents.js";
-import type { DeliveryDocument, NotificationDocument, NotificationStatus } from "../../src/types.js";
+import { deliveryConverter, DELIVERIES, isTerminal, notificationConverter, type DeliveryDocument, type StoredNotification } from "../../src/notifications/documents.js";
+import type { NotificationStatus } from "../../src/types.js";
 import { formatTable, startProgress } from "./output.js";
 
 /** Statuses after which an admin has nothing to fix; the others make the tools exit 1. */
-const SUCCESSFUL: readonly NotificationStatus[] = ["sent", "partial", "no-devices"];
+const SUCCESSFUL: readonly NotificationStatus[] = ["sent", "partial", "no-devices", "scheduled", "cancelled"];
 
 export function isSuccessful(status: NotificationStatus): boolean {
   return SUCCESSFUL.includes(status);
-}
-
-function isTerminal(status: unknown): status is NotificationStatus {
-  return (TERMINAL_STATUSES as readonly unknown[]).includes(status);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -22,7 +18,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Reads the document, or gives up at the deadline (resolving to undefined): a Firestore read
  * retries for minutes when the backend is unreachable, which would outlast --timeout.
  */
-async function readBefore(ref: DocumentReference, deadline: number) {
+async function readBefore(ref: DocumentReference<StoredNotification>, deadline: number) {
   const read = ref.get();
   // A read abandoned at the deadline may still fail later; nobody waits for it any more.
   read.catch(() => undefined);
@@ -37,31 +33,49 @@ async function readBefore(ref: DocumentReference, deadline: number) {
   }
 }
 
-export type Settled = NotificationDocument & { status: NotificationStatus };
+export type Settled = StoredNotification & { status: NotificationStatus };
+
+const BAR_WIDTH = 24;
+
+/** `processing ▕██████░░░░░░▏ 1,250/5,000 devices` while a large audience is sent. */
+export function stateOf(n: StoredNotification, tty: boolean): string {
+  const p = n.progress;
+  if (n.status !== "processing" || !p || p.devicesPlanned === 0) return n.status ?? "queued";
+  const share = Math.min(1, p.devicesDone / p.devicesPlanned);
+  // In a log (not a terminal) a line per 10% is enough.
+  const shown = tty ? share : Math.floor(share * 10) / 10;
+  const filled = Math.round(shown * BAR_WIDTH);
+  const bar = `▕${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}▏`;
+  const count = (n: number) => n.toLocaleString("en-US");
+  return tty ? `processing ${bar} ${count(p.devicesDone)}/${count(p.devicesPlanned)} devices` : `processing ${Math.round(shown * 100)}% of ${count(p.devicesPlanned)} devices`;
+}
 
 /**
- * Polls the document until the fan-out gives it a terminal status, showing the current status on
- * stderr. Resolves to undefined when `timeoutMs` passes first (the fan-out may still finish later).
- * Polling rather than a listener: a read every half second costs nothing next to a send, and needs
- * no streaming connection (which proxies and some CI networks break).
+ * Polls the document until the fan-out gives it a terminal status (or, with `untilScheduled`, a
+ * scheduled one), showing the status and progress on stderr. Resolves to undefined when `timeoutMs`
+ * passes first (the fan-out may still finish later). Polling rather than a listener: a read every
+ * half second costs nothing next to a send, and needs no streaming connection (which proxies and
+ * some CI networks break).
  */
 export async function waitForOutcome(
-  ref: DocumentReference,
-  { timeoutMs, pollMs = 500, label = "Waiting for the fan-out" }: { timeoutMs: number; pollMs?: number; label?: string },
+  notification: DocumentReference,
+  options: { timeoutMs: number; pollMs?: number; label?: string; untilScheduled?: boolean },
 ): Promise<Settled | undefined> {
+  const { timeoutMs, pollMs = 500, label = "Waiting for the fan-out", untilScheduled = false } = options;
+  const ref = notification.withConverter(notificationConverter);
   const progress = startProgress(label);
   const deadline = Date.now() + timeoutMs;
   // No status yet means the trigger has not claimed the document.
   let last = "queued";
   try {
     for (;;) {
-      const data = (await readBefore(ref, deadline))?.data() as NotificationDocument | undefined;
+      const data = (await readBefore(ref, deadline))?.data();
       const status = data?.status;
-      if (data && isTerminal(status)) {
+      if (data && status && (isTerminal(status) || (untilScheduled && status === "scheduled"))) {
         progress.stop(status);
         return { ...data, status };
       }
-      if (status) last = status;
+      if (data) last = stateOf(data, process.stderr.isTTY === true);
       progress.update(last);
       if (Date.now() >= deadline) {
         progress.stop(`timed out, still ${last}`);
@@ -77,9 +91,10 @@ export async function waitForOutcome(
 
 export type DeliveryRow = DeliveryDocument & { id: string };
 
-export async function readDeliveries(ref: DocumentReference): Promise<DeliveryRow[]> {
-  const snapshot = await ref.collection(DELIVERIES).get();
-  return snapshot.docs.map((doc) => ({ id: doc.id, ...(doc.data() as DeliveryDocument) }));
+/** The first `limit` deliveries (a broadcast has one per device). */
+export async function readDeliveries(ref: DocumentReference, limit = 1000): Promise<DeliveryRow[]> {
+  const snapshot = await ref.collection(DELIVERIES).withConverter(deliveryConverter).limit(limit).get();
+  return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
 }
 
 const STATUS_ORDER: Record<string, number> = { failed: 0, removed: 1, sent: 2 };
@@ -100,21 +115,31 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
   return deliveries.length > limit ? `${table}\n… and ${deliveries.length - limit} more` : table;
 }
 
+/** When a scheduled notification is due, for people: the instant and how far away it is. */
+export function describeSchedule(doc: StoredNotification, now: number): string {
+  const due = doc.dueAt?.toMillis();
+  if (due === undefined) return "Status: scheduled";
+  const minutes = Math.max(0, Math.floor((due - now) / 60_000));
+  const away = minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.round(minutes / 1440)} days`;
+  const local = typeof doc.localTime === "string" ? `; then at ${doc.localTime} on each device's own clock, within 24 hours` : "";
+  return `Status: scheduled, due ${new Date(due).toISOString()} (in ${away})${local}`;
+}
+
 /** The outcome in a few lines: status and stats, then the error with every detail. */
-export function describeOutcome(doc: NotificationDocument): string {
+export function describeOutcome(doc: StoredNotification): string {
   const lines = [`Status: ${doc.status}`];
   // An invalid document was never sent: its zero stats would only distract from the details.
   if (doc.stats && doc.status !== "invalid") {
     const s = doc.stats;
     const attempts = doc.attempts === undefined ? "" : `, ${doc.attempts} attempt${doc.attempts === 1 ? "" : "s"}`;
-    lines.push(
-      `Stats: recipients ${s.recipients}, devices ${s.devices}, sent ${s.sent}, failed ${s.failed}, removed ${s.removed}${attempts}`,
-    );
+    const recipients = s.recipients === undefined ? "" : `recipients ${s.recipients}, `;
+    lines.push(`Stats: ${recipients}devices ${s.devices}, sent ${s.sent}, failed ${s.failed}, removed ${s.removed}${attempts}`);
   }
+  if (doc.status === "cancelled") lines.push("Cancelled by an admin: the devices above received it; no other device will.");
   if (doc.error) {
     lines.push(`Error: ${doc.error.code}: ${doc.error.message}`);
     for (const detail of doc.error.details ?? []) lines.push(`  ${detail.path || "(document)"}: ${detail.message}`);
   }
-  if (doc.status === "no-devices") lines.push("None of the recipients has an active device (check the uids, or register a device first).");
+  if (doc.status === "no-devices") lines.push("No active device in the audience (check the uids or the topic, or register a device first).");
   return lines.join("\n");
 }
