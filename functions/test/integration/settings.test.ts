@@ -70,8 +70,13 @@ async function createdEvent(id: string) {
 const notification = async (id: string) => (await db.doc(`notifications/${id}`).get()).data()!;
 
 beforeAll(async () => {
+  // Pausing waits for every running function to finish, and firebase-tools exits if that takes over
+  // 60 s. The tasks emulator runs scheduled tasks at once, so a notification an earlier file left
+  // waiting (say, after a failed assertion) keeps a worker re-checking its time: cancel those first.
+  const waiting = await db.collection("notifications").where("status", "in", ["scheduled", "processing"]).get();
+  await Promise.all(waiting.docs.map((d) => d.ref.update({ cancelled: true })));
   await fetch(`http://${HUB}/functions/disableBackgroundTriggers`, { method: "PUT" });
-});
+}, 120_000);
 
 afterAll(async () => {
   await fetch(`http://${HUB}/functions/enableBackgroundTriggers`, { method: "PUT" });

@@ -219,6 +219,45 @@ describe("the npm start seed", () => {
   });
 });
 
+describe("the npm start session", () => {
+  /** Runs scripts/dev-session.mjs (what npm start runs inside the emulators) until its banner ends. */
+  function runSession(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(new URL("../../../scripts/dev-session.mjs", import.meta.url))], { env: { ...process.env, PUSHFAN_UI_URL: "" } });
+      let stdout = "";
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        if (stdout.includes("Press Ctrl-C to stop.")) child.kill("SIGINT");
+      });
+      child.on("error", reject);
+      child.on("close", () => resolve(stdout));
+    });
+  }
+
+  it("prints one banner after the seed: URLs, demo accounts, devices, the next command, in that order", async () => {
+    const stdout = await runSession();
+    const [seeding, ...rest] = stdout.split("\n");
+    expect(seeding).toBe("Seeding the demo data (two accounts, three devices through registerDevice)...");
+    const banner = rest.join("\n");
+    const order = [
+      "pushfan is running on the Firebase emulators (project demo-pushfan).",
+      "Admin console               http://127.0.0.1:5002",
+      "registerDevice (callable)   http://127.0.0.1:5001/demo-pushfan/us-central1/registerDevice",
+      "Emulator UI                 not started",
+      'connectFirestoreEmulator(db, "127.0.0.1", 8080)',
+      "Demo accounts (Auth emulator; sign in with email and password):",
+      "admin (claim admin: true)",
+      "The demo user's sandbox devices (registered through registerDevice):",
+      'npm run send -- --user demo-user --title "Hello"',
+      "Press Ctrl-C to stop.",
+    ];
+    const positions = order.map((text) => banner.indexOf(text));
+    expect(positions.every((p) => p >= 0), `missing from:\n${banner}`).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(banner).not.toMatch(/could not be seeded|warn/i);
+  });
+});
+
 describe("npm run demo", () => {
   it("walks through sign-up, registration, a send, dead-token removal, a topic send and the purge, and exits 0", async () => {
     const run = await runTool("demo");
