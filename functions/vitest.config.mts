@@ -21,6 +21,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           globalSetup: ["test/helpers/global-setup.ts"],
+          setupFiles: ["test/helpers/clean-up.ts"],
         },
       },
     ],

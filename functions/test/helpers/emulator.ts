@@ -88,6 +88,25 @@ export async function callFunction(name: string, data: unknown, idToken?: string
   return toResult(res);
 }
 
+/**
+ * The URL that runs an event-triggered function (the purge's schedule, say) by hand. The Functions
+ * emulator names it `<region>-<name>-<generation>`, and the generation grows each time it reloads
+ * its triggers (settings.test.ts pauses and resumes them), so the newest one is read from the list
+ * of functions that the emulator's 404 answer carries.
+ */
+export async function eventFunctionUrl(name: string): Promise<string> {
+  const res = await fetch(`${FUNCTIONS_BASE}/${name}-no-such-generation`, { method: "POST" });
+  const text = await res.text();
+  const pattern = new RegExp(`^${REGION}-${name}-(\\d+)$`);
+  const generations = (/valid functions are: (.*)$/s.exec(text)?.[1] ?? "")
+    .split(", ")
+    .map((key) => pattern.exec(key.trim())?.[1])
+    .filter((g): g is string => g !== undefined)
+    .map(Number);
+  if (generations.length === 0) throw new Error(`The Functions emulator lists no ${name}: ${res.status} ${text.slice(0, 300)}`);
+  return `${FUNCTIONS_BASE}/${name}-${Math.max(...generations)}`;
+}
+
 export interface ApiCall {
   token?: string;
   /** A value sent as JSON. */

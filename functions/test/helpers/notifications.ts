@@ -1,7 +1,8 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
 import { deviceIdOf } from "../../src/devices/registry";
-import { seedDevices as writeDevices, type SeedDevice } from "../../tools/bench/seed";
+import type { DocumentReference } from "firebase-admin/firestore";
+import { deleteDocuments, seedDevices as writeDevices, type SeedDevice } from "../../tools/bench/seed";
 import { expect } from "vitest";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
@@ -12,7 +13,19 @@ export type { SeedDevice };
 
 /** Writes devices directly, as registerDevice would have stored them (with owner records and index entries). */
 export async function seedDevices(devices: SeedDevice[]): Promise<void> {
-  await writeDevices(db, devices);
+  seeded.push(...(await writeDevices(db, devices)));
+}
+
+/** What seedDevices wrote in this test file, which test/helpers/clean-up.ts deletes after it. */
+const seeded: DocumentReference[] = [];
+
+/**
+ * Deletes the devices (with owner records and index entries) this file seeded. The emulator has no
+ * indexes: each collection-group query scans every device in the database, so the thousands a
+ * large-audience test seeds would slow every later file's queries (a 500-user list took 80 s).
+ */
+export async function deleteSeededDevices(): Promise<void> {
+  await deleteDocuments(db, seeded.splice(0));
 }
 
 /** Creates a notification document as an admin does; returns its id. */

@@ -8,7 +8,7 @@ import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { PURGE_SHARDS, purgeShardOf } from "../../src/devices/documents";
 import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
-import { FUNCTIONS_BASE, db, uniqueId } from "../helpers/emulator";
+import { db, eventFunctionUrl, uniqueId } from "../helpers/emulator";
 import { countOperations, installCounting } from "../../tools/bench/counting";
 import { expectRecordsInStep, seedDevices, sha256, tokenOwner, type SeedDevice } from "../helpers/notifications";
 
@@ -197,7 +197,7 @@ describe("purge", () => {
     const inactive = { uid, token: uniqueId("sched-inactive"), active: false, updatedAt: new Date(Date.now() - 45 * DAY), lastSeenAt: new Date(Date.now() - 45 * DAY) };
     const fresh = { uid, token: uniqueId("sched-fresh") };
     await seedDevices([stale, inactive, fresh]);
-    const res = await fetch(`${FUNCTIONS_BASE}/purgeInactiveDevices-0`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    const res = await fetch(await eventFunctionUrl("purgeInactiveDevices"), { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
     expect(res.status).toBe(200);
     expect(await exists(stale)).toBe(false);
     expect(await exists(inactive)).toBe(false);
