@@ -1,57 +1,20 @@
 // Compose a notification: the form, a live preview, validation with the backend's own rules, and
 // on success the new document's detail page, where its status changes live.
 import type { ComponentChildren } from "preact";
-import { useRef, useState } from "preact/hooks";
-import { createNotification } from "../../data/documents";
-import { useServices } from "../../firebase";
-import { navigate } from "../../router";
+import { useState } from "preact/hooks";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { fieldId } from "../../ui/fields";
 import { Page } from "../../ui/Page";
 import { emptyForm, type ComposeForm } from "./form";
 import { Preview } from "./Preview";
 import { AdvancedFields, AndroidFields, ApnsFields, AudienceSection, DeliverySection, MessageSection } from "./sections";
-import { groupErrors, validate, type FieldErrors } from "./validate";
-
-/** Every field the form shows a problem next to; other paths go to the summary. */
-const FIELDS = new Set([
-  ...["userId", "userIds", "topic", "broadcast", "platforms", "title", "body", "imageUrl", "link", "data"],
-  ...["sendAt", "localTime", "dryRun", "priority", "ttlSeconds", "collapseKey", "analyticsLabel"],
-  ...["android.channelId", "android.sound", "android.color", "android.tag", "android.clickAction"],
-  ...["apns.sound", "apns.badge", "apns.category", "apns.threadId"],
-]);
-
-const NO_ERRORS: FieldErrors = { byField: {}, general: [] };
+import { useSubmit } from "./useSubmit";
+import type { FieldErrors } from "./validate";
 
 export function ComposePage() {
-  const { db } = useServices();
   const [form, setForm] = useState<ComposeForm>(emptyForm);
-  const [errors, setErrors] = useState<FieldErrors>(NO_ERRORS);
-  const [writeError, setWriteError] = useState<{ code?: string; message: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const summary = useRef<HTMLDivElement>(null);
+  const { submit, errors, writeError, busy, summary } = useSubmit(form);
   const change = (patch: Partial<ComposeForm>) => setForm((current) => ({ ...current, ...patch }));
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    setWriteError(null);
-    const result = validate(form);
-    if (!result.ok) {
-      setErrors(groupErrors(result.details, FIELDS));
-      // After the render that shows it, so screen readers read the summary first.
-      requestAnimationFrame(() => summary.current?.focus());
-      return;
-    }
-    setErrors(NO_ERRORS);
-    setBusy(true);
-    try {
-      const id = await createNotification(db, result.value);
-      navigate({ page: "notification", id });
-    } catch (caught) {
-      setWriteError(caught as { code?: string; message: string });
-      setBusy(false);
-    }
-  }
 
   const sectionProps = { form, change, errors: errors.byField };
   const has = (prefix: string) => Object.keys(errors.byField).some((field) => field.startsWith(prefix));

@@ -49,25 +49,9 @@ export function Deliveries({ notificationId }: { notificationId: string }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((snapshot) => {
-            const d = snapshot.data();
-            return (
-              <tr key={snapshot.id}>
-                <td>
-                  <code title={snapshot.id}>{shorten(snapshot.id, 12)}</code>
-                </td>
-                <td>{d.userId}</td>
-                <td>
-                  <span class={`badge badge--${DELIVERY_TONES[d.status] ?? "neutral"}`}>{d.status}</span>
-                </td>
-                <td>{d.attempts}</td>
-                <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : d.messageId ?? "—"}</td>
-                <td class="table__time">
-                  <Time value={d.updatedAt} relative={false} />
-                </td>
-              </tr>
-            );
-          })}
+          {rows.map((snapshot) => (
+            <DeliveryRow key={snapshot.id} id={snapshot.id} delivery={snapshot.data()} />
+          ))}
         </tbody>
       </table>
       <nav class="pager" aria-label="Deliveries pages">
@@ -87,5 +71,24 @@ export function Deliveries({ notificationId }: { notificationId: string }) {
         </button>
       </nav>
     </div>
+  );
+}
+
+function DeliveryRow({ id, delivery: d }: { id: string; delivery: DeliveryDocument }) {
+  return (
+    <tr>
+      <td>
+        <code title={id}>{shorten(id, 12)}</code>
+      </td>
+      <td>{d.userId}</td>
+      <td>
+        <span class={`badge badge--${DELIVERY_TONES[d.status] ?? "neutral"}`}>{d.status}</span>
+      </td>
+      <td>{d.attempts}</td>
+      <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : (d.messageId ?? "—")}</td>
+      <td class="table__time">
+        <Time value={d.updatedAt} relative={false} />
+      </td>
+    </tr>
   );
 }

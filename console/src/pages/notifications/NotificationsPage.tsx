@@ -3,7 +3,7 @@
 // its creation), so a document appears here once the backend has seen it.
 import { limit, orderBy, query } from "firebase/firestore";
 import { useMemo, useState } from "preact/hooks";
-import { notificationsOf } from "../../data/documents";
+import { notificationsOf, type NotificationDocument } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
 import { useServices } from "../../firebase";
 import { href } from "../../router";
@@ -54,27 +54,9 @@ export function NotificationsPage() {
               </tr>
             </thead>
             <tbody>
-              {live.value.map((snapshot) => {
-                const n = snapshot.data();
-                return (
-                  <tr key={snapshot.id}>
-                    <td class="table__title">
-                      <a href={href({ page: "notification", id: snapshot.id })}>{titleOf(n)}</a>
-                      {n.dryRun && <span class="tag">dry run</span>}
-                    </td>
-                    <td>{audienceLabel(n)}</td>
-                    <td>
-                      <StatusBadge status={statusOf(n)} />
-                    </td>
-                    <td class="table__outcome">
-                      <Outcome notification={n} />
-                    </td>
-                    <td class="table__time">
-                      <Time value={n.createdAt} relative={false} />
-                    </td>
-                  </tr>
-                );
-              })}
+              {live.value.map((snapshot) => (
+                <NotificationRow key={snapshot.id} id={snapshot.id} notification={snapshot.data()} />
+              ))}
             </tbody>
           </table>
           {live.value.length === shown && (
@@ -87,5 +69,26 @@ export function NotificationsPage() {
         </div>
       )}
     </Page>
+  );
+}
+
+function NotificationRow({ id, notification: n }: { id: string; notification: NotificationDocument }) {
+  return (
+    <tr>
+      <td class="table__title">
+        <a href={href({ page: "notification", id })}>{titleOf(n)}</a>
+        {n.dryRun && <span class="tag">dry run</span>}
+      </td>
+      <td>{audienceLabel(n)}</td>
+      <td>
+        <StatusBadge status={statusOf(n)} />
+      </td>
+      <td class="table__outcome">
+        <Outcome notification={n} />
+      </td>
+      <td class="table__time">
+        <Time value={n.createdAt} relative={false} />
+      </td>
+    </tr>
   );
 }
