@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// `unit` runs anywhere; `emulator` needs the Emulator Suite (npm test at the repo root starts it).
+// `unit` runs anywhere; `emulator` and `console` need the Emulator Suite (npm test at the repo root starts it).
 export default defineConfig({
   test: {
     projects: [
@@ -22,6 +22,22 @@ export default defineConfig({
           hookTimeout: 60_000,
           globalSetup: ["test/helpers/global-setup.ts"],
           setupFiles: ["test/helpers/clean-up.ts"],
+        },
+      },
+      {
+        test: {
+          // The admin console in headless Chromium, served by the Hosting emulator.
+          name: "console",
+          include: ["test/console/**/*.test.ts"],
+          fileParallelism: false,
+          silent: "passed-only",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          globalSetup: ["test/console/global-setup.ts"],
+          // firebase-admin would look for a Google Cloud metadata server (offline: a warning); the emulators need no credentials.
+          env: { METADATA_SERVER_DETECTION: "none" },
+          // After the emulator suites: a browser and their fan-outs would slow each other on 2 cores.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

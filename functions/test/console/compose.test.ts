@@ -1,0 +1,148 @@
+// Composing in the browser: a notification with an image reaches the demo devices and its page
+// follows it live to `sent`; invalid input is refused next to the fields, before anything is written.
+import type { Browser, Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db, uniqueId } from "../helpers/emulator";
+import { launchBrowser, type TestBrowser } from "./browser";
+import {
+  createConsoleAdmin,
+  createRecipient,
+  currentRoute,
+  drawBanner,
+  expectAccessible,
+  fill,
+  go,
+  IMAGE_ORIGIN,
+  openConsole,
+  screenshot,
+  serveImages,
+  signIn,
+  texts,
+  waitForImages,
+  waitForRoute,
+  waitForText,
+  type ConsolePage,
+  type Recipient,
+} from "./console-app";
+
+let testBrowser: TestBrowser;
+let browser: Browser;
+let admin: { email: string; password: string };
+let recipient: Recipient;
+let banner: Uint8Array;
+
+beforeAll(async () => {
+  [testBrowser, admin, recipient] = await Promise.all([launchBrowser(), createConsoleAdmin(), createRecipient()]);
+  browser = testBrowser.browser;
+  banner = await drawBanner(browser);
+});
+
+afterAll(async () => {
+  await testBrowser?.close();
+});
+
+/** A signed-in admin on the compose page. */
+async function openComposer(): Promise<ConsolePage> {
+  const opened = await openConsole(browser);
+  await serveImages(opened.page, banner);
+  await signIn(opened.page, admin);
+  await waitForText(opened.page, "h1", "Notifications");
+  await go(opened.page, "#/compose");
+  await waitForText(opened.page, "h1", "Compose");
+  return opened;
+}
+
+const errorOf = (page: Page, field: string) => page.$eval(`#field-${field}-error`, (e) => e.textContent ?? "");
+
+describe("composing a notification", () => {
+  it("sends one with an image to a user's devices and shows it turn sent live, with its deliveries", async () => {
+    const { page, errors, close } = await openComposer();
+    const title = `Summer launch ${uniqueId("c")}`;
+    await page.type("#field-userId", recipient.uid);
+    await page.type("#field-title", title);
+    await page.type("#field-body", "The new collection is here: 30% off for early birds.");
+    await page.type("#field-imageUrl", `${IMAGE_ORIGIN}summer.png`);
+    await page.type("#field-link", "https://shop.example.com/summer");
+    await page.click("::-p-text(Add data field)");
+    await page.type("[aria-label='Key 1']", "promo");
+    await page.type("[aria-label='Value 1']", "summer-30");
+
+    // The preview follows the form: the same title on all three systems, the image, the link's host.
+    expect(await texts(page, ".android-card__title, .ios-card__title, .web-card__title")).toEqual([title, title, title]);
+    expect(await texts(page, ".web-card__host")).toEqual(["shop.example.com"]);
+    await waitForImages(page, 3);
+    await expectAccessible(page, "the compose page");
+    await screenshot(page, "compose", 960);
+
+    await page.click("::-p-text(Send notification)");
+    const id = decodeURIComponent((await waitForRoute(page, "#/notifications/")).slice("#/notifications/".length));
+    // The page was never reloaded: the badge changes as the backend writes the status.
+    await waitForText(page, ".status-card .badge", "Sent", 30_000);
+    const stored = (await db.doc(`notifications/${id}`).get()).data();
+    expect(stored).toMatchObject({
+      userId: recipient.uid,
+      title,
+      imageUrl: `${IMAGE_ORIGIN}summer.png`,
+      link: "https://shop.example.com/summer",
+      data: { promo: "summer-30" },
+      status: "sent",
+      stats: { recipients: 1, devices: 3, sent: 3, failed: 0, removed: 0 },
+    });
+
+    await waitForText(page, "section[aria-labelledby=deliveries-title]", "Showing 1–3");
+    expect(await texts(page, "section[aria-labelledby=deliveries-title] tbody td:nth-child(3)")).toEqual(["sent", "sent", "sent"]);
+    expect(await texts(page, "section[aria-labelledby=deliveries-title] tbody td:nth-child(2)")).toEqual([
+      recipient.uid,
+      recipient.uid,
+      recipient.uid,
+    ]);
+    await waitForImages(page, 3);
+    await expectAccessible(page, "the notification page");
+    await screenshot(page, "notification", 960);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("shows each problem next to its field, opens the section that holds it, and writes nothing", async () => {
+    const { page, close } = await openComposer();
+    const missing = uniqueId("uid");
+    await page.click("input[type=radio][value=users]");
+    await page.type("#field-userIds", `${missing}\nsomeone-else\n${missing}`);
+    await page.type("#field-imageUrl", "http://images.example.com/a.png");
+    await page.click("::-p-text(Add data field)");
+    await page.type("[aria-label='Key 1']", "from");
+    await page.type("[aria-label='Value 1']", "console");
+    await page.click("::-p-text(Android options)");
+    await page.type("#field-android-color", "red");
+    await page.click("::-p-text(Android options)"); // closed again: the error must reopen it
+
+    await page.click("::-p-text(Send notification)");
+    await waitForText(page, "[role=alert]", "Fix these 5 problems before sending");
+    expect(await errorOf(page, "title")).toContain("must not be empty");
+    expect(await errorOf(page, "userIds")).toContain(`Entry 3: duplicate uid "${missing}"`);
+    expect(await errorOf(page, "imageUrl")).toContain("must be an https:// URL");
+    expect(await errorOf(page, "data")).toContain('"from" is a reserved key');
+    expect(await errorOf(page, "android-color")).toContain("must be a #rrggbb hex color");
+    expect(await page.$eval("#field-title", (e) => e.getAttribute("aria-invalid"))).toBe("true");
+    expect(await page.$eval("#field-android-color", (e) => e.closest("details")?.hasAttribute("open"))).toBe(true);
+    expect(await currentRoute(page)).toBe("#/compose");
+    await expectAccessible(page, "the compose page with errors");
+    await screenshot(page, "compose-errors");
+
+    const written = await db.collection("notifications").where("userIds", "array-contains", missing).get();
+    expect(written.size).toBe(0);
+    await close();
+  });
+
+  it("reports a payload over FCM's 4096 bytes for the whole form, not for one field", async () => {
+    const { page, close } = await openComposer();
+    await page.type("#field-userId", recipient.uid);
+    await page.type("#field-title", "Too long");
+    await fill(page, "#field-body", "x".repeat(4200));
+    await page.click("::-p-text(Send notification)");
+    const summary = await waitForText(page, "[role=alert]", "FCM payload");
+    expect(summary).toContain("FCM's limit is 4096 bytes");
+    expect(await page.$$("[aria-invalid=true]")).toHaveLength(0);
+    await close();
+  });
+});
