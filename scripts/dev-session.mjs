@@ -32,6 +32,7 @@ pushfan is running on the Firebase emulators (project ${project}).
   api (HTTPS)                 ${functions}/api/v1/devices
   Auth emulator               http://${auth}
   Firestore emulator          http://${firestore}
+  Device purge (daily)        not scheduled here (the emulators have no Pub/Sub): npm run purge runs it
 ${ui ? `  Emulator UI                 ${ui}` : "  Emulator UI                 not started (it needs a download; offline it is left out)"}
 
 Client SDKs: connectAuthEmulator(auth, "http://${auth}"),

@@ -12,6 +12,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -164,10 +165,42 @@ function benchConfig() {
   return path;
 }
 
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/**
+ * firebase-tools lines that `npm start` leaves out, because they alarm without telling the user
+ * anything to do: the Firestore emulator override (pushfan's own "Firestore emulator: ..." line says
+ * which jar runs), the message of the day it cannot fetch offline, the functions SDK's discovery
+ * port, and the schedule the emulators cannot run (the banner says how to run the purge).
+ */
+const START_NOISE = [
+  /^⚠\s+firestore: Env variable override detected\./u,
+  /^⚠\s+Unable to fetch the CLI MOTD and remote config\./u,
+  /^Serving at port \d+$/,
+  /^i\s+functions\[[\w-]+\]: function ignored because the pubsub emulator does not exist or is not running\.$/u,
+];
+
+/** Copies firebase-tools' output without the START_NOISE lines (and the blank line after the port). */
+function withoutStartNoise(input, output) {
+  let dropBlank = false;
+  createInterface({ input, crlfDelay: Infinity }).on("line", (line) => {
+    const plain = line.replace(ANSI, "");
+    if (dropBlank && plain.trim() === "") return void (dropBlank = false);
+    dropBlank = false;
+    if (START_NOISE.some((pattern) => pattern.test(plain))) {
+      dropBlank = /^Serving at port/.test(plain);
+      return;
+    }
+    output.write(`${line}\n`);
+  });
+}
+
 /** Builds the functions and runs `command` inside one emulator session; resolves to its exit code. */
 export async function execInEmulators(command, { ui = false, logVerbosity, filterStdout, bench = false } = {}) {
   if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
   const env = emulatorEnv();
+  // A filter reads firebase-tools' output through a pipe: keep its colours on a terminal.
+  if (filterStdout && process.stdout.isTTY && env.NO_COLOR === undefined) env.FORCE_COLOR ??= "1";
   const uiConfig = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).emulators.ui;
   env.PUSHFAN_UI_URL = ui ? `http://${uiConfig.host}:${uiConfig.port}` : "";
   build(env);
@@ -194,7 +227,8 @@ async function main() {
   } else if (mode === "start") {
     const ui = await uiAvailable();
     if (!ui) log("Emulator UI: not available offline; starting without it");
-    process.exit(await execInEmulators(["node", "scripts/dev-session.mjs", ...rest].map(quote).join(" "), { ui }));
+    const session = ["node", "scripts/dev-session.mjs", ...rest].map(quote).join(" ");
+    process.exit(await execInEmulators(session, { ui, filterStdout: process.env.PUSHFAN_EMULATOR_LOG ? undefined : withoutStartNoise }));
   } else {
     fail("usage: node scripts/emulators.mjs start | test [vitest args] | bench [args] | exec \"<command>\"");
   }
