@@ -85,10 +85,16 @@ function DeliveryRow({ id, delivery: d }: { id: string; delivery: DeliveryDocume
         <span class={`badge badge--${DELIVERY_TONES[d.status] ?? "neutral"}`}>{d.status}</span>
       </td>
       <td>{d.attempts}</td>
-      <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : (d.messageId ?? "—")}</td>
+      <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : <MessageId id={d.messageId} />}</td>
       <td class="table__time">
         <Time value={d.updatedAt} relative={false} />
       </td>
     </tr>
   );
+}
+
+/** FCM's `projects/<project>/messages/<id>`: the id says enough, the whole name is in the tooltip. */
+function MessageId({ id }: { id: string | undefined }) {
+  if (!id) return <span class="muted">—</span>;
+  return <code title={id}>{id.slice(id.lastIndexOf("/") + 1)}</code>;
 }

@@ -43,7 +43,7 @@ export function NotificationPage({ id }: { id: string }) {
         <Facts notification={n} id={id} />
         <Stats notification={n} />
       </div>
-      <section aria-labelledby="deliveries-title">
+      <section class="page-section" aria-labelledby="deliveries-title">
         <h2 id="deliveries-title">Deliveries</h2>
         <Deliveries notificationId={id} />
       </section>

@@ -49,7 +49,7 @@ function Devices({ uid }: { uid: string }) {
     );
   }
   return (
-    <section aria-labelledby="devices-title">
+    <section class="page-section" aria-labelledby="devices-title">
       <h2 id="devices-title">
         {plural(live.value.length, "device")} of <code>{uid}</code>
       </h2>
