@@ -29,6 +29,8 @@ export default defineConfig({
           // The admin console in headless Chromium, served by the Hosting emulator.
           name: "console",
           include: ["test/console/**/*.test.ts"],
+          // Like the emulator project's files, one at a time: vitest then runs the two projects' files
+          // one after another, so a browser never competes with a fan-out suite for the 2 cores.
           fileParallelism: false,
           silent: "passed-only",
           testTimeout: 60_000,
@@ -36,8 +38,6 @@ export default defineConfig({
           globalSetup: ["test/console/global-setup.ts"],
           // firebase-admin would look for a Google Cloud metadata server (offline: a warning); the emulators need no credentials.
           env: { METADATA_SERVER_DETECTION: "none" },
-          // After the emulator suites: a browser and their fan-outs would slow each other on 2 cores.
-          sequence: { groupOrder: 1 },
         },
       },
     ],
