@@ -12,6 +12,7 @@ import { NotificationsPage } from "./pages/notifications/NotificationsPage";
 import { UsersPage } from "./pages/users/UsersPage";
 import { href, useRoute, type Route } from "./router";
 import { Alert } from "./ui/Alert";
+import { Brand } from "./ui/Brand";
 
 export function App({ services }: { services: Services }) {
   return (
@@ -56,12 +57,7 @@ function Console({ user }: { user: User }) {
         Skip to content
       </a>
       <header class="topbar">
-        <a class="brand" href={href({ page: "notifications" })}>
-          <span class="brand__mark" aria-hidden="true">
-            ◉
-          </span>
-          pushfan <span class="brand__sub">console</span>
-        </a>
+        <Brand href={href({ page: "notifications" })} />
         <nav aria-label="Main">
           {NAV.map((item) => (
             <a key={item.label} href={href(item.route)} aria-current={item.matches.includes(route.page) ? "page" : undefined}>

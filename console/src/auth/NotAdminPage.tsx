@@ -1,6 +1,6 @@
 // A signed-in user without the admin claim: the rules would refuse every read, so say why up front.
 import type { User } from "firebase/auth";
-import { Brand } from "./SignInPage";
+import { Brand } from "../ui/Brand";
 import { SignOutButton } from "./SignOutButton";
 
 export function NotAdminPage({ user }: { user: User }) {

@@ -4,6 +4,7 @@ import { signInWithEmailAndPassword } from "firebase/auth";
 import { useState } from "preact/hooks";
 import { useServices } from "../firebase";
 import { Alert } from "../ui/Alert";
+import { Brand } from "../ui/Brand";
 import { TextField } from "../ui/fields";
 import { signInErrorMessage } from "./errors";
 
@@ -52,16 +53,5 @@ export function SignInPage() {
         {emulated && <p class="auth-card__hint">Demo admin (seeded by npm start): admin@pushfan.test / pushfan-admin</p>}
       </form>
     </main>
-  );
-}
-
-export function Brand() {
-  return (
-    <p class="brand">
-      <span class="brand__mark" aria-hidden="true">
-        ◉
-      </span>
-      pushfan <span class="brand__sub">console</span>
-    </p>
   );
 }

@@ -13,30 +13,32 @@ export type Live<T> = { status: "loading" } | { status: "ready"; value: T } | { 
 
 /** The document's data, null when it does not exist. `ref` must be memoised by the caller, and a
  * page showing another document remounts (`key`), so no stale document is ever shown. */
-export function useLiveDocument<T>(ref: DocumentReference<T> | null): Live<T | null> {
+export function useLiveDocument<T>(ref: DocumentReference<T>): Live<T | null> {
   const [state, setState] = useState<Live<T | null>>({ status: "loading" });
-  useEffect(() => {
-    if (!ref) return undefined;
-    return onSnapshot(
-      ref,
-      (snapshot) => setState({ status: "ready", value: snapshot.data() ?? null }),
-      (error) => setState({ status: "error", error }),
-    );
-  }, [ref]);
+  useEffect(
+    () =>
+      onSnapshot(
+        ref,
+        (snapshot) => setState({ status: "ready", value: snapshot.data() ?? null }),
+        (error) => setState({ status: "error", error }),
+      ),
+    [ref],
+  );
   return state;
 }
 
-/** The query's documents. `query` must be memoised by the caller. */
-export function useLiveQuery<T>(query: Query<T> | null): Live<QueryDocumentSnapshot<T>[]> {
+/** The query's documents. `query` must be memoised by the caller. When it changes, the previous
+ * result stays on screen until the new query answers (paging, "show more"). */
+export function useLiveQuery<T>(query: Query<T>): Live<QueryDocumentSnapshot<T>[]> {
   const [state, setState] = useState<Live<QueryDocumentSnapshot<T>[]>>({ status: "loading" });
-  useEffect(() => {
-    // The previous result stays on screen until the new query answers (paging, "show more").
-    if (!query) return undefined;
-    return onSnapshot(
-      query,
-      (snapshot) => setState({ status: "ready", value: snapshot.docs }),
-      (error) => setState({ status: "error", error }),
-    );
-  }, [query]);
+  useEffect(
+    () =>
+      onSnapshot(
+        query,
+        (snapshot) => setState({ status: "ready", value: snapshot.docs }),
+        (error) => setState({ status: "error", error }),
+      ),
+    [query],
+  );
   return state;
 }

@@ -10,8 +10,11 @@ export function Alert({ tone, title, children }: { tone: "error" | "info" | "suc
   );
 }
 
+/** A Firestore or Auth error, or anything with a message (and maybe a code) to show. */
+export type ShownError = { code?: string; message: string };
+
 /** A Firestore or Auth error as the admin should read it: what failed, and its code. */
-export function ErrorAlert({ title, error }: { title: string; error: { code?: string; message: string } }) {
+export function ErrorAlert({ title, error }: { title: string; error: ShownError }) {
   return (
     <Alert tone="error" title={title}>
       <p>

@@ -12,10 +12,14 @@ interface FieldProps {
   errors?: readonly string[];
 }
 
+/** The ids of the hint and the errors shown under the field, for aria-describedby. */
+function describingIds({ name, hint, errors }: FieldProps): string | undefined {
+  return [hint ? `${fieldId(name)}-hint` : "", errors?.length ? `${fieldId(name)}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
 /** What the control needs to be described by its hint and errors. */
-function describedBy({ name, hint, errors }: FieldProps) {
-  const ids = [hint ? `${fieldId(name)}-hint` : "", errors?.length ? `${fieldId(name)}-error` : ""].filter(Boolean);
-  return { id: fieldId(name), "aria-describedby": ids.join(" ") || undefined, "aria-invalid": errors?.length ? true : undefined };
+function describedBy(props: FieldProps) {
+  return { id: fieldId(props.name), "aria-describedby": describingIds(props), "aria-invalid": props.errors?.length ? true : undefined };
 }
 
 export function FieldMessages({ name, hint, errors }: Omit<FieldProps, "label">) {
@@ -92,13 +96,14 @@ export function TextArea(props: TextAreaProps) {
   );
 }
 
-interface SelectFieldProps<T extends string> extends FieldProps {
+/** A choice of one of `options`: a select or a radio group. */
+interface ChoiceProps<T extends string> extends FieldProps {
   value: T;
   onValue: (value: T) => void;
   options: ReadonlyArray<{ value: T; label: string }>;
 }
 
-export function SelectField<T extends string>(props: SelectFieldProps<T>) {
+export function SelectField<T extends string>(props: ChoiceProps<T>) {
   return (
     <div class={`field ${props.errors?.length ? "field--invalid" : ""}`}>
       <label for={fieldId(props.name)}>{props.label}</label>
@@ -136,13 +141,12 @@ export function Checkbox(props: CheckboxProps) {
 
 /** A group of controls under one legend (radio buttons, checkboxes, the data rows). */
 export function FieldSet(props: FieldProps & { children: ComponentChildren; class?: string }) {
-  const describedIds = [props.hint ? `${fieldId(props.name)}-hint` : "", props.errors?.length ? `${fieldId(props.name)}-error` : ""];
   return (
     <fieldset
       class={`fieldset ${props.class ?? ""} ${props.errors?.length ? "field--invalid" : ""}`}
       id={fieldId(props.name)}
       tabIndex={-1}
-      aria-describedby={describedIds.filter(Boolean).join(" ") || undefined}
+      aria-describedby={describingIds(props)}
     >
       <legend>{props.label}</legend>
       {props.children}
@@ -151,13 +155,7 @@ export function FieldSet(props: FieldProps & { children: ComponentChildren; clas
   );
 }
 
-interface RadioGroupProps<T extends string> extends FieldProps {
-  value: T;
-  onValue: (value: T) => void;
-  options: ReadonlyArray<{ value: T; label: string }>;
-}
-
-export function RadioGroup<T extends string>(props: RadioGroupProps<T>) {
+export function RadioGroup<T extends string>(props: ChoiceProps<T>) {
   return (
     <FieldSet name={props.name} label={props.label} hint={props.hint} errors={props.errors} class="fieldset--inline">
       <div class="choices" role="presentation">

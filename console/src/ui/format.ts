@@ -1,5 +1,6 @@
-// How times, counts and identifiers read in the console.
+// How times, counts, identifiers and platforms read in the console.
 import type { Timestamp } from "firebase/firestore";
+import type { DeviceType } from "../../../functions/src/types";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -30,3 +31,5 @@ export function shorten(value: string, keep = 8): string {
 }
 
 export const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+export const PLATFORM_LABELS: Record<DeviceType, string> = { ios: "iOS", android: "Android", web: "Web" };

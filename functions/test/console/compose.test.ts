@@ -1,53 +1,35 @@
 // Composing in the browser: a notification with an image reaches the demo devices and its page
 // follows it live to `sent`; invalid input is refused next to the fields, before anything is written.
-import type { Browser, Page } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "puppeteer-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db, uniqueId } from "../helpers/emulator";
-import { launchBrowser, type TestBrowser } from "./browser";
 import {
-  createConsoleAdmin,
-  createRecipient,
+  consoleSuite,
   currentRoute,
   drawBanner,
   expectAccessible,
   fill,
-  go,
   IMAGE_ORIGIN,
-  openConsole,
   screenshot,
   serveImages,
-  signIn,
   texts,
   waitForImages,
   waitForRoute,
   waitForText,
   type ConsolePage,
-  type Recipient,
 } from "./console-app";
 
-let testBrowser: TestBrowser;
-let browser: Browser;
-let admin: { email: string; password: string };
-let recipient: Recipient;
+const suite = consoleSuite();
 let banner: Uint8Array;
 
 beforeAll(async () => {
-  [testBrowser, admin, recipient] = await Promise.all([launchBrowser(), createConsoleAdmin(), createRecipient()]);
-  browser = testBrowser.browser;
-  banner = await drawBanner(browser);
-});
-
-afterAll(async () => {
-  await testBrowser?.close();
+  banner = await drawBanner(suite.browser);
 });
 
 /** A signed-in admin on the compose page. */
 async function openComposer(): Promise<ConsolePage> {
-  const opened = await openConsole(browser);
+  const opened = await suite.openAsAdmin("#/compose");
   await serveImages(opened.page, banner);
-  await signIn(opened.page, admin);
-  await waitForText(opened.page, "h1", "Notifications");
-  await go(opened.page, "#/compose");
   await waitForText(opened.page, "h1", "Compose");
   return opened;
 }
@@ -58,7 +40,7 @@ describe("composing a notification", () => {
   it("sends one with an image to a user's devices and shows it turn sent live, with its deliveries", async () => {
     const { page, errors, close } = await openComposer();
     const title = `Summer launch ${uniqueId("c")}`;
-    await page.type("#field-userId", recipient.uid);
+    await page.type("#field-userId", suite.recipient.uid);
     await page.type("#field-title", title);
     await page.type("#field-body", "The new collection is here: 30% off for early birds.");
     await page.type("#field-imageUrl", `${IMAGE_ORIGIN}summer.png`);
@@ -80,7 +62,7 @@ describe("composing a notification", () => {
     await waitForText(page, ".status-card .badge", "Sent", 30_000);
     const stored = (await db.doc(`notifications/${id}`).get()).data();
     expect(stored).toMatchObject({
-      userId: recipient.uid,
+      userId: suite.recipient.uid,
       title,
       imageUrl: `${IMAGE_ORIGIN}summer.png`,
       link: "https://shop.example.com/summer",
@@ -92,9 +74,9 @@ describe("composing a notification", () => {
     await waitForText(page, "section[aria-labelledby=deliveries-title]", "Showing 1–3");
     expect(await texts(page, "section[aria-labelledby=deliveries-title] tbody td:nth-child(3)")).toEqual(["sent", "sent", "sent"]);
     expect(await texts(page, "section[aria-labelledby=deliveries-title] tbody td:nth-child(2)")).toEqual([
-      recipient.uid,
-      recipient.uid,
-      recipient.uid,
+      suite.recipient.uid,
+      suite.recipient.uid,
+      suite.recipient.uid,
     ]);
     await waitForImages(page, 3);
     await expectAccessible(page, "the notification page");
@@ -136,7 +118,7 @@ describe("composing a notification", () => {
 
   it("reports a payload over FCM's 4096 bytes for the whole form, not for one field", async () => {
     const { page, close } = await openComposer();
-    await page.type("#field-userId", recipient.uid);
+    await page.type("#field-userId", suite.recipient.uid);
     await page.type("#field-title", "Too long");
     await fill(page, "#field-body", "x".repeat(4200));
     await page.click("::-p-text(Send notification)");

@@ -1,11 +1,13 @@
-// Driving the console in the browser: a fresh signed-out page per test, sign-in, waiting for what
-// the page shows, the accessibility check, screenshots, and the users and devices tests need.
+// Driving the console in the browser: a file's browser and users, a fresh page per test (signed out,
+// or signed in as the admin), waiting for what the page shows, the accessibility check, screenshots,
+// and the users and devices tests need.
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "puppeteer-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { callFunction, createUser, uniqueId, type TestUser } from "../helpers/emulator";
+import { launchBrowser, type TestBrowser } from "./browser";
 import { CONSOLE_URL } from "./console-url";
 
 export { CONSOLE_URL };
@@ -51,6 +53,40 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.type("#field-email", user.email);
   await page.type("#field-password", user.password);
   await page.click("button[type=submit]");
+}
+
+export interface ConsoleSuite {
+  browser: Browser;
+  admin: TestUser;
+  recipient: Recipient;
+  /** A fresh page signed in as `admin`, on the notifications list, then at `hash` if given. */
+  openAsAdmin(hash?: string): Promise<ConsolePage>;
+}
+
+/**
+ * Sets up what a test file's tests share: before them, a browser, an admin and a recipient with
+ * three devices; after them, the browser closed. Call it at the top of the file; the fields are
+ * set once the tests run.
+ */
+export function consoleSuite(): ConsoleSuite {
+  let testBrowser: TestBrowser | undefined;
+  const suite = {
+    async openAsAdmin(hash = "") {
+      const opened = await openConsole(suite.browser);
+      await signIn(opened.page, suite.admin);
+      await waitForText(opened.page, "h1", "Notifications");
+      if (hash) await go(opened.page, hash);
+      return opened;
+    },
+  } as ConsoleSuite;
+  beforeAll(async () => {
+    [testBrowser, suite.admin, suite.recipient] = await Promise.all([launchBrowser(), createConsoleAdmin(), createRecipient()]);
+    suite.browser = testBrowser.browser;
+  });
+  afterAll(async () => {
+    await testBrowser?.close();
+  });
+  return suite;
 }
 
 /** Waits until `selector` matches an element whose text contains `text` (every one of them if a list); returns that text. */

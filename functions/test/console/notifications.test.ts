@@ -1,47 +1,13 @@
 // The notifications list and detail pages: live order and status, the backend's `invalid` details
 // by field, a scheduled notification cancelled from its page, and deliveries paged 50 at a time.
 import { Timestamp } from "firebase-admin/firestore";
-import type { Browser, Page } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "puppeteer-core";
+import { describe, expect, it } from "vitest";
 import type { DeliveryDocument } from "../../src/types";
 import { createUser, db, uniqueId, waitForDoc } from "../helpers/emulator";
-import { launchBrowser, type TestBrowser } from "./browser";
-import {
-  createConsoleAdmin,
-  createRecipient,
-  expectAccessible,
-  go,
-  openConsole,
-  screenshot,
-  signIn,
-  texts,
-  waitForRoute,
-  waitForText,
-  type ConsolePage,
-  type Recipient,
-} from "./console-app";
+import { consoleSuite, expectAccessible, screenshot, texts, waitForRoute, waitForText } from "./console-app";
 
-let testBrowser: TestBrowser;
-let browser: Browser;
-let admin: { email: string; password: string };
-let recipient: Recipient;
-
-beforeAll(async () => {
-  [testBrowser, admin, recipient] = await Promise.all([launchBrowser(), createConsoleAdmin(), createRecipient()]);
-  browser = testBrowser.browser;
-});
-
-afterAll(async () => {
-  await testBrowser?.close();
-});
-
-async function openAsAdmin(hash: string): Promise<ConsolePage> {
-  const opened = await openConsole(browser);
-  await signIn(opened.page, admin);
-  await waitForText(opened.page, "h1", "Notifications");
-  if (hash) await go(opened.page, hash);
-  return opened;
-}
+const suite = consoleSuite();
 
 /** Writes a notification as an admin tool would and waits until the backend has accepted it. */
 async function writeNotification(doc: Record<string, unknown>): Promise<string> {
@@ -58,15 +24,15 @@ describe("the notifications list", () => {
     const scheduled = `Tomorrow's deals ${uniqueId("n")}`;
     const invalid = `Broken link ${uniqueId("n")}`;
     const newer = `Flash sale ${uniqueId("n")}`;
-    await writeNotification({ userId: recipient.uid, title: older, body: "What happened this week" });
+    await writeNotification({ userId: suite.recipient.uid, title: older, body: "What happened this week" });
     const scheduledId = await writeNotification({ topic: "offers", title: scheduled, sendAt: Timestamp.fromMillis(Date.now() + 86_400_000) });
     await writeNotification({ broadcast: true, title: invalid, link: "http://shop.example.com" });
-    const { page, errors, close } = await openAsAdmin("");
+    const { page, errors, close } = await suite.openAsAdmin("");
     await waitForText(page, "tbody tr", [older, "Sent", "3 of 3 devices"], 30_000);
     await waitForText(page, "tbody tr", [scheduled, "Topic offers", "Scheduled", "Due"]);
     await waitForText(page, "tbody tr", [invalid, "Everyone", "Invalid", "Nothing sent"]);
     // Written while the page is open: it appears on top without a reload, and turns Sent.
-    await writeNotification({ userIds: [recipient.uid], title: newer, platforms: ["ios", "android"] });
+    await writeNotification({ userIds: [suite.recipient.uid], title: newer, platforms: ["ios", "android"] });
     await waitForText(page, "tbody tr", newer);
     const titles = await rowTitles(page);
     expect(titles.indexOf(newer)).toBeLessThan(titles.indexOf(older));
@@ -84,13 +50,13 @@ describe("the notifications list", () => {
 describe("a notification's page", () => {
   it("shows the backend's invalid details by field", async () => {
     const id = await writeNotification({
-      userId: recipient.uid,
+      userId: suite.recipient.uid,
       title: "   ",
       imageURL: "https://images.example.com/a.png",
       android: { color: "red" },
     });
     await waitForDoc(`notifications/${id}`, (d) => d.status === "invalid");
-    const { page, errors, close } = await openAsAdmin(`#/notifications/${id}`);
+    const { page, errors, close } = await suite.openAsAdmin(`#/notifications/${id}`);
     await waitForText(page, ".status-card .badge", "Invalid");
     const problems = await texts(page, "[role=alert] tbody tr");
     expect(problems).toEqual(
@@ -108,9 +74,9 @@ describe("a notification's page", () => {
   });
 
   it("shows when a scheduled notification is due and cancels it", async () => {
-    const { page, errors, close } = await openAsAdmin("#/compose");
+    const { page, errors, close } = await suite.openAsAdmin("#/compose");
     await waitForText(page, "h1", "Compose");
-    await page.type("#field-userId", recipient.uid);
+    await page.type("#field-userId", suite.recipient.uid);
     await page.type("#field-title", `Reminder ${uniqueId("s")}`);
     await page.click("input[type=radio][value=later]"); // an hour from now by default
     await page.click("::-p-text(Schedule notification)");
@@ -153,7 +119,7 @@ describe("a notification's page", () => {
     }
     await batch.commit();
 
-    const { page, close } = await openAsAdmin(`#/notifications/${id}`);
+    const { page, close } = await suite.openAsAdmin(`#/notifications/${id}`);
     await waitForText(page, ".pager", "Showing 1–50");
     expect(await texts(page, "section[aria-labelledby=deliveries-title] tbody tr")).toHaveLength(50);
     await page.click("::-p-text(Next)");
@@ -168,7 +134,7 @@ describe("a notification's page", () => {
   });
 
   it("says so when the notification does not exist", async () => {
-    const { page, close } = await openAsAdmin(`#/notifications/${uniqueId("missing")}`);
+    const { page, close } = await suite.openAsAdmin(`#/notifications/${uniqueId("missing")}`);
     await waitForText(page, "h1", "Notification not found");
     await close();
   });

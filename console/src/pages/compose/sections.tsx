@@ -3,6 +3,7 @@
 import { DEVICE_TYPES } from "../../../../functions/src/devices/schema";
 import { MAX_RECIPIENTS } from "../../../../functions/src/notifications/schema";
 import { Checkbox, FieldSet, RadioGroup, SelectField, TextArea, TextField } from "../../ui/fields";
+import { PLATFORM_LABELS } from "../../ui/format";
 import { DataRows } from "./DataRows";
 import { splitUids, type AudienceKind, type ComposeForm } from "./form";
 
@@ -12,6 +13,24 @@ export interface SectionProps {
   errors: Record<string, string[]>;
 }
 
+/** A text field's name, which is also its validation path: a form key (`title`) or an option (`android.color`). */
+type TextName =
+  | { [K in keyof ComposeForm]: string extends ComposeForm[K] ? K : never }[keyof ComposeForm]
+  | `android.${keyof ComposeForm["android"]}`
+  | `apns.${keyof ComposeForm["apns"]}`;
+
+/** `field(name)` gives the props that tie a text control to that field: its name, value, setter and problems. */
+function textFields({ form, change, errors }: SectionProps) {
+  return (name: TextName) => {
+    const [key, option] = name.split(".") as [keyof ComposeForm, string?];
+    if (option === undefined) {
+      return { name, value: form[key] as string, onValue: (value: string) => change({ [key]: value }), errors: errors[name] };
+    }
+    const group = form[key] as Record<string, string>;
+    return { name, value: group[option], onValue: (value: string) => change({ [key]: { ...group, [option]: value } }), errors: errors[name] };
+  };
+}
+
 const AUDIENCES: Array<{ value: AudienceKind; label: string }> = [
   { value: "user", label: "One user" },
   { value: "users", label: "A list of users" },
@@ -19,38 +38,24 @@ const AUDIENCES: Array<{ value: AudienceKind; label: string }> = [
   { value: "broadcast", label: "Everyone" },
 ];
 
-const PLATFORM_LABELS = { ios: "iOS", android: "Android", web: "Web" } as const;
-
-export function AudienceSection({ form, change, errors }: SectionProps) {
+export function AudienceSection(props: SectionProps) {
+  const { form, change, errors } = props;
+  const field = textFields(props);
   const togglePlatform = (platform: (typeof DEVICE_TYPES)[number], on: boolean) =>
     change({ platforms: DEVICE_TYPES.filter((p) => (p === platform ? on : form.platforms.includes(p))) });
   return (
     <section class="card form-section" aria-labelledby="audience-title">
       <h2 id="audience-title">Audience</h2>
       <RadioGroup name="audience" label="Send to" value={form.audience} onValue={(audience) => change({ audience })} options={AUDIENCES} />
-      {form.audience === "user" && (
-        <TextField name="userId" label="User id (uid)" value={form.userId} onValue={(userId) => change({ userId })} errors={errors.userId} />
-      )}
+      {form.audience === "user" && <TextField label="User id (uid)" {...field("userId")} />}
       {form.audience === "users" && (
         <TextArea
-          name="userIds"
           label={`User ids (${splitUids(form.userIds).length} of at most ${MAX_RECIPIENTS})`}
           hint="One uid per line, or separated by commas."
-          value={form.userIds}
-          onValue={(userIds) => change({ userIds })}
-          errors={errors.userIds}
+          {...field("userIds")}
         />
       )}
-      {form.audience === "topic" && (
-        <TextField
-          name="topic"
-          label="Topic"
-          hint="Every active device subscribed to it."
-          value={form.topic}
-          onValue={(topic) => change({ topic })}
-          errors={errors.topic}
-        />
-      )}
+      {form.audience === "topic" && <TextField label="Topic" hint="Every active device subscribed to it." {...field("topic")} />}
       {form.audience === "broadcast" && <p class="field__hint">Every active device of every user.</p>}
       {errors.broadcast && <p class="inline-error">{errors.broadcast.join(" ")}</p>}
       <FieldSet name="platforms" label="Platforms" hint="Leave all unchecked to reach every platform." errors={errors.platforms} class="fieldset--inline">
@@ -71,31 +76,27 @@ export function AudienceSection({ form, change, errors }: SectionProps) {
   );
 }
 
-export function MessageSection({ form, change, errors }: SectionProps) {
+export function MessageSection(props: SectionProps) {
+  const { form, change, errors } = props;
+  const field = textFields(props);
   return (
     <section class="card form-section" aria-labelledby="message-title">
       <h2 id="message-title">Message</h2>
-      <TextField name="title" label="Title" required value={form.title} onValue={(title) => change({ title })} errors={errors.title} />
-      <TextArea name="body" label="Body" value={form.body} onValue={(body) => change({ body })} errors={errors.body} />
+      <TextField label="Title" required {...field("title")} />
+      <TextArea label="Body" {...field("body")} />
       <TextField
-        name="imageUrl"
         label="Image URL"
         type="url"
         placeholder="https://"
         hint="An https:// JPEG or PNG; shown by Android, iOS and browsers."
-        value={form.imageUrl}
-        onValue={(imageUrl) => change({ imageUrl })}
-        errors={errors.imageUrl}
+        {...field("imageUrl")}
       />
       <TextField
-        name="link"
         label="Link"
         type="url"
         placeholder="https://"
         hint="Opened when the notification is clicked (web), and sent as data.link."
-        value={form.link}
-        onValue={(link) => change({ link })}
-        errors={errors.link}
+        {...field("link")}
       />
       <DataRows rows={form.data} onRows={(data) => change({ data })} errors={errors.data} />
     </section>
@@ -108,7 +109,9 @@ export function localInputTime(minutes = 0, now = Date.now()): string {
   return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
-export function DeliverySection({ form, change, errors }: SectionProps) {
+export function DeliverySection(props: SectionProps) {
+  const { form, change, errors } = props;
+  const field = textFields(props);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <section class="card form-section" aria-labelledby="delivery-title">
@@ -124,24 +127,13 @@ export function DeliverySection({ form, change, errors }: SectionProps) {
         ]}
       />
       {form.when === "later" && (
-        <TextField
-          name="sendAt"
-          label="Send at"
-          type="datetime-local"
-          hint={`Your time zone (${zone}); at most 365 days ahead.`}
-          value={form.sendAt}
-          onValue={(sendAt) => change({ sendAt })}
-          errors={errors.sendAt}
-        />
+        <TextField label="Send at" type="datetime-local" hint={`Your time zone (${zone}); at most 365 days ahead.`} {...field("sendAt")} />
       )}
       <TextField
-        name="localTime"
         label="At each device's local time (optional)"
         type="time"
         hint="Each device gets it at the first such time in its own time zone, from the send time on."
-        value={form.localTime}
-        onValue={(localTime) => change({ localTime })}
-        errors={errors.localTime}
+        {...field("localTime")}
       />
       <Checkbox
         name="dryRun"
@@ -154,34 +146,34 @@ export function DeliverySection({ form, change, errors }: SectionProps) {
   );
 }
 
-export function AndroidFields({ form, change, errors }: SectionProps) {
-  const set = (patch: Partial<ComposeForm["android"]>) => change({ android: { ...form.android, ...patch } });
-  const a = form.android;
+export function AndroidFields(props: SectionProps) {
+  const field = textFields(props);
   return (
     <div class="field-grid">
-      <TextField name="android.channelId" label="Channel id" value={a.channelId} onValue={(channelId) => set({ channelId })} errors={errors["android.channelId"]} />
-      <TextField name="android.sound" label="Sound" value={a.sound} onValue={(sound) => set({ sound })} errors={errors["android.sound"]} />
-      <TextField name="android.color" label="Accent color" placeholder="#rrggbb" value={a.color} onValue={(color) => set({ color })} errors={errors["android.color"]} />
-      <TextField name="android.tag" label="Tag" hint="Replaces a shown notification with the same tag." value={a.tag} onValue={(tag) => set({ tag })} errors={errors["android.tag"]} />
-      <TextField name="android.clickAction" label="Click action" value={a.clickAction} onValue={(clickAction) => set({ clickAction })} errors={errors["android.clickAction"]} />
+      <TextField label="Channel id" {...field("android.channelId")} />
+      <TextField label="Sound" {...field("android.sound")} />
+      <TextField label="Accent color" placeholder="#rrggbb" {...field("android.color")} />
+      <TextField label="Tag" hint="Replaces a shown notification with the same tag." {...field("android.tag")} />
+      <TextField label="Click action" {...field("android.clickAction")} />
     </div>
   );
 }
 
-export function ApnsFields({ form, change, errors }: SectionProps) {
-  const set = (patch: Partial<ComposeForm["apns"]>) => change({ apns: { ...form.apns, ...patch } });
-  const a = form.apns;
+export function ApnsFields(props: SectionProps) {
+  const field = textFields(props);
   return (
     <div class="field-grid">
-      <TextField name="apns.sound" label="Sound" value={a.sound} onValue={(sound) => set({ sound })} errors={errors["apns.sound"]} />
-      <TextField name="apns.badge" label="Badge" type="number" min="0" value={a.badge} onValue={(badge) => set({ badge })} errors={errors["apns.badge"]} />
-      <TextField name="apns.category" label="Category" value={a.category} onValue={(category) => set({ category })} errors={errors["apns.category"]} />
-      <TextField name="apns.threadId" label="Thread id" value={a.threadId} onValue={(threadId) => set({ threadId })} errors={errors["apns.threadId"]} />
+      <TextField label="Sound" {...field("apns.sound")} />
+      <TextField label="Badge" type="number" min="0" {...field("apns.badge")} />
+      <TextField label="Category" {...field("apns.category")} />
+      <TextField label="Thread id" {...field("apns.threadId")} />
     </div>
   );
 }
 
-export function AdvancedFields({ form, change, errors }: SectionProps) {
+export function AdvancedFields(props: SectionProps) {
+  const { form, change, errors } = props;
+  const field = textFields(props);
   return (
     <div class="field-grid">
       <SelectField
@@ -195,9 +187,9 @@ export function AdvancedFields({ form, change, errors }: SectionProps) {
         ]}
         errors={errors.priority}
       />
-      <TextField name="ttlSeconds" label="Time to live (seconds)" type="number" min="0" value={form.ttlSeconds} onValue={(ttlSeconds) => change({ ttlSeconds })} errors={errors.ttlSeconds} />
-      <TextField name="collapseKey" label="Collapse key" value={form.collapseKey} onValue={(collapseKey) => change({ collapseKey })} errors={errors.collapseKey} />
-      <TextField name="analyticsLabel" label="Analytics label" value={form.analyticsLabel} onValue={(analyticsLabel) => change({ analyticsLabel })} errors={errors.analyticsLabel} />
+      <TextField label="Time to live (seconds)" type="number" min="0" {...field("ttlSeconds")} />
+      <TextField label="Collapse key" {...field("collapseKey")} />
+      <TextField label="Analytics label" {...field("analyticsLabel")} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useRef, useState } from "preact/hooks";
 import { createNotification } from "../../data/documents";
 import { useServices } from "../../firebase";
 import { navigate } from "../../router";
+import type { ShownError } from "../../ui/Alert";
 import type { ComposeForm } from "./form";
 import { groupErrors, validate, type FieldErrors } from "./validate";
 
@@ -20,7 +21,7 @@ const NO_ERRORS: FieldErrors = { byField: {}, general: [] };
 export function useSubmit(form: ComposeForm) {
   const { db } = useServices();
   const [errors, setErrors] = useState<FieldErrors>(NO_ERRORS);
-  const [writeError, setWriteError] = useState<{ code?: string; message: string } | null>(null);
+  const [writeError, setWriteError] = useState<ShownError | null>(null);
   const [busy, setBusy] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
 
@@ -39,7 +40,7 @@ export function useSubmit(form: ComposeForm) {
     try {
       navigate({ page: "notification", id: await createNotification(db, result.value) });
     } catch (caught) {
-      setWriteError(caught as { code?: string; message: string });
+      setWriteError(caught as ShownError);
       setBusy(false);
     }
   }

@@ -5,8 +5,9 @@ import { useMemo, useState } from "preact/hooks";
 import { deliveriesOf, type DeliveryDocument } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
 import { useServices } from "../../firebase";
-import { ErrorAlert } from "../../ui/Alert";
 import { shorten } from "../../ui/format";
+import { NotReady } from "../../ui/NotReady";
+import { TableCard } from "../../ui/TableCard";
 import { Time } from "../../ui/Time";
 
 export const DELIVERIES_PAGE_SIZE = 50;
@@ -19,60 +20,40 @@ export function Deliveries({ notificationId }: { notificationId: string }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const after = cursors.at(-1);
   const page = useMemo(() => {
-    const base = deliveriesOf(db, notificationId);
+    const from = after === undefined ? [] : [startAfter(after)];
     // One row more than shown tells whether a next page exists.
-    return after === undefined
-      ? query(base, orderBy(documentId()), limit(DELIVERIES_PAGE_SIZE + 1))
-      : query(base, orderBy(documentId()), startAfter(after), limit(DELIVERIES_PAGE_SIZE + 1));
+    return query(deliveriesOf(db, notificationId), orderBy(documentId()), ...from, limit(DELIVERIES_PAGE_SIZE + 1));
   }, [db, notificationId, after]);
   const live = useLiveQuery(page);
 
-  if (live.status === "error") return <ErrorAlert title="Could not load the deliveries" error={live.error} />;
-  if (live.status === "loading") return <p class="muted">Loading deliveries…</p>;
+  if (live.status !== "ready") return <NotReady live={live} error="Could not load the deliveries" loading="Loading deliveries…" />;
   const rows = live.value.slice(0, DELIVERIES_PAGE_SIZE);
   const hasNext = live.value.length > DELIVERIES_PAGE_SIZE;
   if (rows.length === 0 && cursors.length === 0) return <p class="muted">No deliveries recorded yet.</p>;
   const first = cursors.length * DELIVERIES_PAGE_SIZE + 1;
+  const last = first + rows.length - 1;
 
+  const pager = (
+    <nav class="pager" aria-label="Deliveries pages">
+      <button class="button" type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+        Previous
+      </button>
+      <span aria-live="polite">{rows.length === 0 ? "No more deliveries" : `Showing ${first}–${last}`}</span>
+      <button class="button" type="button" disabled={!hasNext} onClick={() => setCursors([...cursors, rows[rows.length - 1].id])}>
+        Next
+      </button>
+    </nav>
+  );
   return (
-    <div class="card table-card">
-      <table class="table">
-        <caption class="visually-hidden">Deliveries {first} to {first + rows.length - 1}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Device</th>
-            <th scope="col">User</th>
-            <th scope="col">Status</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Result</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((snapshot) => (
-            <DeliveryRow key={snapshot.id} id={snapshot.id} delivery={snapshot.data()} />
-          ))}
-        </tbody>
-      </table>
-      <nav class="pager" aria-label="Deliveries pages">
-        <button class="button" type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous
-        </button>
-        <span aria-live="polite">
-          {rows.length === 0 ? "No more deliveries" : `Showing ${first}–${first + rows.length - 1}`}
-        </span>
-        <button
-          class="button"
-          type="button"
-          disabled={!hasNext}
-          onClick={() => setCursors([...cursors, rows[rows.length - 1].id])}
-        >
-          Next
-        </button>
-      </nav>
-    </div>
+    <TableCard caption={`Deliveries ${first} to ${last}`} columns={DELIVERY_COLUMNS} footer={pager}>
+      {rows.map((snapshot) => (
+        <DeliveryRow key={snapshot.id} id={snapshot.id} delivery={snapshot.data()} />
+      ))}
+    </TableCard>
   );
 }
+
+const DELIVERY_COLUMNS = ["Device", "User", "Status", "Attempts", "Result", "Updated"];
 
 function DeliveryRow({ id, delivery: d }: { id: string; delivery: DeliveryDocument }) {
   return (

@@ -5,7 +5,8 @@ import { cancelNotification, notificationOf, type NotificationDocument } from ".
 import { useLiveDocument } from "../../data/live";
 import { useServices } from "../../firebase";
 import { href } from "../../router";
-import { Alert, ErrorAlert } from "../../ui/Alert";
+import { Alert, ErrorAlert, type ShownError } from "../../ui/Alert";
+import { NotReady } from "../../ui/NotReady";
 import { Page } from "../../ui/Page";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { Time } from "../../ui/Time";
@@ -19,8 +20,7 @@ export function NotificationPage({ id }: { id: string }) {
   const ref = useMemo(() => notificationOf(db, id), [db, id]);
   const live = useLiveDocument(ref);
 
-  if (live.status === "loading") return <p class="muted">Loading…</p>;
-  if (live.status === "error") return <ErrorAlert title="Could not load this notification" error={live.error} />;
+  if (live.status !== "ready") return <NotReady live={live} error="Could not load this notification" />;
   if (!live.value) {
     return (
       <Page title="Notification not found">
@@ -55,14 +55,14 @@ export function NotificationPage({ id }: { id: string }) {
 function CancelButton({ id }: { id: string }) {
   const { db } = useServices();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ code?: string; message: string } | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
   async function cancel() {
     setBusy(true);
     setError(null);
     try {
       await cancelNotification(db, id);
     } catch (caught) {
-      setError(caught as { code?: string; message: string });
+      setError(caught as ShownError);
     } finally {
       setBusy(false);
     }

@@ -7,9 +7,10 @@ import { notificationsOf, type NotificationDocument } from "../../data/documents
 import { useLiveQuery } from "../../data/live";
 import { useServices } from "../../firebase";
 import { href } from "../../router";
-import { ErrorAlert } from "../../ui/Alert";
+import { NotReady } from "../../ui/NotReady";
 import { Page } from "../../ui/Page";
 import { StatusBadge } from "../../ui/StatusBadge";
+import { TableCard } from "../../ui/TableCard";
 import { Time } from "../../ui/Time";
 import { Outcome } from "./Outcome";
 import { audienceLabel, statusOf, titleOf } from "./status";
@@ -17,11 +18,6 @@ import { audienceLabel, statusOf, titleOf } from "./status";
 const PAGE_SIZE = 25;
 
 export function NotificationsPage() {
-  const { db } = useServices();
-  const [shown, setShown] = useState(PAGE_SIZE);
-  const newest = useMemo(() => query(notificationsOf(db), orderBy("createdAt", "desc"), limit(shown)), [db, shown]);
-  const live = useLiveQuery(newest);
-
   return (
     <Page
       title="Notifications"
@@ -32,45 +28,43 @@ export function NotificationsPage() {
         </a>
       }
     >
-      {live.status === "error" && <ErrorAlert title="Could not load the notifications" error={live.error} />}
-      {live.status === "loading" && <p class="muted">Loading…</p>}
-      {live.status === "ready" && live.value.length === 0 && (
-        <div class="card empty">
-          <p>No notifications yet.</p>
-          <a href={href({ page: "compose" })}>Compose the first one</a>
-        </div>
-      )}
-      {live.status === "ready" && live.value.length > 0 && (
-        <div class="card table-card">
-          <table class="table">
-            <caption class="visually-hidden">Notifications, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Audience</th>
-                <th scope="col">Status</th>
-                <th scope="col">Delivery</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {live.value.map((snapshot) => (
-                <NotificationRow key={snapshot.id} id={snapshot.id} notification={snapshot.data()} />
-              ))}
-            </tbody>
-          </table>
-          {live.value.length === shown && (
-            <div class="table-footer">
-              <button class="button" type="button" onClick={() => setShown(shown + PAGE_SIZE)}>
-                Show {PAGE_SIZE} more
-              </button>
-            </div>
-          )}
-        </div>
-      )}
+      <Newest />
     </Page>
   );
 }
+
+function Newest() {
+  const { db } = useServices();
+  const [shown, setShown] = useState(PAGE_SIZE);
+  const newest = useMemo(() => query(notificationsOf(db), orderBy("createdAt", "desc"), limit(shown)), [db, shown]);
+  const live = useLiveQuery(newest);
+
+  if (live.status !== "ready") return <NotReady live={live} error="Could not load the notifications" />;
+  if (live.value.length === 0) {
+    return (
+      <div class="card empty">
+        <p>No notifications yet.</p>
+        <a href={href({ page: "compose" })}>Compose the first one</a>
+      </div>
+    );
+  }
+  const more = live.value.length === shown && (
+    <div class="table-footer">
+      <button class="button" type="button" onClick={() => setShown(shown + PAGE_SIZE)}>
+        Show {PAGE_SIZE} more
+      </button>
+    </div>
+  );
+  return (
+    <TableCard caption="Notifications, newest first" columns={NOTIFICATION_COLUMNS} footer={more}>
+      {live.value.map((snapshot) => (
+        <NotificationRow key={snapshot.id} id={snapshot.id} notification={snapshot.data()} />
+      ))}
+    </TableCard>
+  );
+}
+
+const NOTIFICATION_COLUMNS = ["Title", "Audience", "Status", "Delivery", "Created"];
 
 function NotificationRow({ id, notification: n }: { id: string; notification: NotificationDocument }) {
   return (

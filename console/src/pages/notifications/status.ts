@@ -1,7 +1,7 @@
 // How each notification status reads: a short label, a colour family and a sentence for the tooltip.
 import type { NotificationStatus } from "../../../../functions/src/types";
 import type { NotificationDocument } from "../../data/documents";
-import { plural } from "../../ui/format";
+import { PLATFORM_LABELS, plural } from "../../ui/format";
 
 export type Tone = "neutral" | "info" | "success" | "warning" | "danger";
 
@@ -29,23 +29,19 @@ export const isCancellable = (n: NotificationDocument) => n.status === "schedule
 export const titleOf = (n: NotificationDocument): string =>
   typeof n.title === "string" && n.title.trim() !== "" ? n.title : "(no title)";
 
-const PLATFORM_NAMES = { ios: "iOS", android: "Android", web: "Web" } as const;
-
 /**
  * "User ada", "3 users", "Topic news", "Everyone", with the platform filter if any. Read from
  * documents that may be invalid, so no field's type is taken for granted.
  */
 export function audienceLabel(n: NotificationDocument): string {
-  const who =
-    n.userId !== undefined
-      ? `User ${n.userId}`
-      : Array.isArray(n.userIds)
-        ? plural(n.userIds.length, "user")
-        : n.topic !== undefined
-          ? `Topic ${n.topic}`
-          : n.broadcast
-            ? "Everyone"
-            : "No audience";
-  const platforms = Array.isArray(n.platforms) ? n.platforms.map((p) => PLATFORM_NAMES[p] ?? p).join(", ") : "";
+  const who = recipientsOf(n);
+  const platforms = Array.isArray(n.platforms) ? n.platforms.map((p) => PLATFORM_LABELS[p] ?? p).join(", ") : "";
   return platforms ? `${who} · ${platforms}` : who;
+}
+
+function recipientsOf(n: NotificationDocument): string {
+  if (n.userId !== undefined) return `User ${n.userId}`;
+  if (Array.isArray(n.userIds)) return plural(n.userIds.length, "user");
+  if (n.topic !== undefined) return `Topic ${n.topic}`;
+  return n.broadcast ? "Everyone" : "No audience";
 }

@@ -6,10 +6,11 @@ import { devicesOf, type DeviceDocument } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
 import { useServices } from "../../firebase";
 import { navigate } from "../../router";
-import { ErrorAlert } from "../../ui/Alert";
 import { TextField } from "../../ui/fields";
-import { plural, shorten } from "../../ui/format";
+import { PLATFORM_LABELS, plural, shorten } from "../../ui/format";
+import { NotReady } from "../../ui/NotReady";
 import { Page } from "../../ui/Page";
+import { TableCard } from "../../ui/TableCard";
 import { Time } from "../../ui/Time";
 
 export function UsersPage({ uid }: { uid: string | null }) {
@@ -31,14 +32,11 @@ export function UsersPage({ uid }: { uid: string | null }) {
   );
 }
 
-const TYPE_LABELS: Record<DeviceDocument["type"], string> = { ios: "iOS", android: "Android", web: "Web" };
-
 function Devices({ uid }: { uid: string }) {
   const { db } = useServices();
   const devices = useMemo(() => query(devicesOf(db, uid), orderBy("lastSeenAt", "desc")), [db, uid]);
   const live = useLiveQuery(devices);
-  if (live.status === "error") return <ErrorAlert title={`Could not load the devices of ${uid}`} error={live.error} />;
-  if (live.status === "loading") return <p class="muted">Loading devices…</p>;
+  if (live.status !== "ready") return <NotReady live={live} error={`Could not load the devices of ${uid}`} loading="Loading devices…" />;
   if (live.value.length === 0) {
     return (
       <div class="card empty" role="status">
@@ -53,36 +51,23 @@ function Devices({ uid }: { uid: string }) {
       <h2 id="devices-title">
         {plural(live.value.length, "device")} of <code>{uid}</code>
       </h2>
-      <div class="card table-card">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Type</th>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Topics</th>
-              <th scope="col">App</th>
-              <th scope="col">Token</th>
-            </tr>
-          </thead>
-          <tbody>
-            {live.value.map((snapshot) => (
-              <DeviceRow key={snapshot.id} device={snapshot.data()} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TableCard columns={DEVICE_COLUMNS}>
+        {live.value.map((snapshot) => (
+          <DeviceRow key={snapshot.id} device={snapshot.data()} />
+        ))}
+      </TableCard>
     </section>
   );
 }
+
+const DEVICE_COLUMNS = ["Type", "Name", "Status", "Last seen", "Topics", "App", "Token"];
 
 function DeviceRow({ device: d }: { device: DeviceDocument }) {
   const app = [d.appVersion, d.locale, d.timezone].filter(Boolean).join(" · ");
   return (
     <tr>
       <td>
-        <span class={`platform platform--${d.type}`}>{TYPE_LABELS[d.type] ?? d.type}</span>
+        <span class={`platform platform--${d.type}`}>{PLATFORM_LABELS[d.type] ?? d.type}</span>
       </td>
       <td>{d.name ?? <span class="muted">unnamed</span>}</td>
       <td>

@@ -1,0 +1,23 @@
+import type { ComponentChildren } from "preact";
+
+/** A table in a card: a header row of `columns`, the rows, and what goes below them (a pager). */
+export function TableCard(props: { caption?: string; columns: readonly string[]; footer?: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <div class="card table-card">
+      <table class="table">
+        {props.caption && <caption class="visually-hidden">{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+      {props.footer}
+    </div>
+  );
+}
