@@ -3,6 +3,7 @@
 // where it is read: a bad value fails only what uses it, with a message naming the param.
 import { defineBoolean, defineInt, defineString } from "firebase-functions/params";
 import { canonicalTimeZone } from "./notifications/local-time.js";
+import { logEvent } from "./shared/events.js";
 
 export const MAX_DEVICES_PER_USER = defineInt("MAX_DEVICES_PER_USER", {
   default: 20,
@@ -99,7 +100,19 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
+
+  /**
+   * Logs the bad setting for the operator (config.invalid, an alert) where it was caught, and
+   * returns what the caller is told: `pushfan is misconfigured: <what is wrong>`.
+   */
+  report(context: { notificationId?: string } = {}): string {
+    logEvent("config.invalid", { param: this.param, message: this.message, ...context });
+    return `pushfan is misconfigured: ${this.message}`;
+  }
 }
+
+/** What a request handler answers for a bad setting: only the operator can fix it. */
+export const forOperator = (reported: string) => `${reported} The operator must fix this setting.`;
 
 function intIn(param: { name: string; value(): number }, min: number, max: number): number {
   const value = param.value();

@@ -1,7 +1,7 @@
 // Adapters from the callable protocol to device registration: App Check, auth, validation,
 // settings, response shape.
 import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
-import { config, ConfigError } from "../config.js";
+import { config, ConfigError, forOperator } from "../config.js";
 import { logEvent } from "../shared/events.js";
 import { db } from "../shared/firebase.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
@@ -37,8 +37,7 @@ export function setting<T>(read: () => T): T {
     return read();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logEvent("config.invalid", { param: error.param, message: error.message });
-    throw new HttpsError("internal", `pushfan is misconfigured: ${error.message} The operator must fix this setting.`);
+    throw new HttpsError("internal", forOperator(error.report()));
   }
 }
 

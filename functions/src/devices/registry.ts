@@ -13,7 +13,7 @@ import {
   type SetOptions,
   type WriteBatch,
 } from "firebase-admin/firestore";
-import { readOrProblem } from "../shared/documents.js";
+import { getAllOf, readOrProblem } from "../shared/documents.js";
 import {
   DEVICE_INDEX,
   devicesOf,
@@ -191,12 +191,7 @@ export async function registerDevice(
   if (!replacedRef && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
 
   return db.runTransaction(async (tx) => {
-    const [mine, user, owner, replaced] = await Promise.all([
-      tx.get(ref),
-      tx.get(userOf(db, uid)),
-      tx.get(tokenOwnerOf(db, deviceId)),
-      replacedRef ? tx.get(replacedRef) : Promise.resolve(undefined),
-    ]);
+    const [mine, user, owner, replaced] = await getAllOf(tx, [ref, userOf(db, uid), tokenOwnerOf(db, deviceId), replacedRef]);
     const holder = readOrProblem(owner).value?.userId;
     const replacing = replaced?.exists === true;
     const indexed = indexedIds(user);

@@ -4,7 +4,7 @@ import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
 import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
-import { ConfigError } from "../config.js";
+import { ConfigError, forOperator } from "../config.js";
 import { logEvent } from "../shared/events.js";
 import { parseOrThrow, ValidationError, type ErrorDetail } from "../shared/validation.js";
 
@@ -194,8 +194,7 @@ export function createApiHandler(deps: ApiDeps) {
         return sendError(res, new ApiError(503, "Too many concurrent changes to this user's devices; retry shortly.", undefined, { "Retry-After": "1" }));
       }
       if (error instanceof ConfigError) {
-        logEvent("config.invalid", { param: error.param, message: error.message });
-        return sendError(res, new ApiError(500, `pushfan is misconfigured: ${error.message} The operator must fix this setting.`));
+        return sendError(res, new ApiError(500, forOperator(error.report())));
       }
       logEvent("api.failed", { method: req.method, path, error: error instanceof Error ? error.stack : String(error) });
       sendError(res, new ApiError(500, "Internal error."));

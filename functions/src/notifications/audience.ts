@@ -15,13 +15,14 @@ export const IN_FILTER_LIMIT = 30;
  * Every query asks for active devices only.
  */
 export function audienceSegments(db: Firestore, audience: Audience, platforms?: readonly DeviceType[]): Query<DeviceDocument>[] {
-  const active = allDevices(db).where("active", "==", true);
-  const bases: Query<DeviceDocument>[] =
+  const devices = allDevices(db);
+  const audiences: Query<DeviceDocument>[] =
     audience.kind === "users"
-      ? chunk(audience.userIds, IN_FILTER_LIMIT).map((users) => allDevices(db).where("userId", "in", users).where("active", "==", true))
+      ? chunk(audience.userIds, IN_FILTER_LIMIT).map((users) => devices.where("userId", "in", users))
       : audience.kind === "topic"
-        ? [allDevices(db).where("topics", "array-contains", audience.topic).where("active", "==", true)]
-        : [active];
+        ? [devices.where("topics", "array-contains", audience.topic)]
+        : [devices];
+  const bases = audiences.map((query) => query.where("active", "==", true));
   const segments = platforms ? bases.flatMap((base) => platforms.map((p) => base.where("type", "==", p))) : bases;
   return segments.map((segment) => segment.orderBy(FieldPath.documentId()));
 }

@@ -9,9 +9,9 @@ import { runPlanner } from "./plan.js";
 import {
   generationOf,
   leaseMsFor,
-  nextWakeAt,
   PLAN_BUDGET_MS,
   PLAN_TIMEOUT_SECONDS,
+  scheduleFor,
   stopReasonOf,
   taskId,
   TRIGGER_TIMEOUT_SECONDS,
@@ -20,7 +20,7 @@ import {
   type FanoutSettings,
   type PlanTask,
 } from "./pipeline.js";
-import { parseNotification, recipientsOf, type NotificationInput } from "./schema.js";
+import { parseNotification, recipientCountOf, type NotificationInput } from "./schema.js";
 import { runShard } from "./shard.js";
 import { tryFinalize } from "./outcome.js";
 
@@ -101,8 +101,9 @@ function dueAtOf(n: NotificationInput, createdAt: number): number | undefined {
 
 /** Nothing sent. `recipients` counts listed users; an invalid document's audience is unknown: 0. */
 function zeroStats(n?: NotificationInput): Stats {
-  if (n && (n.topic !== undefined || n.broadcast !== undefined)) return { devices: 0, sent: 0, failed: 0, removed: 0 };
-  return { recipients: n ? recipientsOf(n).length : 0, devices: 0, sent: 0, failed: 0, removed: 0 };
+  const recipients = n ? recipientCountOf(n) : 0;
+  const nothing = { devices: 0, sent: 0, failed: 0, removed: 0 };
+  return recipients === undefined ? nothing : { recipients, ...nothing };
 }
 
 /** Ends a notification that never started sending. */
@@ -142,13 +143,9 @@ async function startInline(deps: FanoutDeps, settings: FanoutSettings, notificat
 
 async function scheduleWake(deps: FanoutDeps, target: { notificationId: string; generation: number }, dueAt: number, hop: number): Promise<void> {
   const { notificationId, generation } = target;
-  const at = nextWakeAt(deps.now(), dueAt);
-  const scheduled = at > deps.now() ? at : undefined;
-  await deps.tasks.plan(
-    { notificationId, generation, kind: "wake", n: hop, notBefore: scheduled },
-    { id: taskId(notificationId, generation, `wake-${hop}`), scheduleTime: scheduled === undefined ? undefined : new Date(scheduled) },
-  );
-  logEvent("tasks.enqueued", { notificationId, queue: "plan", count: 1, scheduleTime: scheduled === undefined ? undefined : new Date(scheduled).toISOString() });
+  const { notBefore, scheduleTime } = scheduleFor(deps.now(), dueAt);
+  await deps.tasks.plan({ notificationId, generation, kind: "wake", n: hop, notBefore }, { id: taskId(notificationId, generation, `wake-${hop}`), scheduleTime });
+  logEvent("tasks.enqueued", { notificationId, queue: "plan", count: 1, scheduleTime: scheduleTime?.toISOString() });
 }
 
 /**
@@ -198,10 +195,13 @@ export async function cancelNotification(deps: FanoutDeps, notificationId: strin
   if (result !== "none") logEvent("fanout.cancelled", { notificationId, status: result });
 }
 
-/** A setting the fan-out needs is invalid: the notification fails (or stops) with a clear error. */
-export async function failForConfiguration(deps: FanoutDeps, notificationId: string, message: string): Promise<void> {
+/**
+ * A setting the fan-out needs is invalid (`reported`: ConfigError.report's words): the notification
+ * fails (or stops) with a clear error.
+ */
+export async function failForConfiguration(deps: FanoutDeps, notificationId: string, reported: string): Promise<void> {
   const ref = notificationRef(deps.db, notificationId);
-  const error = { code: "configuration", message: `pushfan is misconfigured: ${message} Nothing was sent; fix the setting and create the notification again.` };
+  const error = { code: "configuration", message: `${reported} Nothing was sent; fix the setting and create the notification again.` };
   const started = await deps.db.runTransaction(async (tx) => {
     const n = readOrProblem(await tx.get(ref)).value;
     if (!n || isTerminal(n.status)) return false;

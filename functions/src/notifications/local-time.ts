@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
  * offset has no DST rules, so it is not what a device reporting its zone means.
  */
 export function canonicalTimeZone(name: string): string | undefined {
-  // Device documents are not type-checked at runtime.
+  // Callers pass unchecked values too (a client's request, a param).
   if (typeof name !== "string" || name.length > MAX_TIME_ZONE_LENGTH || !TIME_ZONE_PATTERN.test(name)) {
     return undefined;
   }

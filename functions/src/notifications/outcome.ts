@@ -15,7 +15,7 @@ import {
   type StoredNotification,
 } from "./documents.js";
 import { leaseLive, PROGRESS_INTERVAL_MS, stopReasonOf, type FanoutDeps, type StopReason } from "./pipeline.js";
-import { parseNotification, recipientsOf } from "./schema.js";
+import { parseNotification, recipientCountOf } from "./schema.js";
 
 const FAILED_PRECONDITION = 9;
 
@@ -75,7 +75,8 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
     const counts = sums.data();
     const parsed = parseNotification(n);
     const stats: Stats = { devices: counts.devices, sent: counts.sent, failed: counts.failed, removed: counts.removed };
-    if (parsed.ok && parsed.value.topic === undefined && parsed.value.broadcast === undefined) stats.recipients = recipientsOf(parsed.value).length;
+    const recipients = parsed.ok ? recipientCountOf(parsed.value) : undefined;
+    if (recipients !== undefined) stats.recipients = recipients;
     const stop = stopReasonOf(n);
     const status = statusOf(stats, stop);
     const attempts = firstOf(slowest)?.stats?.rounds ?? 0;

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import type { Messenger } from "../messaging/transport.js";
-import type { StoredNotification } from "./documents.js";
+import { isTerminal, type StoredNotification } from "./documents.js";
 
 /** A plan task: wakes a scheduled notification (`wake`), or continues planning (`plan`). */
 export interface PlanTask {
@@ -131,6 +131,11 @@ export function stopReasonOf(n: StoredNotification): StopReason | undefined {
   return undefined;
 }
 
+/** Whether a notification must send nothing more: deleted, finished, cancelled or halted. */
+export function sendsNothingMore(n: StoredNotification | undefined): boolean {
+  return !n || isTerminal(n.status) || stopReasonOf(n) !== undefined;
+}
+
 export function leaseLive(lease: { runId: string; expiresAt: { toMillis(): number } } | undefined, now: number, runId?: string): boolean {
   return lease !== undefined && lease.runId !== runId && lease.expiresAt.toMillis() > now;
 }
@@ -156,7 +161,13 @@ export async function waitUntil(deps: FanoutDeps, dueAt: number, notBefore: numb
   }
 }
 
-/** When the next task of a wait should run: at the due time, or at the horizon on the way there. */
-export function nextWakeAt(now: number, dueAt: number): number {
-  return Math.min(dueAt, now + SCHEDULE_HORIZON_MS);
+/**
+ * How to enqueue a task for `dueAt` (null or past: at once): at the due time, or at the horizon on
+ * the way there; the same instant goes in the payload as `notBefore`, by which a task that runs
+ * early knows it did.
+ */
+export function scheduleFor(now: number, dueAt: number | null): { notBefore?: number; scheduleTime?: Date } {
+  if (dueAt === null || dueAt <= now) return {};
+  const at = Math.min(dueAt, now + SCHEDULE_HORIZON_MS);
+  return { notBefore: at, scheduleTime: new Date(at) };
 }

@@ -18,8 +18,9 @@ import {
   LeaseBusyError,
   leaseLive,
   LOCAL_TIME_WINDOW,
-  nextWakeAt,
   PROGRESS_INTERVAL_MS,
+  scheduleFor,
+  sendsNothingMore,
   stopReasonOf,
   taskId,
   type FanoutDeps,
@@ -280,8 +281,7 @@ class AudienceWalker {
     if (this.deps.now() - this.lastCheck < PROGRESS_INTERVAL_MS) return undefined;
     this.lastCheck = this.deps.now();
     const snap = await notificationRef(this.deps.db, this.notificationId).get();
-    const n = readOrProblem(snap).value;
-    if (!n || isTerminal(n.status) || stopReasonOf(n)) return { kind: "stopped" };
+    if (sendsNothingMore(readOrProblem(snap).value)) return { kind: "stopped" };
     await maybeWriteProgress(this.deps, this.notificationId, snap);
     logEvent("plan.progress", { notificationId: this.notificationId, shards: this.checkpoint.nextIndex, devices: this.checkpoint.devices });
     return undefined;
@@ -301,11 +301,8 @@ export async function enqueueShards(deps: FanoutDeps, target: ShardTarget, shard
   for (let i = 0; i < shards.length; i += 10) {
     await Promise.all(
       shards.slice(i, i + 10).map(({ index, dueAt }) => {
-        const scheduled = dueAt !== null && dueAt > now ? nextWakeAt(now, dueAt) : undefined;
-        return deps.tasks.send(
-          { notificationId, generation, shard: index, notBefore: scheduled },
-          { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime: scheduled === undefined ? undefined : new Date(scheduled) },
-        );
+        const { notBefore, scheduleTime } = scheduleFor(now, dueAt);
+        return deps.tasks.send({ notificationId, generation, shard: index, notBefore }, { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime });
       }),
     );
   }

@@ -283,6 +283,12 @@ export function audienceOf(n: NotificationInput): Audience {
   return { kind: "users", userIds: recipientsOf(n) };
 }
 
+/** `stats.recipients`: how many users the notification lists; undefined for a topic or everyone. */
+export function recipientCountOf(n: NotificationInput): number | undefined {
+  const audience = audienceOf(n);
+  return audience.kind === "users" ? audience.userIds.length : undefined;
+}
+
 export type ParseNotificationResult = { ok: true; value: NotificationInput } | { ok: false; details: ErrorDetail[] };
 
 /** The uids a notification targets. */

@@ -23,7 +23,8 @@ import {
   generationOf,
   LeaseBusyError,
   leaseLive,
-  nextWakeAt,
+  scheduleFor,
+  sendsNothingMore,
   stopReasonOf,
   taskId,
   waitUntil,
@@ -96,7 +97,7 @@ export async function runShard(deps: FanoutDeps, settings: FanoutSettings, notif
 async function claimShard(deps: FanoutDeps, notificationId: string, index: number, run: ShardRun): Promise<Claim> {
   const ref = shardRef(deps.db, notificationId, index);
   return deps.db.runTransaction(async (tx) => {
-    const [nSnap, sSnap] = await Promise.all([tx.get(notificationRef(deps.db, notificationId)), tx.get(ref)]);
+    const [nSnap, sSnap] = await getAllOf(tx, [notificationRef(deps.db, notificationId), ref]);
     const n = readOrProblem(nSnap).value;
     const shard = readOrProblem(sSnap).value;
     if (!shard || !n || (run.generation !== undefined && run.generation !== generationOf(n))) return { kind: "gone" };
@@ -104,7 +105,7 @@ async function claimShard(deps: FanoutDeps, notificationId: string, index: numbe
     const now = deps.now();
     if (shard.status === "sending" && leaseLive(shard.lease, now, run.runId)) return { kind: "busy", until: shard.lease!.expiresAt.toMillis() };
     const lease = { runId: run.runId, expiresAt: Timestamp.fromMillis(now + run.leaseMs) };
-    const stopped = isTerminal(n.status) || stopReasonOf(n) !== undefined;
+    const stopped = sendsNothingMore(n);
     if (stopped && shard.status === "planned") {
       tx.update(ref, { status: "skipped", updatedAt: FieldValue.serverTimestamp() });
       return { kind: "skipped" };
@@ -196,8 +197,7 @@ function countOf(settled: Map<string, Settled>, targets: Target[], rounds: numbe
 }
 
 async function isStopped(deps: FanoutDeps, notificationId: string): Promise<boolean> {
-  const n = readOrProblem(await notificationRef(deps.db, notificationId).get()).value;
-  return !n || isTerminal(n.status) || stopReasonOf(n) !== undefined;
+  return sendsNothingMore(readOrProblem(await notificationRef(deps.db, notificationId).get()).value);
 }
 
 /** Stops the whole notification: the other shards see `halt` and send nothing more. */
@@ -253,8 +253,8 @@ export async function runShardTask(deps: FanoutDeps, settings: FanoutSettings, t
   if (result.kind !== "early") return result;
   if (await waitUntil(deps, result.dueAt, task.notBefore)) return runShard(deps, settings, task.notificationId, task.shard, ofTask);
   const hop = (task.hop ?? 0) + 1;
-  const at = nextWakeAt(deps.now(), result.dueAt);
+  const { notBefore, scheduleTime } = scheduleFor(deps.now(), result.dueAt);
   const id = taskId(task.notificationId, task.generation, `shard-${task.shard}-h${hop}`);
-  await deps.tasks.send({ ...task, hop, notBefore: at }, { id, scheduleTime: new Date(at) });
+  await deps.tasks.send({ ...task, hop, notBefore }, { id, scheduleTime });
   return result;
 }

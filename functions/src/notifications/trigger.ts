@@ -89,8 +89,7 @@ async function withSettings(notificationId: string, work: (d: FanoutDeps, s: Fan
     settings = fanoutSettings();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logEvent("config.invalid", { param: error.param, message: error.message, notificationId });
-    await failForConfiguration(baseDeps(), notificationId, error.message);
+    await failForConfiguration(baseDeps(), notificationId, error.report({ notificationId }));
     return;
   }
   await work(baseDeps(messenger), settings);

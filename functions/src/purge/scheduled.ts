@@ -1,6 +1,5 @@
 // Adapter from the scheduled event to the purge.
 import { config, ConfigError } from "../config.js";
-import { logEvent } from "../shared/events.js";
 import { db } from "../shared/firebase.js";
 import { purgeDevices, type PurgeSummary } from "./purge.js";
 
@@ -18,7 +17,7 @@ export async function runScheduledPurge(): Promise<PurgeSummary | undefined> {
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logEvent("config.invalid", { param: error.param, message: error.message });
+    error.report();
     return undefined;
   }
   return purgeDevices({ db: db() }, options);

@@ -5,7 +5,6 @@ import {
   type DocumentData,
   type DocumentReference,
   type DocumentSnapshot,
-  type Firestore,
   type FirestoreDataConverter,
   type PartialWithFieldValue,
   type QueryDocumentSnapshot,
@@ -59,21 +58,31 @@ export function readOrProblem<T>(snapshot: { data(): T | undefined }): { value?:
   }
 }
 
-/** Whether a snapshot is the one of `ref`, and so was read through `ref`'s converter. */
-function isSnapshotOf<T extends DocumentData>(snapshot: DocumentSnapshot<unknown>, ref: DocumentReference<T>): snapshot is DocumentSnapshot<T> {
-  return snapshot.ref.path === ref.path;
+/** What reads several documents in one round trip: the Firestore client, or a transaction. */
+interface BatchReader {
+  getAll(...refs: DocumentReference<any>[]): Promise<DocumentSnapshot<any>[]>;
 }
 
+/** The snapshot a reference reads (through its converter); undefined for no reference. */
+type SnapshotOf<R> = R extends DocumentReference<infer T> ? DocumentSnapshot<T> : undefined;
+
 /**
- * Reads documents in one round trip, typed. `Firestore.getAll` is not generic, though each
- * snapshot it returns was read through its reference's converter.
+ * Reads documents in one round trip (`getAll`, also inside a transaction), typed: each snapshot has
+ * the type of its reference's converter, and an undefined reference reads nothing and gives
+ * undefined. `getAll` itself types every snapshot alike; the paths are checked instead.
  */
-export async function getAllOf<T extends DocumentData>(db: Firestore, refs: readonly DocumentReference<T>[]): Promise<DocumentSnapshot<T>[]> {
-  if (refs.length === 0) return [];
-  const snapshots = await db.getAll(...refs);
-  return snapshots.map((snapshot, i) => {
-    const ref = refs[i]!;
-    if (!isSnapshotOf(snapshot, ref)) throw new Error(`getAll answered ${snapshot.ref.path} for ${ref.path}`);
+export async function getAllOf<const R extends readonly (DocumentReference<any> | undefined)[]>(
+  reader: BatchReader,
+  refs: R,
+): Promise<{ -readonly [K in keyof R]: SnapshotOf<R[K]> }> {
+  const present = refs.filter((ref): ref is DocumentReference<any> => ref !== undefined);
+  const snapshots = present.length === 0 ? [] : await reader.getAll(...present);
+  let next = 0;
+  const typed = refs.map((ref) => {
+    if (ref === undefined) return undefined;
+    const snapshot = snapshots[next++]!;
+    if (snapshot.ref.path !== ref.path) throw new Error(`getAll answered ${snapshot.ref.path} for ${ref.path}`);
     return snapshot;
   });
+  return typed as { -readonly [K in keyof R]: SnapshotOf<R[K]> };
 }

@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { Firestore, WriteResult } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { PURGE_SHARDS, purgeShardOf } from "../../src/devices/documents";
@@ -16,6 +17,21 @@ const DAY = 24 * 60 * 60 * 1000;
 const OPTIONS: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 60_000 };
 const exists = async (d: SeedDevice) => (await db.doc(`users/${d.uid}/devices/${sha256(d.token)}`).get()).exists;
 const purgeAt = (now: number, options: Partial<PurgeOptions> = {}) => purgeDevices({ db, now: () => now }, { ...OPTIONS, ...options });
+
+/** `db`, whose write batches run `around` in place of their commit: to race or slow the purge's deletions. */
+function aroundCommits(around: (commit: () => Promise<WriteResult[]>) => Promise<WriteResult[]>): Firestore {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== "batch") return Reflect.get(target, prop, receiver);
+      return () => {
+        const batch = target.batch();
+        const commit = batch.commit.bind(batch);
+        batch.commit = () => around(commit);
+        return batch;
+      };
+    },
+  });
+}
 
 describe("purge", () => {
   it("deletes inactive past retention and stale devices, keeps the rest, cutoff exact", async () => {
@@ -72,19 +88,9 @@ describe("purge", () => {
     await seedDevices([device]);
     const ref = db.doc(`users/${uid}/devices/${sha256(device.token)}`);
     // The purge reads the page, then the client registers again before the delete lands.
-    const racingDb = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop !== "batch") return Reflect.get(target, prop, receiver);
-        return () => {
-          const batch = target.batch();
-          const commit = batch.commit.bind(batch);
-          batch.commit = async () => {
-            await ref.update({ lastSeenAt: new Date(now), updatedAt: new Date(now), active: true });
-            return commit();
-          };
-          return batch;
-        };
-      },
+    const racingDb = aroundCommits(async (commit) => {
+      await ref.update({ lastSeenAt: new Date(now), updatedAt: new Date(now), active: true });
+      return commit();
     });
     const summary = await purgeDevices({ db: racingDb, now: () => now }, OPTIONS);
     expect(summary).toMatchObject({ scanned: 1, deleted: 0, skipped: 1 });
@@ -114,20 +120,10 @@ describe("purge", () => {
     let clock = start;
     // The budget runs out after the fifth deletion: pages of one device, at most 4 purge shards at once.
     let commits = 0;
-    const slowDb = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop !== "batch") return Reflect.get(target, prop, receiver);
-        return () => {
-          const batch = target.batch();
-          const commit = batch.commit.bind(batch);
-          batch.commit = async () => {
-            const result = await commit();
-            if (++commits === 5) clock = start + 10_000;
-            return result;
-          };
-          return batch;
-        };
-      },
+    const slowDb = aroundCommits(async (commit) => {
+      const result = await commit();
+      if (++commits === 5) clock = start + 10_000;
+      return result;
     });
     const summary = await purgeDevices({ db: slowDb, now: () => clock }, { ...OPTIONS, timeBudgetMs: 3000, pageSize: 1 });
     expect(summary.complete).toBe(false);

@@ -1,7 +1,7 @@
 // Following a notification document to its outcome and reporting it; shared by `npm run send` and
 // the demo.
 import type { DocumentReference } from "firebase-admin/firestore";
-import { deliveryConverter, DELIVERIES, isTerminal, notificationConverter, type DeliveryDocument, type StoredNotification } from "../../src/notifications/documents.js";
+import { deliveriesOf, isTerminal, notificationConverter, type DeliveryDocument, type StoredNotification } from "../../src/notifications/documents.js";
 import type { NotificationStatus } from "../../src/types.js";
 import { formatTable, startProgress } from "./output.js";
 
@@ -93,7 +93,7 @@ export type DeliveryRow = DeliveryDocument & { id: string };
 
 /** The first `limit` deliveries (a broadcast has one per device). */
 export async function readDeliveries(ref: DocumentReference, limit = 1000): Promise<DeliveryRow[]> {
-  const snapshot = await ref.collection(DELIVERIES).withConverter(deliveryConverter).limit(limit).get();
+  const snapshot = await deliveriesOf(ref.firestore, ref.id).limit(limit).get();
   return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
 }
 
