@@ -180,10 +180,13 @@ const START_NOISE = [
   /^i\s+functions\[[\w-]+\]: function ignored because the pubsub emulator does not exist or is not running\.$/u,
 ];
 
-/** Copies firebase-tools' output without the START_NOISE lines (and the blank line after the port). */
-function withoutStartNoise(input, output) {
+/**
+ * Copies firebase-tools' output without the START_NOISE lines (and the blank line after the port);
+ * returns the line reader (closed when the input ends).
+ */
+export function withoutStartNoise(input, output) {
   let dropBlank = false;
-  createInterface({ input, crlfDelay: Infinity }).on("line", (line) => {
+  return createInterface({ input, crlfDelay: Infinity }).on("line", (line) => {
     const plain = line.replace(ANSI, "");
     if (dropBlank && plain.trim() === "") return void (dropBlank = false);
     dropBlank = false;

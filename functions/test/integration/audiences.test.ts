@@ -33,9 +33,15 @@ describe("topics", () => {
     const devices = topicDevices(topic, 5000);
     await seedDevices(devices);
     const id = uniqueId("n");
+    // Every write of the notification document while it is sent, as a listener sees them.
+    const writes: Array<{ at: number; data: Record<string, unknown> }> = [];
+    const stopListening = db.doc(`notifications/${id}`).onSnapshot((snap) => {
+      if (snap.exists) writes.push({ at: snap.updateTime!.toMillis(), data: snap.data()! });
+    });
     await db.doc(`notifications/${id}`).set({ topic, title: "Five thousand", imageUrl: "https://cdn.example.com/i.png" });
 
     const outcome = await waitForOutcome(id, 180_000);
+    stopListening();
     expect(outcome.status).toBe("sent");
     expect(outcome.stats).toEqual({ devices: 5000, sent: 5000, failed: 0, removed: 0 });
     expect(outcome.attempts).toBe(1);
@@ -52,6 +58,17 @@ describe("topics", () => {
     expect(Object.values(deliveries).every((d) => d.status === "sent" && d.expireAt.toMillis() > Date.now() + 29 * 86_400_000)).toBe(true);
     const shards = await db.collection(`notifications/${id}/shards`).get();
     expect(shards.docs.map((d) => d.get("size"))).toEqual(Array.from({ length: 20 }, () => 250));
+
+    // No hot document: a progress write comes at least a second after the write before it (a
+    // listener may miss writes in between, which only makes the gaps it sees longer).
+    const progressWrites = writes.flatMap((w, i) => {
+      const before = writes[i - 1];
+      const same = (k: string) => k === "progress" || JSON.stringify(w.data[k]) === JSON.stringify(before?.data[k]);
+      const onlyProgress = before !== undefined && [...Object.keys(w.data), ...Object.keys(before.data)].every(same);
+      return onlyProgress && before !== undefined ? [w.at - before.at] : [];
+    });
+    expect(progressWrites.length).toBeGreaterThan(0);
+    for (const gapMs of progressWrites) expect(gapMs).toBeGreaterThanOrEqual(1000);
   }, 240_000);
 
   it("platforms: only the listed platforms' devices of the topic are sent", async () => {
