@@ -1,7 +1,7 @@
 // What clients may send to register or unregister a device (the callable and the api share it).
 import { z } from "zod";
 import { canonicalTimeZone } from "../notifications/local-time.js";
-import { label } from "../shared/validation.js";
+import { label, reportDuplicates, WHEN_LIST } from "../shared/validation.js";
 
 export const DEVICE_TYPES = ["ios", "android", "web"] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
@@ -42,16 +42,7 @@ const topicsSchema = z
   .array(z.unknown(), { error: "must be a list of topic names" })
   .max(MAX_TOPICS, `must list at most ${MAX_TOPICS} topics`)
   .pipe(z.array(topicNameSchema))
-  .superRefine(
-    (topics, ctx) => {
-      const seen = new Set<string>();
-      topics.forEach((topic, i) => {
-        if (seen.has(topic)) ctx.addIssue({ code: "custom", message: `duplicate topic ${JSON.stringify(topic)}`, path: [i] });
-        seen.add(topic);
-      });
-    },
-    { when: (payload) => Array.isArray(payload.value) },
-  );
+  .superRefine(reportDuplicates("topic"), WHEN_LIST);
 
 /**
  * An IANA time zone name, stored as sent (trimmed): ICU would "canonicalise" Asia/Kolkata into the

@@ -2,7 +2,7 @@
 // No Node or Firebase imports: the admin console validates with this same module in the browser.
 import { z } from "zod";
 import { DEVICE_TYPES, topicNameSchema } from "../devices/schema.js";
-import { formatZodError, type ErrorDetail } from "../shared/validation.js";
+import { formatZodError, reportDuplicates, WHEN_LIST, type ErrorDetail } from "../shared/validation.js";
 import { parseLocalTime } from "./local-time.js";
 import { payloadBytes } from "./payload.js";
 
@@ -136,16 +136,7 @@ const recipientsSchema = z
   .array(uidSchema, { error: "must be a list of uids" })
   .min(1, "must list at least 1 uid")
   .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} uids`)
-  .superRefine(
-    (uids, ctx) => {
-      const seen = new Set<unknown>();
-      uids.forEach((uid, i) => {
-        if (seen.has(uid)) ctx.addIssue({ code: "custom", message: `duplicate uid ${JSON.stringify(uid)}`, path: [i] });
-        seen.add(uid);
-      });
-    },
-    { when: (payload) => Array.isArray(payload.value) },
-  );
+  .superRefine(reportDuplicates("uid"), WHEN_LIST);
 
 // A refine rather than `.int()`: zod's int check aborts the parse, which would hide the
 // document-level problems (such as a missing userId) from the same report.

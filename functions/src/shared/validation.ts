@@ -87,3 +87,20 @@ export function label(max: number) {
         .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters"),
     );
 }
+
+/**
+ * A list's duplicate check, for `.superRefine(reportDuplicates("uid"), WHEN_LIST)`: each repeated
+ * entry is reported at its own index.
+ */
+export function reportDuplicates(what: string) {
+  return (items: readonly unknown[], ctx: z.RefinementCtx) => {
+    const seen = new Set<unknown>();
+    items.forEach((item, i) => {
+      if (seen.has(item)) ctx.addIssue({ code: "custom", message: `duplicate ${what} ${JSON.stringify(item)}`, path: [i] });
+      seen.add(item);
+    });
+  };
+}
+
+/** Runs a list's refinement only when the value is a list, even if an entry failed its own check. */
+export const WHEN_LIST = { when: (payload: { value: unknown }) => Array.isArray(payload.value) };
