@@ -125,19 +125,46 @@ async function uiAvailable() {
   }
 }
 
-/** Runs a command; `filterStdout(child.stdout, process.stdout)`, when given, decides what of its output is shown. */
-function run(command, args, env, filterStdout) {
+/**
+ * Runs a command; `filterStdout(child.stdout, process.stdout)`, when given, decides what of its
+ * output is shown. Resolves to its exit status. SIGINT/SIGTERM are passed on to it while it runs;
+ * once it has exited (its orphans may keep the output pipe open, so "close" can come late or never)
+ * a signal ends this wrapper at once, with the child's status.
+ */
+export function run(command, args, env, filterStdout, { closeGraceMs = 5000 } = {}) {
   return new Promise((resolvePromise) => {
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ["inherit", filterStdout ? "pipe" : "inherit", "inherit"] });
     if (filterStdout) filterStdout(child.stdout, process.stdout);
-    const forward = (signal) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    // "close", not "exit": with a piped stdout the last lines may still be in the pipe at exit.
+    let status;
+    let grace;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      clearTimeout(grace);
+      resolvePromise(status);
+    };
+    const onSignal = (signal) => {
+      if (status === undefined) child.kill(signal);
+      else finish();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    child.on("exit", (code, signal) => {
+      status = code ?? (signal ? 1 : 0);
+      // "close", not "exit", normally: with a piped stdout the last lines may still be in the pipe.
+      grace = setTimeout(finish, closeGraceMs);
+    });
     child.on("close", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      resolvePromise(code ?? (signal ? 1 : 0));
+      status ??= code ?? (signal ? 1 : 0);
+      finish();
+    });
+    child.on("error", (error) => {
+      log(`could not start ${command}: ${error.message}`);
+      status = 1;
+      finish();
     });
   });
 }

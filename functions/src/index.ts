@@ -9,13 +9,21 @@ import { config, PURGE_SCHEDULE, PURGE_TIME_ZONE, SEND_MAX_CONCURRENT_SHARDS } f
 import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
 import { onUserDeleted } from "./devices/user-deleted.js";
 import { createApiHandler } from "./http/api.js";
-import { PLAN_TIMEOUT_SECONDS, SEND_DISPATCHES_PER_SECOND, SEND_TIMEOUT_SECONDS, TRIGGER_TIMEOUT_SECONDS } from "./notifications/pipeline.js";
+import {
+  PLAN_TIMEOUT_SECONDS,
+  SEND_DISPATCHES_PER_SECOND,
+  SEND_TIMEOUT_SECONDS,
+  TRIGGER_TIMEOUT_SECONDS,
+  WAKE_TIMEOUT_SECONDS,
+} from "./notifications/pipeline.js";
 import {
   onNotificationCreated,
   onNotificationDeleted,
   onNotificationUpdated,
   onPlanTask,
   onSendTask,
+  onSweep,
+  onWakeTask,
   REGION,
   TASK_MAX_ATTEMPTS,
 } from "./notifications/trigger.js";
@@ -61,6 +69,18 @@ export const planNotification = onTaskDispatched(
   onPlanTask,
 );
 
+// Scheduled notifications wake on a queue of their own, whose tasks plan for at most a minute: ten
+// long plans holding the plan queue cannot delay a due notification's first shards.
+export const wakeNotification = onTaskDispatched(
+  {
+    retryConfig: { maxAttempts: TASK_MAX_ATTEMPTS, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 6 },
+    rateLimits: { maxConcurrentDispatches: 100, maxDispatchesPerSecond: 50 },
+    timeoutSeconds: WAKE_TIMEOUT_SECONDS,
+    memory: "512MiB",
+  },
+  onWakeTask,
+);
+
 // maxDispatchesPerSecond × shard size paces large audiences under FCM's quota (see pipeline.ts).
 export const sendNotificationShard = onTaskDispatched(
   {
@@ -85,6 +105,10 @@ export const purgeInactiveDevices = onSchedule(
   },
 );
 
+// Finishes notifications whose outcome was never written and resumes those whose tasks were lost
+// (see notifications/sweep.ts): every 5 minutes, so within 15 of the last write (STALL_MS + 5).
+export const sweepNotifications = onSchedule({ schedule: "every 5 minutes", timeoutSeconds: 300, retryCount: 0 }, onSweep);
+
 // Auth user deletion has no v2 trigger (blocking functions fire before, not after); the Auth
-// emulator fires this one too.
-export const deleteUserDevices = functionsV1.region(REGION).auth.user().onDelete(onUserDeleted);
+// emulator fires this one too. Retried until it succeeds (it is idempotent).
+export const deleteUserDevices = functionsV1.region(REGION).runWith({ failurePolicy: true }).auth.user().onDelete(onUserDeleted);

@@ -3,9 +3,9 @@
 import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import { config, ConfigError, forOperator } from "../config.js";
 import { logEvent } from "../shared/events.js";
-import { db } from "../shared/firebase.js";
+import { auth, db } from "../shared/firebase.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
-import { deviceIdOf, isContention, registerDevice, unregisterDevice } from "./registry.js";
+import { codeOf, deviceIdOf, isContention, registerDevice, unregisterDevice } from "./registry.js";
 import {
   registerDeviceRequestSchema,
   unregisterDeviceRequestSchema,
@@ -24,10 +24,25 @@ function checkAppCheck(request: CallableRequest<unknown>): void {
   }
 }
 
-function callerOf(request: CallableRequest<unknown>): string {
+/**
+ * The signed-in caller's uid. onCall checks the ID token's signature and expiry but not whether
+ * its user still exists: an app that starts after its account was deleted still holds an unexpired
+ * token (up to an hour), and would re-create devices that then receive broadcasts for 60 days. So
+ * the token is verified again with `checkRevoked` (one Auth lookup, as the api does): a deleted,
+ * disabled or revoked user gets `unauthenticated` and nothing is written.
+ */
+export async function callerOf(request: CallableRequest<unknown>): Promise<string> {
   // The emulator decodes ID tokens without verifying them, so a garbage token can arrive as auth without a uid.
   const uid = request.auth?.uid;
   if (typeof uid !== "string" || uid === "") throw new HttpsError("unauthenticated", "Sign in before calling this function.");
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.rawRequest.headers.authorization ?? "")?.[1];
+  try {
+    if (token === undefined || (await auth().verifyIdToken(token, true)).uid !== uid) throw new Error("token mismatch");
+  } catch (error) {
+    const code = codeOf(error);
+    const deleted = code === "auth/user-not-found" || code === "auth/user-disabled" || code === "auth/id-token-revoked";
+    throw new HttpsError("unauthenticated", deleted ? "This account no longer exists or was signed out everywhere; sign in again." : "The ID token is invalid.");
+  }
   return uid;
 }
 
@@ -52,7 +67,7 @@ function parseData<T>(parse: () => T): T {
 
 export async function registerDeviceHandler(request: CallableRequest<unknown>): Promise<RegisterDeviceResponse> {
   checkAppCheck(request);
-  const uid = callerOf(request);
+  const uid = await callerOf(request);
   const input = parseData(() => parseOrThrow(registerDeviceRequestSchema, request.data, "registerDevice request"));
   const maxDevices = setting(config.maxDevicesPerUser);
   const result = await registerDevice(db(), uid, input, { maxDevices }).catch((error: unknown) => {
@@ -65,7 +80,7 @@ export async function registerDeviceHandler(request: CallableRequest<unknown>): 
 
 export async function unregisterDeviceHandler(request: CallableRequest<unknown>): Promise<UnregisterDeviceResponse> {
   checkAppCheck(request);
-  const uid = callerOf(request);
+  const uid = await callerOf(request);
   const input = parseData(() => parseOrThrow(unregisterDeviceRequestSchema, request.data, "unregisterDevice request"));
   const deviceId = input.deviceId ?? deviceIdOf(input.token!);
   const removed = await unregisterDevice(db(), uid, deviceId);

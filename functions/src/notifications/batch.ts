@@ -1,12 +1,12 @@
 // One send round of one batch of devices (at most one sendEach call): build each message, send,
-// classify every answer, record the settled devices in the delivery ledger and delete dead tokens.
-// Every audience goes through this one code path.
-import { FieldValue, Timestamp, type WriteBatch } from "firebase-admin/firestore";
+// classify every answer and delete dead tokens; the shard records the settled devices in the
+// delivery ledger. Every audience goes through this one code path.
+import { FieldValue, Timestamp, type WithFieldValue } from "firebase-admin/firestore";
 import { deleteDeviceIf } from "../devices/registry.js";
 import { classifyError } from "../messaging/errors.js";
-import { chunk, FCM_BATCH_LIMIT, type SendError } from "../messaging/transport.js";
+import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
 import { logEvent } from "../shared/events.js";
-import { deliveriesOf, type DeliveryDocument } from "./documents.js";
+import type { DeliveryDocument } from "./documents.js";
 import { buildMessage } from "./message.js";
 import type { FanoutDeps } from "./pipeline.js";
 import type { NotificationInput } from "./schema.js";
@@ -40,12 +40,12 @@ export interface BatchResult {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const WRITE_BATCH_LIMIT = 500;
 
 /**
- * Sends `targets` (at most FCM's 500) once. On the last attempt a transient failure is settled as
- * failed instead of retried. Bad credentials can make FCM's answers about tokens unreliable, so a
- * batch with a configuration error deletes no device.
+ * Sends `targets` (at most FCM's 500) once and deletes the devices whose tokens FCM called dead. On
+ * the last attempt a transient failure is settled as failed instead of retried. Bad credentials can
+ * make FCM's answers about tokens unreliable, so a batch with a configuration error deletes no
+ * device. The caller records `settled` in the ledger right away (see shard.ts, fenced by its lease).
  */
 export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets: Target[], attempt: { n: number; last: boolean }): Promise<BatchResult> {
   if (targets.length > FCM_BATCH_LIMIT) throw new Error(`A batch holds at most ${FCM_BATCH_LIMIT} devices, got ${targets.length}.`);
@@ -61,6 +61,22 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
     })),
     { dryRun: ctx.notification.dryRun === true },
   );
+  const out = classify(targets, results, attempt);
+  await removeDeadDevices(deps, out.settled);
+  logEvent("shard.sent", {
+    notificationId: ctx.notificationId,
+    shard: ctx.shard,
+    attempt: attempt.n,
+    size: targets.length,
+    sent: out.settled.filter((s) => s.status === "sent").length,
+    failed: out.settled.filter((s) => s.status === "failed").length,
+    removed: out.settled.filter((s) => s.status === "removed").length,
+    retrying: out.retry.length,
+  });
+  return out;
+}
+
+function classify(targets: Target[], results: SendResult[], attempt: { n: number; last: boolean }): BatchResult {
   const out: BatchResult = { settled: [], retry: [] };
   const credentialsFailed = results.some((r) => !r.ok && classifyError(r.error) === "configuration");
   results.forEach((result, i) => {
@@ -78,43 +94,15 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
     if (kind === "configuration") out.configurationError ??= result.error;
     out.settled.push({ ...base, status: "failed", error });
   });
-  // Recorded before anything else happens, so a crash loses at most the batch in flight.
-  await recordDeliveries(deps, ctx.notificationId, ctx.retentionDays, out.settled);
-  logEvent("shard.sent", {
-    notificationId: ctx.notificationId,
-    shard: ctx.shard,
-    attempt: attempt.n,
-    size: targets.length,
-    sent: out.settled.filter((s) => s.status === "sent").length,
-    failed: out.settled.filter((s) => s.status === "failed").length,
-    removed: out.settled.filter((s) => s.status === "removed").length,
-    retrying: out.retry.length,
-  });
   return out;
 }
 
-/**
- * Writes settled devices to the ledger, at most 500 a batch. A `removed` device goes in a batch of
- * its own with the device's deletion, which fails whole if the device is already gone
- * (unregistered, purged, or taken by another user); the delivery is then recorded alone.
- */
-export async function recordDeliveries(deps: FanoutDeps, notificationId: string, retentionDays: number, settled: Settled[]): Promise<void> {
-  const ledger = deliveriesOf(deps.db, notificationId);
-  const expireAt = Timestamp.fromMillis(deps.now() + retentionDays * DAY_MS);
-  const record = (batch: WriteBatch, s: Settled) => batch.set(ledger.doc(s.deviceId), { ...s, updatedAt: FieldValue.serverTimestamp(), expireAt });
-  const kept = settled.filter((s) => s.status !== "removed");
-  const removals = settled.filter((s) => s.status === "removed");
-  await Promise.all([
-    ...chunk(kept, WRITE_BATCH_LIMIT).map((part) => {
-      const batch = deps.db.batch();
-      for (const s of part) record(batch, s);
-      return batch.commit();
-    }),
-    ...removals.map(async (s) => {
-      if (await deleteDeviceIf(deps.db, s.userId, s.deviceId, { exists: true }, (batch) => record(batch, s))) return;
-      const alone = deps.db.batch();
-      record(alone, s);
-      await alone.commit();
-    }),
-  ]);
+/** Deletes each `removed` device (with its records), unless it is already gone or was re-registered meanwhile. */
+async function removeDeadDevices(deps: FanoutDeps, settled: Settled[]): Promise<void> {
+  await Promise.all(settled.filter((s) => s.status === "removed").map((s) => deleteDeviceIf(deps.db, s.userId, s.deviceId, { exists: true })));
+}
+
+/** The ledger record of a settled device, as written (in the caller's transaction or batch). */
+export function ledgerEntry(deps: FanoutDeps, retentionDays: number, s: Settled): WithFieldValue<DeliveryDocument> {
+  return { ...s, updatedAt: FieldValue.serverTimestamp(), expireAt: Timestamp.fromMillis(deps.now() + retentionDays * DAY_MS) };
 }

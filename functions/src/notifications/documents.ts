@@ -79,6 +79,8 @@ export interface NotificationOutput<T = Timestamp> {
   lease?: Lease<T>;
   plan?: PlanSummary;
   halt?: { code: string; message: string };
+  /** When the sweeper looks at it if nothing moves (see STALL_MS); deleted once terminal. */
+  checkAt?: T;
 }
 
 /** A stored notification: the admin's fields (checked by schema.ts) and the backend's outputs. */
@@ -109,6 +111,7 @@ const notificationSchema: z.ZodType<StoredNotification> = z.looseObject({
   lease: z.object({ runId: z.string(), expiresAt: timestampSchema }).optional(),
   plan: z.object({ complete: z.literal(true), shards: z.number(), devices: z.number(), inline: z.boolean().optional() }).optional(),
   halt: codeMessage.optional(),
+  checkAt: timestampSchema.optional(),
 });
 
 /** `notifications/{id}/deliveries/{deviceId}`: one device's outcome, and the idempotency record. */
@@ -172,7 +175,10 @@ export interface ShardDocument<T = Timestamp> {
   /** Not sent before this instant (a localTime group); null = at once. */
   dueAt: T | null;
   status: ShardStatus;
+  /** Runs that claimed the shard. */
   attempts: number;
+  /** Send rounds made across all runs: a device's attempts carry on when a run resumes the shard. */
+  rounds?: number;
   lease?: Lease<T>;
   stats?: ShardStats;
   checkpoint?: Checkpoint;
@@ -188,6 +194,7 @@ const shardSchema: z.ZodType<ShardDocument> = z.object({
   dueAt: timestampSchema.nullable(),
   status: z.enum(SHARD_STATUSES),
   attempts: z.number(),
+  rounds: z.number().optional(),
   lease: z.object({ runId: z.string(), expiresAt: timestampSchema }).optional(),
   stats: z.object({ devices: z.number(), sent: z.number(), failed: z.number(), removed: z.number(), rounds: z.number() }).optional(),
   checkpoint: z.object({ segment: z.number(), after: z.string(), windowStart: z.number(), nextIndex: z.number(), devices: z.number() }).optional(),
@@ -206,6 +213,14 @@ export const shardsOf = (db: Firestore, id: string) => db.collection(NOTIFICATIO
 /** Shard ids sort in index order. */
 export const shardRef = (db: Firestore, id: string, index: number) => shardsOf(db, id).doc(String(index).padStart(6, "0"));
 
+/**
+ * Notifications the sweeper should look at: not terminal, and not written for STALL_MS. An
+ * equality-free range on one field, served by Firestore's automatic single-field index; finished
+ * notifications drop `checkAt`, so the query's cost follows what it finds, not what exists.
+ */
+export const stalledNotifications = (db: Firestore, now: Timestamp, limit: number) =>
+  db.collection(NOTIFICATIONS).withConverter(notificationConverter).where("checkAt", "<=", now).orderBy("checkAt").limit(limit);
+
 /** Every query the fan-out makes of a notification's shards and ledger (the index test checks each). */
 export function fanoutQueries(db: Firestore, id: string) {
   const shards = shardsOf(db, id);
@@ -214,6 +229,8 @@ export function fanoutQueries(db: Firestore, id: string) {
     /** The highest shard: it carries the planner's latest checkpoint. */
     lastShard: shards.orderBy("index", "desc").limit(1),
     sending: shards.where("status", "==", "sending"),
+    /** Shards not settled yet: what the sweeper re-enqueues when their tasks are gone. */
+    unsettled: shards.where("status", "in", ["planned", "sending"]),
     settled: shards.where("status", "in", ["done", "skipped"]),
     done,
     /** The done shard that needed the most send rounds: the notification's `attempts`. */

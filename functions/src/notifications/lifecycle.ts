@@ -1,13 +1,16 @@
 // A notification's life outside the send itself: accepted (or refused) when created, scheduled and
-// woken at its time, cancelled by an admin, failed for a bad setting.
+// woken at its time, cancelled by an admin, failed for a bad setting or a task out of attempts,
+// its records deleted with it. Every entry point here ends with `settle`.
 import { FieldValue, Timestamp, type Firestore, type UpdateData } from "firebase-admin/firestore";
 import { logEvent } from "../shared/events.js";
 import { readOrProblem } from "../shared/documents.js";
 import { summarizeDetails } from "../shared/validation.js";
-import { isTerminal, notificationRef, type Stats, type StoredNotification } from "./documents.js";
+import { isTerminal, notificationRef, shardsOf, type Stats, type StoredNotification } from "./documents.js";
 import { runPlanner } from "./plan.js";
 import {
+  checkAtFrom,
   generationOf,
+  leaseLive,
   leaseMsFor,
   PLAN_BUDGET_MS,
   PLAN_TIMEOUT_SECONDS,
@@ -15,6 +18,8 @@ import {
   stopReasonOf,
   taskId,
   TRIGGER_TIMEOUT_SECONDS,
+  WAKE_PLAN_BUDGET_MS,
+  WAKE_TIMEOUT_SECONDS,
   waitUntil,
   type FanoutDeps,
   type FanoutSettings,
@@ -22,7 +27,7 @@ import {
 } from "./pipeline.js";
 import { parseNotification, recipientCountOf, type NotificationInput } from "./schema.js";
 import { runShard } from "./shard.js";
-import { tryFinalize } from "./outcome.js";
+import { settle, thenSettle } from "./outcome.js";
 
 export interface CreatedEvent {
   /** Unique per invocation: only a lease may let two runs proceed, never a shared id. */
@@ -44,11 +49,13 @@ type Decision =
  * audience that fits one shard) send it right here, without any task.
  */
 export async function acceptNotification(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, event: CreatedEvent): Promise<Decision> {
-  const decision = await decide(deps, settings, notificationId, event);
-  if (decision.kind === "skip") logEvent("notification.skipped", { notificationId, reason: decision.reason, task: "trigger" });
-  if (decision.kind === "scheduled") await scheduleWake(deps, { notificationId, generation: decision.generation }, decision.dueAt, 0);
-  if (decision.kind === "start") await startInline(deps, settings, notificationId, event.runId);
-  return decision;
+  return thenSettle(deps, notificationId, async () => {
+    const decision = await decide(deps, settings, notificationId, event);
+    if (decision.kind === "skip") logEvent("notification.skipped", { notificationId, reason: decision.reason, task: "trigger" });
+    if (decision.kind === "scheduled") await scheduleWake(deps, { notificationId, generation: decision.generation }, decision.dueAt, 0);
+    if (decision.kind === "start") await startInline(deps, settings, notificationId, event.runId);
+    return decision;
+  });
 }
 
 async function decide(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, event: CreatedEvent): Promise<Decision> {
@@ -80,11 +87,11 @@ async function decide(deps: FanoutDeps, settings: FanoutSettings, notificationId
     if (parsed.value.cancelled) return close(tx, ref, "cancelled", undefined, createdAt, parsed.value);
     const dueAt = dueAtOf(parsed.value, event.createdAt);
     if (dueAt !== undefined) {
-      tx.update(ref, { status: "scheduled", dueAt: Timestamp.fromMillis(dueAt), createdAt });
+      tx.update(ref, { status: "scheduled", dueAt: Timestamp.fromMillis(dueAt), createdAt, checkAt: checkAtFrom(dueAt) });
       logEvent("notification.scheduled", { notificationId, dueAt: new Date(dueAt).toISOString(), localTime: parsed.value.localTime });
       return { kind: "scheduled", dueAt, generation: event.createdAt };
     }
-    tx.update(ref, { status: "processing", createdAt, startedAt: FieldValue.serverTimestamp() });
+    tx.update(ref, { status: "processing", createdAt, startedAt: FieldValue.serverTimestamp(), checkAt: checkAtFrom(deps.now()) });
     return { kind: "start" };
   });
 }
@@ -121,6 +128,7 @@ function close(
     attempts: 0,
     completedAt: FieldValue.serverTimestamp(),
     lease: FieldValue.delete(),
+    checkAt: FieldValue.delete(),
   };
   if (error) update.error = error;
   if (createdAt) update.createdAt = createdAt;
@@ -128,42 +136,55 @@ function close(
   return { kind: "closed", status };
 }
 
-/** Plans the first window here; a whole audience in one shard is sent here too. */
+/** Plans the first window here; a whole audience in one shard is sent here too, a larger one continues on the plan queue. */
 async function startInline(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, runId: string): Promise<void> {
-  const planned = await runPlanner(deps, settings, notificationId, {
-    runId,
-    leaseMs: leaseMsFor(TRIGGER_TIMEOUT_SECONDS),
-    budgetMs: PLAN_BUDGET_MS,
-    firstWindowOnly: true,
-  });
+  const leaseMs = leaseMsFor(TRIGGER_TIMEOUT_SECONDS);
+  const planned = await runPlanner(deps, settings, notificationId, { runId, leaseMs, budgetMs: PLAN_BUDGET_MS, firstWindowOnly: true });
   if (planned.kind === "complete" && !planned.enqueued && planned.shards === 1) {
-    await runShard(deps, settings, notificationId, 0, { runId, leaseMs: leaseMsFor(TRIGGER_TIMEOUT_SECONDS) });
+    await runShard(deps, settings, notificationId, 0, { runId, leaseMs });
   }
 }
 
-async function scheduleWake(deps: FanoutDeps, target: { notificationId: string; generation: number }, dueAt: number, hop: number): Promise<void> {
+async function scheduleWake(deps: FanoutDeps, target: { notificationId: string; generation: number }, dueAt: number, hop: number, name = `wake-${hop}`): Promise<void> {
   const { notificationId, generation } = target;
   const { notBefore, scheduleTime } = scheduleFor(deps.now(), dueAt);
-  await deps.tasks.plan({ notificationId, generation, kind: "wake", n: hop, notBefore }, { id: taskId(notificationId, generation, `wake-${hop}`), scheduleTime });
-  logEvent("tasks.enqueued", { notificationId, queue: "plan", count: 1, scheduleTime: scheduleTime?.toISOString() });
+  await deps.tasks.wake({ notificationId, generation, kind: "wake", n: hop, notBefore }, { id: taskId(notificationId, generation, name), scheduleTime });
+  logEvent("tasks.enqueued", { notificationId, queue: "wake", count: 1, scheduleTime: scheduleTime?.toISOString() });
 }
 
 /**
- * A plan task: wakes a scheduled notification when its time has come (a task that runs early
- * sends nothing; it waits, or leaves the wait to its next hop), then plans.
+ * A wake task (wake queue): starts a scheduled notification when its time has come (a task that
+ * runs early sends nothing; it waits, or leaves the wait to its next hop) and plans for up to
+ * WAKE_PLAN_BUDGET_MS before handing over to the plan queue: its first shards go out at once,
+ * however many long plans hold the plan queue.
  */
+export async function runWakeTask(deps: FanoutDeps, settings: FanoutSettings, task: PlanTask, runId: string): Promise<void> {
+  await thenSettle(deps, task.notificationId, async () => {
+    const n = await currentFor(deps, task);
+    if (!n) return;
+    if (n.status === "scheduled") {
+      const dueAt = n.dueAt?.toMillis() ?? deps.now();
+      if (!(await waitUntil(deps, dueAt, task.notBefore))) return scheduleWake(deps, task, dueAt, task.n + 1);
+      if (!(await startScheduled(deps, task.notificationId))) return;
+    }
+    await runPlanner(deps, settings, task.notificationId, { runId, leaseMs: leaseMsFor(WAKE_TIMEOUT_SECONDS), budgetMs: WAKE_PLAN_BUDGET_MS, firstWindowOnly: false });
+  });
+}
+
+/** A plan task (plan queue): plans the rest of a notification's audience, within the run's budget. */
 export async function runPlanTask(deps: FanoutDeps, settings: FanoutSettings, task: PlanTask, runId: string): Promise<void> {
-  const { notificationId } = task;
-  const n = readOrProblem(await notificationRef(deps.db, notificationId).get()).value;
-  if (!n || isTerminal(n.status) || generationOf(n) !== task.generation) {
-    return void logEvent("notification.skipped", { notificationId, reason: n ? "already-done" : "missing", task: task.kind });
-  }
-  if (task.kind === "wake" && n.status === "scheduled") {
-    const dueAt = n.dueAt?.toMillis() ?? deps.now();
-    if (!(await waitUntil(deps, dueAt, task.notBefore))) return scheduleWake(deps, task, dueAt, task.n + 1);
-    if (!(await startScheduled(deps, notificationId))) return;
-  }
-  await runPlanner(deps, settings, notificationId, { runId, leaseMs: leaseMsFor(PLAN_TIMEOUT_SECONDS), budgetMs: PLAN_BUDGET_MS, firstWindowOnly: false });
+  await thenSettle(deps, task.notificationId, async () => {
+    if (!(await currentFor(deps, task))) return;
+    await runPlanner(deps, settings, task.notificationId, { runId, leaseMs: leaseMsFor(PLAN_TIMEOUT_SECONDS), budgetMs: PLAN_BUDGET_MS, firstWindowOnly: false });
+  });
+}
+
+/** The task's notification, unless it is gone, finished, or another incarnation of the id. */
+async function currentFor(deps: FanoutDeps, task: PlanTask): Promise<StoredNotification | undefined> {
+  const n = readOrProblem(await notificationRef(deps.db, task.notificationId).get()).value;
+  if (n && !isTerminal(n.status) && generationOf(n) === task.generation) return n;
+  logEvent("notification.skipped", { notificationId: task.notificationId, reason: n ? "already-done" : "missing", task: task.kind });
+  return undefined;
 }
 
 /** scheduled → processing, unless it was cancelled meanwhile. */
@@ -172,7 +193,7 @@ async function startScheduled(deps: FanoutDeps, notificationId: string): Promise
   return deps.db.runTransaction(async (tx) => {
     const n = readOrProblem(await tx.get(ref)).value;
     if (!n || n.status !== "scheduled" || stopReasonOf(n)) return n?.status === "processing";
-    tx.update(ref, { status: "processing", startedAt: FieldValue.serverTimestamp() });
+    tx.update(ref, { status: "processing", startedAt: FieldValue.serverTimestamp(), checkAt: checkAtFrom(deps.now()) });
     return true;
   });
 }
@@ -191,8 +212,8 @@ export async function cancelNotification(deps: FanoutDeps, notificationId: strin
     close(tx, ref, "cancelled", undefined, undefined, parsed.ok ? parsed.value : undefined);
     return "cancelled";
   });
-  if (result === "running") await tryFinalize(deps, notificationId);
   if (result !== "none") logEvent("fanout.cancelled", { notificationId, status: result });
+  await settle(deps, notificationId);
 }
 
 /**
@@ -200,25 +221,42 @@ export async function cancelNotification(deps: FanoutDeps, notificationId: strin
  * fails (or stops) with a clear error.
  */
 export async function failForConfiguration(deps: FanoutDeps, notificationId: string, reported: string): Promise<void> {
-  const ref = notificationRef(deps.db, notificationId);
   const error = { code: "configuration", message: `${reported} Nothing was sent; fix the setting and create the notification again.` };
-  const started = await deps.db.runTransaction(async (tx) => {
-    const n = readOrProblem(await tx.get(ref)).value;
-    if (!n || isTerminal(n.status)) return false;
-    if (n.status === "processing") {
-      if (!stopReasonOf(n)) tx.update(ref, { halt: error });
-      return true;
-    }
-    close(tx, ref, "failed", error);
-    return false;
-  });
-  if (started) await tryFinalize(deps, notificationId);
+  await failNotification(deps, notificationId, error);
 }
 
 /**
- * A notification document was deleted: that stops it (its shards find it gone and send nothing),
- * and its delivery ledger and shards are deleted too, leaving no record.
+ * Ends a notification as `failed` with `error`: one not sending yet at once; one sending stops
+ * (`halt`: its shards send nothing more) and finishes with what was sent once no shard is sending.
+ * `runId`: the run that gives up, whose planner lease goes with it.
+ */
+export async function failNotification(deps: FanoutDeps, notificationId: string, error: { code: string; message: string }, runId?: string): Promise<void> {
+  const ref = notificationRef(deps.db, notificationId);
+  await deps.db.runTransaction(async (tx) => {
+    const n = readOrProblem(await tx.get(ref)).value;
+    if (!n || isTerminal(n.status)) return;
+    if (n.status !== "processing") return void close(tx, ref, "failed", error);
+    const update: UpdateData<StoredNotification> = {};
+    if (!stopReasonOf(n)) update.halt = error;
+    if (n.lease && (n.lease.runId === runId || !leaseLive(n.lease, deps.now()))) update.lease = FieldValue.delete();
+    if (Object.keys(update).length > 0) tx.update(ref, update);
+  });
+  await settle(deps, notificationId);
+}
+
+/**
+ * A notification document was deleted: that stops it (its planner's commits and its shards' claims
+ * find it gone), and its records are deleted too, leaving none. The shards go first: every record a
+ * running shard or planner writes is written in a transaction that reads its shard (or the
+ * notification), so once the shards are gone nothing more is written, and the second pass removes
+ * what was. BulkWriter's default ramp (500 ops/s, +50% every 5 minutes) would need 33 minutes for
+ * a million deliveries; deletes of existing documents need no ramp, so it starts at 5,000 ops/s
+ * (1,000,000 deliveries in about 3.5 minutes; the trigger retries, resuming, if it times out).
  */
 export async function deleteNotificationRecords(db: Firestore, notificationId: string): Promise<void> {
-  await db.recursiveDelete(notificationRef(db, notificationId));
+  const writer = () => db.bulkWriter({ throttling: { initialOpsPerSecond: DELETE_OPS_PER_SECOND, maxOpsPerSecond: DELETE_OPS_PER_SECOND * 2 } });
+  await db.recursiveDelete(shardsOf(db, notificationId), writer());
+  await db.recursiveDelete(notificationRef(db, notificationId), writer());
 }
+
+const DELETE_OPS_PER_SECOND = 5000;

@@ -1,7 +1,7 @@
-// The end of a fan-out: whoever finishes last (a shard, the planner, a cancellation) finds that
-// every shard is settled and writes the notification's stats and terminal status, once. On the way
-// there, `progress` is refreshed from the shards' own counters, at most once a second. Nothing
-// writes the notification per device or per shard faster than that.
+// The end of a fan-out: `settle`, the one step every task, every retry and the sweeper end with.
+// Whoever runs it once every shard is settled (or the notification stopped) writes the stats and
+// terminal status, once; before that it refreshes `progress` from the shards' own counters, at most
+// once a second. Nothing writes the notification per device or per shard faster than that.
 import { AggregateField, FieldValue, type DocumentSnapshot, type QuerySnapshot, type UpdateData } from "firebase-admin/firestore";
 import { codeOf } from "../devices/registry.js";
 import { logEvent } from "../shared/events.js";
@@ -14,7 +14,7 @@ import {
   type Stats,
   type StoredNotification,
 } from "./documents.js";
-import { leaseLive, PROGRESS_INTERVAL_MS, stopReasonOf, type FanoutDeps, type StopReason } from "./pipeline.js";
+import { checkAtFrom, leaseLive, PROGRESS_INTERVAL_MS, stopReasonOf, type FanoutDeps, type StopReason } from "./pipeline.js";
 import { parseNotification, recipientCountOf } from "./schema.js";
 
 const FAILED_PRECONDITION = 9;
@@ -28,9 +28,10 @@ function firstOf<T>(snapshot: QuerySnapshot<T>): T | undefined {
 /**
  * Writes the outcome if the notification is ready for it: planned in full with every shard
  * settled, or stopped (cancelled, halted) with no shard sending and no planner running. Returns
- * whether this call wrote it. Safe to call from anywhere, any number of times.
+ * whether this call wrote it. A no-op for a notification that is not processing; safe to call from
+ * anywhere, any number of times, and called at the end of every task and retry.
  */
-export async function tryFinalize(deps: FanoutDeps, notificationId: string): Promise<boolean> {
+export async function settle(deps: FanoutDeps, notificationId: string): Promise<boolean> {
   const snap = await notificationRef(deps.db, notificationId).get();
   const n = readOrProblem(snap).value;
   if (!n || isTerminal(n.status) || n.status !== "processing") return false;
@@ -86,6 +87,7 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
       attempts,
       completedAt: FieldValue.serverTimestamp(),
       lease: FieldValue.delete(),
+      checkAt: FieldValue.delete(),
     };
     if (n.progress) {
       const { shards: shardsDone, planned } = sizes.data();
@@ -125,8 +127,15 @@ async function failureOf(deps: FanoutDeps, notificationId: string, stop: StopRea
   };
 }
 
+/** Runs a task's work, then `settle`: the way every task and retry ends (a throw is retried, and ends so then). */
+export async function thenSettle<T>(deps: FanoutDeps, notificationId: string, work: () => Promise<T>): Promise<T> {
+  const result = await work();
+  await settle(deps, notificationId);
+  return result;
+}
+
 /**
- * Refreshes `progress` from the shards' counters when the document was last written at least a
+ * Refreshes `progress` (and moves `checkAt` on) from the shards' counters when the document was last written at least a
  * second ago. The write is conditioned on that last write, so concurrent shards cannot both write
  * in one second: the loser's precondition fails and it simply skips.
  */
@@ -146,7 +155,7 @@ export async function maybeWriteProgress(deps: FanoutDeps, notificationId: strin
     updatedAt: FieldValue.serverTimestamp(),
   };
   try {
-    await snap.ref.update({ progress }, { lastUpdateTime: snap.updateTime! });
+    await snap.ref.update({ progress, checkAt: checkAtFrom(deps.now()) }, { lastUpdateTime: snap.updateTime! });
   } catch (error) {
     if (codeOf(error) !== FAILED_PRECONDITION) throw error;
   }

@@ -5,12 +5,18 @@
 //                                     │ scheduled          ▲                   │ deliveries ledger
 //                                     └─► wake task ───────┘                   ▼
 //                                                                    outcome: stats + status
+//
+// Every task, every retry and the sweeper end with the same idempotent `settle` (outcome.ts), so
+// no path can leave a notification whose work is done without its outcome.
 import { createHash } from "node:crypto";
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { Messenger } from "../messaging/transport.js";
 import { isTerminal, type StoredNotification } from "./documents.js";
 
-/** A plan task: wakes a scheduled notification (`wake`), or continues planning (`plan`). */
+/**
+ * A plan task: wakes a scheduled notification (`wake`, on the wake queue, whose tasks are short so
+ * that no long planner delays a due notification), or continues planning (`plan`).
+ */
 export interface PlanTask {
   notificationId: string;
   /** The notification's creation time (ms): a document deleted and created again is a new one. */
@@ -37,9 +43,10 @@ export interface EnqueueOptions {
   scheduleTime?: Date;
 }
 
-/** The two task queues. Enqueueing a task id that exists already is a success (deduplication). */
+/** The task queues. Enqueueing a task id that exists already is a success (deduplication). */
 export interface TaskQueues {
   plan(task: PlanTask, options: EnqueueOptions): Promise<void>;
+  wake(task: PlanTask, options: EnqueueOptions): Promise<void>;
   send(task: ShardTask, options: EnqueueOptions): Promise<void>;
 }
 
@@ -55,6 +62,8 @@ export interface FanoutDeps {
 export interface FanoutSettings {
   /** Devices per shard (one sendEach call); see shardSizeFor. */
   shardSize: number;
+  /** Devices the planner hands out per window (one transaction of shards); see windowDevicesFor. */
+  windowDevices: number;
   maxAttempts: number;
   backoff: { baseMs: number; maxMs: number };
   retentionDays: number;
@@ -78,14 +87,33 @@ export function shardSizeFor(messagesPerMinute: number): number {
   return Math.max(1, Math.min(MAX_SHARD_SIZE, Math.floor(messagesPerMinute / 60 / SEND_DISPATCHES_PER_SECOND)));
 }
 
-// Function timeouts, and the leases that must outlive them: a lease that has expired belongs to a
-// run Cloud Functions has surely stopped.
+/** WINDOW_SHARDS shards a window, and never fewer devices than a localTime window groups. */
+export const windowDevicesFor = (shardSize: number) => Math.max(LOCAL_TIME_WINDOW, shardSize * WINDOW_SHARDS);
+
+// Function timeouts, and the leases renewed inside them. A lease is not a lock: Cloud Run answers
+// 504 at the timeout and keeps running the code, so a run also proves, before each side effect,
+// that it still holds its lease (fencing), and stops at a deadline well inside the timeout.
 export const TRIGGER_TIMEOUT_SECONDS = 300;
 export const PLAN_TIMEOUT_SECONDS = 540;
 export const SEND_TIMEOUT_SECONDS = 300;
+export const WAKE_TIMEOUT_SECONDS = 120;
+/**
+ * A lease lasts the function's timeout plus a minute from its last renewal. A send round starts only
+ * with at least FENCE_MARGIN_MS of lease left, and firebase-admin's sendEach (its own retries honour
+ * Retry-After up to 60 s each) ends well inside that, so a round never outlives its lease.
+ */
 export const leaseMsFor = (timeoutSeconds: number) => (timeoutSeconds + 60) * 1000;
+/** Lease that must be left, by this run's own clock, before it sends or commits anything. */
+export const FENCE_MARGIN_MS = 120_000;
 /** The planner hands over to a continuation task after this long, well inside its timeout. */
 export const PLAN_BUDGET_MS = 420_000;
+/** A wake task plans this long itself (inside WAKE_TIMEOUT_SECONDS), then hands over to the plan queue. */
+export const WAKE_PLAN_BUDGET_MS = 60_000;
+/**
+ * A shard run starts no send round after this long (60 s inside SEND_TIMEOUT_SECONDS, and inside
+ * the trigger's): what is left goes back to the queue, and a retry resumes it.
+ */
+export const ROUND_BUDGET_MS = 240_000;
 
 /** Cloud Tasks schedules at most 30 days ahead; a longer wait is a chain of tasks this far apart. */
 export const SCHEDULE_HORIZON_MS = 29 * 24 * 60 * 60 * 1000;
@@ -99,6 +127,17 @@ export const EARLY_WAIT_MS = 30_000;
 export const LOCAL_TIME_WINDOW = 5000;
 /** At most one progress write a second, Firestore's sustained rate for one document. */
 export const PROGRESS_INTERVAL_MS = 1000;
+/**
+ * A notification that is processing (or due) but has not been written for this long is looked at by
+ * the sweeper (`checkAt`): it finishes one whose work is done and re-enqueues one whose tasks are
+ * gone. Every progress write and lease renewal moves `checkAt` on. The sweeper runs every 5
+ * minutes, so a stuck notification is found within 10 + 5 = 15 minutes.
+ */
+export const STALL_MS = 10 * 60_000;
+/** Shards the planner writes per window (one transaction): 40 × 250 devices, ~0.8 MB of keys. */
+export const WINDOW_SHARDS = 40;
+/** Enqueue calls the planner keeps in flight (Cloud Tasks takes 500 dispatches/s per queue). */
+export const ENQUEUE_CONCURRENCY = 20;
 
 /**
  * A task id for Cloud Tasks' deduplication: deterministic, so a task enqueued twice runs once, and
@@ -113,6 +152,9 @@ export function taskId(notificationId: string, generation: number, name: string)
 
 /** A notification's generation: its creation time in ms (0 for one accepted before this existed). */
 export const generationOf = (n: { createdAt?: { toMillis(): number } }) => n.createdAt?.toMillis() ?? 0;
+
+/** A notification's `checkAt` from `now`: when the sweeper should look at it if nothing moves. */
+export const checkAtFrom = (now: number) => Timestamp.fromMillis(now + STALL_MS);
 
 /** Another run holds a live lease; thrown so the task or event is delivered again later. */
 export class LeaseBusyError extends Error {
@@ -138,6 +180,17 @@ export function sendsNothingMore(n: StoredNotification | undefined): boolean {
 
 export function leaseLive(lease: { runId: string; expiresAt: { toMillis(): number } } | undefined, now: number, runId?: string): boolean {
   return lease !== undefined && lease.runId !== runId && lease.expiresAt.toMillis() > now;
+}
+
+/** Whether this run may still act under a lease it holds until `expiresAt` (see FENCE_MARGIN_MS). */
+export const holdsLease = (expiresAt: number, now: number) => now + FENCE_MARGIN_MS < expiresAt;
+
+/** This run's lease ran out (or was taken over) before it could act: it stops, sending nothing more. */
+export class LeaseLostError extends Error {
+  constructor(what: string) {
+    super(`${what}: this run no longer holds its lease; it stops and sends nothing more.`);
+    this.name = "LeaseLostError";
+  }
 }
 
 /**

@@ -1,9 +1,12 @@
 // The planner: one streaming pass over the audience's devices that hands them out in shards of at
 // most `shardSize` device keys, one send task per shard. It never holds more than one window of
-// keys, and each window's shards are committed together with a checkpoint (in the window's last
-// shard), so a crashed or timed-out planner resumes right after the last device it handed out:
-// every device lands in exactly one shard.
-import { FieldValue, QueryDocumentSnapshot, Timestamp, type Query, type WriteBatch } from "firebase-admin/firestore";
+// keys (WINDOW_SHARDS shards), and each window's shards are created together with a checkpoint (in
+// the window's last shard), in a transaction that proves the planner still holds its lease: a
+// crashed or timed-out planner resumes right after the last device it handed out, and a stale one
+// can neither overwrite a shard (create-only) nor write after its notification was deleted. Every
+// device lands in exactly one shard. A window's send tasks are enqueued, ENQUEUE_CONCURRENCY at a
+// time, while the next window is read, and confirmed before the next window is committed.
+import { FieldValue, QueryDocumentSnapshot, Timestamp, type Query } from "firebase-admin/firestore";
 import type { DeviceDocument } from "../devices/documents.js";
 import { ownerOf } from "../devices/registry.js";
 import { logEvent } from "../shared/events.js";
@@ -11,13 +14,16 @@ import { getAllOf, readOrProblem } from "../shared/documents.js";
 import { audienceSegments } from "./audience.js";
 import { deviceKey, fanoutQueries, isTerminal, notificationRef, shardRef, type Checkpoint, type ShardDocument } from "./documents.js";
 import { createLocalTimePlanner, parseLocalTime, type LocalTimePlanner } from "./local-time.js";
-import { maybeWriteProgress, tryFinalize } from "./outcome.js";
-import { CHANGED, stopNotification } from "./shard.js";
+import { maybeWriteProgress } from "./outcome.js";
+import { CHANGED, shardExpiry, stopNotification } from "./shard.js";
 import {
+  checkAtFrom,
+  ENQUEUE_CONCURRENCY,
   generationOf,
+  holdsLease,
   LeaseBusyError,
   leaseLive,
-  LOCAL_TIME_WINDOW,
+  LeaseLostError,
   PROGRESS_INTERVAL_MS,
   scheduleFor,
   sendsNothingMore,
@@ -28,7 +34,6 @@ import {
 } from "./pipeline.js";
 import { audienceOf, parseNotification, type NotificationInput } from "./schema.js";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface PlanRun {
   runId: string;
@@ -45,7 +50,7 @@ export type PlanResult =
   | { kind: "stopped" | "gone" | "notStarted" };
 
 type Claim =
-  | { kind: "plan"; notification: NotificationInput; windowStart: number; generation: number }
+  | { kind: "plan"; notification: NotificationInput; windowStart: number; generation: number; expiresAt: number }
   | { kind: "busy"; until: number }
   | { kind: "changed" }
   | PlanResult;
@@ -57,16 +62,17 @@ export async function runPlanner(deps: FanoutDeps, settings: FanoutSettings, not
   if (claim.kind === "busy") throw new LeaseBusyError(`The planner of ${notificationId}`, claim.until);
   if (claim.kind === "changed") {
     await stopNotification(deps, notificationId, CHANGED);
-    await tryFinalize(deps, notificationId);
     return { kind: "stopped" };
   }
-  if (claim.kind !== "plan") {
-    if (claim.kind === "stopped") await tryFinalize(deps, notificationId);
-    return claim;
-  }
+  if (claim.kind !== "plan") return claim;
   const resume = await resumePoint(deps, notificationId);
+  if (!resume) {
+    await stopNotification(deps, notificationId, CORRUPT_PLAN);
+    logEvent("plan.corrupt", { notificationId });
+    return { kind: "stopped" };
+  }
   const target = { notificationId, generation: claim.generation };
-  const walker = new AudienceWalker(deps, settings, target, claim.notification, claim.windowStart, run, resume);
+  const walker = new AudienceWalker(deps, settings, target, claim.notification, claim.windowStart, { ...run, expiresAt: claim.expiresAt }, resume);
   const outcome = await walker.walk();
   return closePlan(deps, target, run, outcome, walker);
 }
@@ -86,9 +92,10 @@ async function claimPlanner(deps: FanoutDeps, notificationId: string, run: PlanR
     }
     const parsed = parseNotification(n);
     if (!parsed.ok) return { kind: "changed" };
-    tx.update(ref, { lease: { runId: run.runId, expiresAt: Timestamp.fromMillis(deps.now() + run.leaseMs) } });
+    const expiresAt = deps.now() + run.leaseMs;
+    tx.update(ref, { lease: { runId: run.runId, expiresAt: Timestamp.fromMillis(expiresAt) }, checkAt: checkAtFrom(deps.now()) });
     const windowStart = parsed.value.sendAt?.toMillis() ?? n.createdAt?.toMillis() ?? deps.now();
-    return { kind: "plan", notification: parsed.value, windowStart: Math.max(windowStart, generationOf(n)), generation: generationOf(n) };
+    return { kind: "plan", notification: parsed.value, windowStart: Math.max(windowStart, generationOf(n)), generation: generationOf(n), expiresAt };
   });
 }
 
@@ -100,11 +107,21 @@ interface ResumePoint {
 
 const START: Checkpoint = { segment: 0, after: "", windowStart: 0, nextIndex: 0, devices: 0 };
 
-/** The checkpoint of the last committed window, read from the highest shard. */
-async function resumePoint(deps: FanoutDeps, notificationId: string): Promise<ResumePoint> {
+/** The highest shard has no readable checkpoint: planning again from the start would send twice. */
+export const CORRUPT_PLAN = {
+  code: "pushfan/corrupt-plan",
+  message: "The planner's last shard record is malformed, so it cannot resume; nothing more was sent (planning again from the start would send twice).",
+};
+
+/**
+ * The checkpoint of the last committed window, read from the highest shard; undefined when that
+ * shard exists but its checkpoint cannot be read (every window's last shard carries one).
+ */
+async function resumePoint(deps: FanoutDeps, notificationId: string): Promise<ResumePoint | undefined> {
   const last = await fanoutQueries(deps.db, notificationId).lastShard.get();
-  const checkpoint = last.docs[0] ? readOrProblem(last.docs[0]).value?.checkpoint : undefined;
-  if (!checkpoint) return { checkpoint: START, unconfirmed: [] };
+  if (!last.docs[0]) return { checkpoint: START, unconfirmed: [] };
+  const checkpoint = readOrProblem(last.docs[0]).value?.checkpoint;
+  if (!checkpoint) return undefined;
   const refs = range(checkpoint.windowStart, checkpoint.nextIndex).map((i) => shardRef(deps.db, notificationId, i));
   const shards = await getAllOf(deps.db, refs);
   const unconfirmed = shards.flatMap((snap) => {
@@ -154,7 +171,9 @@ class AudienceWalker {
   private readonly windowSize: number;
   private checkpoint: Checkpoint;
   private deferred: Array<{ index: number; dueAt: number | null }> = [];
+  /** The last window's enqueue calls; a failure is kept here (never an unhandled rejection) and thrown by `confirmed`. */
   private enqueuing: Promise<void> = Promise.resolve();
+  private enqueueError: unknown;
   readonly startedAt: number;
   private lastCheck: number;
   private readonly reportedZones = new Set<string>();
@@ -167,12 +186,13 @@ class AudienceWalker {
     private readonly target: ShardTarget,
     private readonly notification: NotificationInput,
     windowStart: number,
-    private readonly run: PlanRun,
+    private readonly run: PlanRun & { expiresAt: number },
     private readonly resume: ResumePoint,
   ) {
     const time = notification.localTime === undefined ? undefined : parseLocalTime(notification.localTime);
     this.localTime = time && createLocalTimePlanner(windowStart, time, settings.defaultTimeZone);
-    this.windowSize = this.localTime ? Math.max(LOCAL_TIME_WINDOW, settings.shardSize) : settings.shardSize;
+    // The trigger's first window is one shard: an audience that fits in it is sent right there.
+    this.windowSize = run.firstWindowOnly ? settings.shardSize : settings.windowDevices;
     this.checkpoint = resume.checkpoint;
     this.startedAt = deps.now();
     this.lastCheck = this.startedAt;
@@ -211,8 +231,14 @@ class AudienceWalker {
       }
     }
     if (this.window.size > 0) await this.commit(last);
-    await this.enqueuing;
+    await this.confirmed();
     return { kind: "complete" };
+  }
+
+  /** Waits for the last window's tasks to be in the queue; a failed enqueue fails the run, which resumes from the checkpoint. */
+  private async confirmed(): Promise<void> {
+    await this.enqueuing;
+    if (this.enqueueError !== undefined) throw this.enqueueError;
   }
 
   private dueAtOf(doc: QueryDocumentSnapshot<DeviceDocument>): number {
@@ -226,7 +252,10 @@ class AudienceWalker {
     return planned.instantMs;
   }
 
-  /** Writes the window's shards and the checkpoint in one batch, then hands their tasks to the queue. */
+  /**
+   * Creates the window's shards and the checkpoint in one transaction that proves this run still
+   * holds the planner's lease (and the notification still exists), then hands their tasks to the queue.
+   */
   private async commit(last: { segment: number; after: string }): Promise<void> {
     const shards = this.window.drain(this.settings.shardSize);
     const start = this.checkpoint.nextIndex;
@@ -237,30 +266,39 @@ class AudienceWalker {
       nextIndex: start + shards.length,
       devices: this.checkpoint.devices + shards.reduce((sum, s) => sum + s.devices.length, 0),
     };
-    const now = Timestamp.fromMillis(this.deps.now());
-    const expireAt = Timestamp.fromMillis(this.deps.now() + this.settings.retentionDays * DAY_MS);
-    const batch: WriteBatch = this.deps.db.batch();
-    shards.forEach((shard, i) => {
-      const doc: ShardDocument = {
-        index: start + i,
-        devices: shard.devices,
-        size: shard.devices.length,
-        dueAt: shard.dueAt ? Timestamp.fromMillis(shard.dueAt) : null,
-        status: "planned",
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-        expireAt,
-      };
-      if (i === shards.length - 1) doc.checkpoint = checkpoint;
-      batch.set(shardRef(this.deps.db, this.notificationId, start + i), doc);
+    const docs = shards.map((shard, i): ShardDocument => this.shardDocument(start + i, shard, i === shards.length - 1 ? checkpoint : undefined));
+    // A window's tasks must be in the queue before the next checkpoint, which is all a resumed planner re-enqueues.
+    await this.confirmed();
+    if (!holdsLease(this.run.expiresAt, this.deps.now())) throw new LeaseLostError(`The planner of ${this.notificationId}`);
+    const ref = notificationRef(this.deps.db, this.notificationId);
+    await this.deps.db.runTransaction(async (tx) => {
+      const n = readOrProblem(await tx.get(ref)).value;
+      if (!n || generationOf(n) !== this.target.generation || n.lease?.runId !== this.run.runId) {
+        throw new LeaseLostError(`The planner of ${this.notificationId}`);
+      }
+      for (const doc of docs) tx.create(shardRef(this.deps.db, this.notificationId, doc.index), doc);
     });
-    // A window's tasks are enqueued while the next window is read; they must be in the queue
-    // before the next checkpoint, which is all a resumed planner re-enqueues.
-    await this.enqueuing;
-    await batch.commit();
     this.checkpoint = checkpoint;
     this.enqueue(shards.map((s, i) => ({ index: start + i, dueAt: s.dueAt || null })));
+  }
+
+  private shardDocument(index: number, shard: { dueAt: number; devices: string[] }, checkpoint: Checkpoint | undefined): ShardDocument {
+    const now = Timestamp.fromMillis(this.deps.now());
+    const doc: ShardDocument = {
+      index,
+      devices: shard.devices,
+      size: shard.devices.length,
+      dueAt: shard.dueAt ? Timestamp.fromMillis(shard.dueAt) : null,
+      status: "planned",
+      attempts: 0,
+      rounds: 0,
+      createdAt: now,
+      updatedAt: now,
+      // Counted from the shard's due time: a localTime group due tomorrow outlives a short retention.
+      expireAt: shardExpiry(this.deps.now(), shard.dueAt || null, this.settings.retentionDays),
+    };
+    if (checkpoint) doc.checkpoint = checkpoint;
+    return doc;
   }
 
   private enqueue(shards: Array<{ index: number; dueAt: number | null }>): void {
@@ -272,7 +310,7 @@ class AudienceWalker {
       return;
     }
     this.enqueuedAny = true;
-    this.enqueuing = this.enqueuing.then(() => enqueueShards(this.deps, this.target, shards));
+    this.enqueuing = enqueueShards(this.deps, this.target, shards).catch((error: unknown) => void (this.enqueueError ??= error));
   }
 
   /** After each window: the budget, a stop (cancelled, halted, deleted) and progress, once a second. */
@@ -294,18 +332,24 @@ export interface ShardTarget {
   generation: number;
 }
 
-/** Hands shards to the send queue, 10 requests at a time; a shard due later is scheduled for then. */
+/**
+ * Hands shards to the send queue, ENQUEUE_CONCURRENCY requests in flight; a shard due later is
+ * scheduled for then. Rejects with the first failure once every request has ended.
+ */
 export async function enqueueShards(deps: FanoutDeps, target: ShardTarget, shards: Array<{ index: number; dueAt: number | null }>): Promise<void> {
   const { notificationId, generation } = target;
   const now = deps.now();
-  for (let i = 0; i < shards.length; i += 10) {
-    await Promise.all(
-      shards.slice(i, i + 10).map(({ index, dueAt }) => {
-        const { notBefore, scheduleTime } = scheduleFor(now, dueAt);
-        return deps.tasks.send({ notificationId, generation, shard: index, notBefore }, { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime });
-      }),
-    );
-  }
+  let next = 0;
+  const worker = async () => {
+    while (next < shards.length) {
+      const { index, dueAt } = shards[next++]!;
+      const { notBefore, scheduleTime } = scheduleFor(now, dueAt);
+      await deps.tasks.send({ notificationId, generation, shard: index, notBefore }, { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime });
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(ENQUEUE_CONCURRENCY, shards.length) }, worker));
+  const failure = results.find((r) => r.status === "rejected");
+  if (failure) throw failure.reason;
   logEvent("tasks.enqueued", { notificationId, queue: "send", count: shards.length });
 }
 
@@ -330,6 +374,5 @@ async function closePlan(deps: FanoutDeps, target: ShardTarget, run: PlanRun, ou
     return { kind: "handedOver", nextIndex };
   }
   if (outcome.kind === "complete") logEvent("plan.completed", { notificationId, shards: nextIndex, devices, durationMs: deps.now() - walker.startedAt });
-  await tryFinalize(deps, notificationId);
   return outcome.kind === "complete" ? { kind: "complete", shards: nextIndex, devices, enqueued: !inline } : { kind: "stopped" };
 }

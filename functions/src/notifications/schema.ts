@@ -38,6 +38,7 @@ export const OUTPUT_FIELDS = [
   "plan",
   "dueAt",
   "halt",
+  "checkAt",
 ] as const;
 
 /** The audience fields; a notification sets exactly one. */

@@ -1,14 +1,17 @@
 // Sending one shard: claim it with a lease, read its devices by key, send them in rounds (transient
-// failures retried with backoff, a stop honoured between rounds), keep its counters, and let the
-// outcome check run. The lease and the delivery ledger keep every device to one accepted send,
-// however often the task runs, concurrently or after a crash.
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+// failures retried with backoff, a stop honoured between rounds), record every round in the ledger
+// under the lease, and complete it. Fencing: a run sends a round only while its lease, renewed at
+// every record, has FENCE_MARGIN_MS left by its own clock, and starts none after ROUND_BUDGET_MS;
+// a record that finds the shard gone (its notification was deleted) writes nothing. The lease and
+// the ledger keep every device, and every token, to one accepted send.
+import { FieldPath, FieldValue, Timestamp, type DocumentSnapshot, type UpdateData } from "firebase-admin/firestore";
 import { deviceRef } from "../devices/documents.js";
 import { backoffDelayMs } from "../messaging/backoff.js";
-import type { SendError } from "../messaging/transport.js";
+import { chunk, type SendError } from "../messaging/transport.js";
 import { logEvent } from "../shared/events.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
-import { deliverBatch, recordDeliveries, type BatchContext, type Settled, type Target } from "./batch.js";
+import { IN_FILTER_LIMIT } from "./audience.js";
+import { deliverBatch, ledgerEntry, type BatchContext, type Settled, type Target } from "./batch.js";
 import {
   deliveriesOf,
   isTerminal,
@@ -18,11 +21,13 @@ import {
   type ShardDocument,
   type ShardStats,
 } from "./documents.js";
-import { tryFinalize } from "./outcome.js";
 import {
   generationOf,
+  holdsLease,
   LeaseBusyError,
   leaseLive,
+  LeaseLostError,
+  ROUND_BUDGET_MS,
   scheduleFor,
   sendsNothingMore,
   stopReasonOf,
@@ -32,6 +37,7 @@ import {
   type FanoutSettings,
   type ShardTask,
 } from "./pipeline.js";
+import { thenSettle } from "./outcome.js";
 import { parseNotification, type NotificationInput } from "./schema.js";
 
 export interface ShardRun {
@@ -44,13 +50,11 @@ export interface ShardRun {
 export type ShardResult =
   | { kind: "done"; stats: ShardStats }
   | { kind: "early"; dueAt: number }
-  | { kind: "skipped" | "settled" | "gone" };
+  /** lost: another run took the shard over (this one outlived its lease); it finishes the shard. */
+  | { kind: "skipped" | "settled" | "gone" | "lost" };
 
-type Claim =
-  | { kind: "send"; shard: ShardDocument; notification?: NotificationInput; resumed: boolean }
-  | { kind: "busy"; until: number }
-  | { kind: "changed" }
-  | Exclude<ShardResult, { kind: "done" }>;
+type Claimed = { kind: "send"; shard: ShardDocument; notification?: NotificationInput; expiresAt: number };
+type Claim = Claimed | { kind: "busy"; until: number } | { kind: "changed" } | Exclude<ShardResult, { kind: "done" }>;
 
 /** A notification whose document an Admin SDK user changed into an invalid one after it was accepted. */
 export const CHANGED = {
@@ -58,35 +62,37 @@ export const CHANGED = {
   message: "The notification document was changed after it was accepted and no longer follows the rules; nothing more was sent.",
 };
 
+/** The run used its round budget with devices left: the task is retried, and the retry resumes them. */
+export class RoundDeadlineError extends Error {
+  constructor(what: string, pending: number) {
+    super(`${what}: ${pending} device(s) left when the run's round budget ran out; a retry resumes them.`);
+    this.name = "RoundDeadlineError";
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Ledger writes per transaction, with room for the shard's own update. */
+const RECORD_CHUNK = 450;
+
+/** When a shard record may be deleted: the retention, counted from now or from its due time if later. */
+export function shardExpiry(now: number, dueAt: number | null | undefined, retentionDays: number): Timestamp {
+  return Timestamp.fromMillis(Math.max(now, dueAt ?? 0) + retentionDays * DAY_MS);
+}
+
 /** Sends one shard, if it is due and not settled yet. */
 export async function runShard(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, index: number, run: ShardRun): Promise<ShardResult> {
-  const claim = await claimShard(deps, notificationId, index, run);
+  const claim = await claimShard(deps, settings, notificationId, index, run);
   // Thrown only now, the transaction closed: a run that dies right after must not leave it open.
   if (claim.kind === "busy") throw new LeaseBusyError(`Shard ${index} of ${notificationId}`, claim.until);
   if (claim.kind === "changed") {
     await stopNotification(deps, notificationId, CHANGED);
     return runShard(deps, settings, notificationId, index, run);
   }
-  if (claim.kind !== "send") {
-    if (claim.kind === "skipped") await tryFinalize(deps, notificationId);
-    return claim;
-  }
-  const { shard, notification, resumed } = claim;
-  const keys = shard.devices.map(parseDeviceKey);
-  const ledger = resumed ? await readLedger(deps, notificationId, keys.map((k) => k.deviceId)) : new Map<string, Settled>();
-  let stats: ShardStats;
-  if (notification) {
-    const targets = await loadTargets(deps, notificationId, notification, keys);
-    const ctx: BatchContext = { notificationId, notification, shard: index, retentionDays: settings.retentionDays };
-    // Attempts count on across runs of the shard: a resumed run's first round is not a device's first attempt.
-    stats = await sendRounds(deps, settings, ctx, targets, ledger, shard.attempts);
-  } else {
-    // The notification stopped while a crashed run of this shard was sending: only count.
-    stats = countOf(ledger, [], 0);
-  }
-  await completeShard(deps, notificationId, index, run.runId, stats);
-  logEvent("shard.completed", { notificationId, shard: index, ...stats, resumed });
-  await tryFinalize(deps, notificationId);
+  if (claim.kind !== "send") return claim;
+  const sender = new ShardSender(deps, settings, { notificationId, index, runId: run.runId, leaseMs: run.leaseMs }, claim);
+  const stats = await sender.run();
+  if (stats === "gone" || stats === "lost") return { kind: stats };
+  logEvent("shard.completed", { notificationId, shard: index, ...stats, resumed: claim.shard.status === "sending" });
   return { kind: "done", stats };
 }
 
@@ -94,7 +100,7 @@ export async function runShard(deps: FanoutDeps, settings: FanoutSettings, notif
  * Claims the shard in a transaction that also reads the notification: a stop (cancel, halt,
  * deletion) committed before the claim is seen by it, so a shard that starts after a stop skips.
  */
-async function claimShard(deps: FanoutDeps, notificationId: string, index: number, run: ShardRun): Promise<Claim> {
+async function claimShard(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, index: number, run: ShardRun): Promise<Claim> {
   const ref = shardRef(deps.db, notificationId, index);
   return deps.db.runTransaction(async (tx) => {
     const [nSnap, sSnap] = await getAllOf(tx, [notificationRef(deps.db, notificationId), ref]);
@@ -104,21 +110,24 @@ async function claimShard(deps: FanoutDeps, notificationId: string, index: numbe
     if (shard.status === "done" || shard.status === "skipped") return { kind: "settled" };
     const now = deps.now();
     if (shard.status === "sending" && leaseLive(shard.lease, now, run.runId)) return { kind: "busy", until: shard.lease!.expiresAt.toMillis() };
-    const lease = { runId: run.runId, expiresAt: Timestamp.fromMillis(now + run.leaseMs) };
+    const expiresAt = now + run.leaseMs;
+    const common = { updatedAt: FieldValue.serverTimestamp(), expireAt: shardExpiry(now, shard.dueAt?.toMillis(), settings.retentionDays) };
+    const lease = { runId: run.runId, expiresAt: Timestamp.fromMillis(expiresAt) };
     const stopped = sendsNothingMore(n);
     if (stopped && shard.status === "planned") {
-      tx.update(ref, { status: "skipped", updatedAt: FieldValue.serverTimestamp() });
+      tx.update(ref, { status: "skipped", ...common });
       return { kind: "skipped" };
     }
     if (stopped) {
-      tx.update(ref, { lease, updatedAt: FieldValue.serverTimestamp() });
-      return { kind: "send", shard, resumed: true };
+      // The notification stopped while a crashed run of this shard was sending: only count.
+      tx.update(ref, { lease, ...common });
+      return { kind: "send", shard, expiresAt };
     }
     if (shard.dueAt && shard.dueAt.toMillis() > now) return { kind: "early", dueAt: shard.dueAt.toMillis() };
     const parsed = parseNotification(n);
     if (!parsed.ok) return { kind: "changed" };
-    tx.update(ref, { status: "sending", lease, attempts: shard.attempts + 1, updatedAt: FieldValue.serverTimestamp() });
-    return { kind: "send", shard, notification: parsed.value, resumed: shard.status === "sending" };
+    tx.update(ref, { status: "sending", lease, attempts: shard.attempts + 1, ...common });
+    return { kind: "send", shard, notification: parsed.value, expiresAt };
   });
 }
 
@@ -130,6 +139,7 @@ async function loadTargets(
   keys: Array<{ userId: string; deviceId: string }>,
 ): Promise<Target[]> {
   const snaps = await getAllOf(deps.db, keys.map((k) => deviceRef(deps.db, k.userId, k.deviceId)));
+  const seen = new Set<string>();
   return snaps.flatMap((snap, i): Target[] => {
     if (!snap.exists) return [];
     const { value: device, problem } = readOrProblem(snap);
@@ -138,60 +148,192 @@ async function loadTargets(
       return [];
     }
     const key = keys[i]!;
-    if (!device.active || device.userId !== key.userId) return [];
+    if (!device.active || device.userId !== key.userId || seen.has(key.deviceId)) return [];
     if (n.topic !== undefined && !device.topics.includes(n.topic)) return [];
     if (n.platforms && !n.platforms.includes(device.type)) return [];
+    seen.add(key.deviceId);
     return [{ userId: key.userId, deviceId: key.deviceId, token: device.token }];
   });
 }
 
-/** The ledger entries of these devices (a resumed shard sends only to devices without one). */
-async function readLedger(deps: FanoutDeps, notificationId: string, deviceIds: string[]): Promise<Map<string, Settled>> {
+/**
+ * What the ledger holds for these devices, split by whose record it is: this shard's own (its
+ * user's), or another user's: the token moved and was already sent for its new holder, so this
+ * shard must neither send it nor count it. Read with `in` queries of 30 ids, which cost one read
+ * when they find nothing, not one read per device.
+ */
+async function ledgerOf(deps: FanoutDeps, notificationId: string, keys: Array<{ userId: string; deviceId: string }>) {
   const ledger = deliveriesOf(deps.db, notificationId);
-  const snaps = await getAllOf(deps.db, deviceIds.map((id) => ledger.doc(id)));
-  const entries = snaps.flatMap((snap): Array<[string, Settled]> => {
-    const d = readOrProblem(snap).value;
-    return d ? [[snap.id, d]] : [];
-  });
-  return new Map(entries);
+  const ids = keys.map((k) => k.deviceId);
+  const pages = await Promise.all(chunk(ids, IN_FILTER_LIMIT).map((part) => ledger.where(FieldPath.documentId(), "in", part).get()));
+  const owner = new Map(keys.map((k) => [k.deviceId, k.userId]));
+  const ours = new Map<string, Settled>();
+  const elsewhere = new Set<string>();
+  for (const doc of pages.flatMap((page) => page.docs)) {
+    const entry = readOrProblem(doc).value;
+    if (entry && entry.userId === owner.get(doc.id)) ours.set(doc.id, entry);
+    else elsewhere.add(doc.id);
+  }
+  return { ours, elsewhere };
 }
 
-/** Send rounds until every device is settled, the attempts run out, or the notification stops. */
-async function sendRounds(
+/** How a record moves the shard on: rounds made so far, the lease renewed or released with them, or the shard done. */
+type Next = { rounds: number } | { renew: number } | { release: number } | { complete: ShardStats };
+
+interface ShardAt {
+  notificationId: string;
+  index: number;
+  runId: string;
+  leaseMs: number;
+}
+
+/**
+ * Writes settled devices to the ledger and moves the shard on, in transactions that read the shard
+ * first: when the shard is gone (its notification was deleted), nothing is written; the ledger is
+ * always written otherwise (it records sends that happened), but only the lease holder (or, when
+ * giving up, anyone once the lease has expired) moves the shard on. Returns which of these it was.
+ */
+async function recordShard(
   deps: FanoutDeps,
   settings: FanoutSettings,
-  ctx: BatchContext,
-  targets: Target[],
-  ledger: Map<string, Settled>,
-  earlierRuns: number,
-): Promise<ShardStats> {
-  const settled = new Map(ledger);
-  let pending = targets.filter((t) => !settled.has(t.deviceId));
-  let rounds = 0;
-  let retryAfterMs: number | undefined;
-  let stopped = false;
-  for (let attempt = 1; attempt <= settings.maxAttempts && pending.length > 0; attempt++) {
-    if (attempt > 1) {
-      await deps.sleep(backoffDelayMs(attempt - 1, settings.backoff, retryAfterMs, deps.random));
-      if ((stopped = await isStopped(deps, ctx.notificationId))) break;
-    }
-    rounds = attempt;
-    const result = await deliverBatch(deps, ctx, pending, { n: earlierRuns + attempt, last: attempt === settings.maxAttempts });
-    for (const s of result.settled) settled.set(s.deviceId, s);
-    pending = result.retry;
-    retryAfterMs = result.retryAfterMs;
-    if (result.configurationError) {
-      await halt(deps, ctx.notificationId, result.configurationError);
-      stopped = true;
-      break;
-    }
+  at: ShardAt,
+  settled: Settled[],
+  next: Next,
+  mayMove: (shard: DocumentSnapshot<ShardDocument>) => boolean,
+): Promise<"moved" | "gone" | "lost"> {
+  const ref = shardRef(deps.db, at.notificationId, at.index);
+  const ledger = deliveriesOf(deps.db, at.notificationId);
+  const parts = chunk(settled, RECORD_CHUNK);
+  if (parts.length === 0) parts.push([]);
+  let result: "moved" | "gone" | "lost" = "lost";
+  for (const [i, part] of parts.entries()) {
+    result = await deps.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return "gone";
+      for (const s of part) tx.set(ledger.doc(s.deviceId), ledgerEntry(deps, settings.retentionDays, s));
+      if (i < parts.length - 1 || !mayMove(snap)) return "lost";
+      tx.update(ref, shardUpdate(deps, settings, at, snap, next));
+      return "moved";
+    });
+    if (result === "gone") return result;
   }
-  // Devices a stop left unsent were never sent to: they count nowhere.
-  return countOf(settled, stopped ? [] : targets, rounds);
+  return result;
 }
 
-function countOf(settled: Map<string, Settled>, targets: Target[], rounds: number): ShardStats {
-  const devices = new Set([...settled.keys(), ...targets.map((t) => t.deviceId)]).size;
+function shardUpdate(deps: FanoutDeps, settings: FanoutSettings, at: ShardAt, snap: DocumentSnapshot, next: Next): UpdateData<ShardDocument> {
+  const now = deps.now();
+  const dueAt: unknown = snap.get("dueAt");
+  const common = { updatedAt: FieldValue.serverTimestamp(), expireAt: shardExpiry(now, dueAt instanceof Timestamp ? dueAt.toMillis() : null, settings.retentionDays) };
+  if ("rounds" in next) return { rounds: next.rounds, ...common };
+  if ("renew" in next) return { rounds: next.renew, lease: { runId: at.runId, expiresAt: Timestamp.fromMillis(now + at.leaseMs) }, ...common };
+  if ("release" in next) return { rounds: next.release, lease: { runId: at.runId, expiresAt: Timestamp.fromMillis(now) }, ...common };
+  return { status: "done", stats: next.complete, rounds: next.complete.rounds, lease: FieldValue.delete(), ...common };
+}
+
+/** One run of one claimed shard: its rounds, their records, its completion. */
+class ShardSender {
+  private readonly settled = new Map<string, Settled>();
+  private rounds: number;
+  private expiresAt: number;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly deps: FanoutDeps,
+    private readonly settings: FanoutSettings,
+    private readonly at: ShardAt,
+    private readonly claim: Claimed,
+  ) {
+    this.rounds = claim.shard.rounds ?? 0;
+    this.expiresAt = claim.expiresAt;
+    this.startedAt = deps.now();
+  }
+
+  /** Sends what is left and completes the shard; "gone" or "lost" when it must stop without completing. */
+  async run(): Promise<ShardStats | "gone" | "lost"> {
+    const { notification } = this.claim;
+    const keys = this.claim.shard.devices.map(parseDeviceKey);
+    // A stopped notification's shard only counts what its crashed run recorded.
+    const targets = notification ? await loadTargets(this.deps, this.at.notificationId, notification, keys) : [];
+    let pending = await this.unsettled(notification ? targets : keys.map((k) => ({ ...k, token: "" })));
+    let unrecorded: Settled[] = [];
+    let stopped = !notification;
+    if (notification) ({ pending, unrecorded, stopped } = await this.sendRounds(notification, pending));
+    const stats = countOf(this.settled, stopped ? [] : pending, this.rounds);
+    const result = await recordShard(this.deps, this.settings, this.at, unrecorded, { complete: stats }, (s) => this.holds(s));
+    return result === "moved" ? stats : result;
+  }
+
+  private holds(snap: DocumentSnapshot): boolean {
+    return snap.get("lease.runId") === this.at.runId && snap.get("status") === "sending";
+  }
+
+  /** The targets without a ledger entry; this shard's own entries count as settled. */
+  private async unsettled(targets: Target[]): Promise<Target[]> {
+    const { ours, elsewhere } = await ledgerOf(this.deps, this.at.notificationId, targets);
+    for (const [id, entry] of ours) this.settled.set(id, entry);
+    return targets.filter((t) => !this.settled.has(t.deviceId) && !elsewhere.has(t.deviceId));
+  }
+
+  /** Send rounds until every device is settled, the attempts run out, or the notification stops. */
+  private async sendRounds(notification: NotificationInput, targets: Target[]) {
+    const ctx: BatchContext = { notificationId: this.at.notificationId, notification, shard: this.at.index, retentionDays: this.settings.retentionDays };
+    let pending = targets;
+    let retryAfterMs: number | undefined;
+    for (let first = true; pending.length > 0; first = false) {
+      if (!first) {
+        await this.deps.sleep(backoffDelayMs(this.rounds, this.settings.backoff, retryAfterMs, this.deps.random));
+        if (await isStopped(this.deps, ctx.notificationId)) return { pending, unrecorded: [], stopped: true };
+        pending = await this.unsettled(pending);
+        if (pending.length === 0) break;
+      }
+      if (!first) await this.fence(pending.length);
+      const n = ++this.rounds;
+      const result = await deliverBatch(this.deps, ctx, pending, { n, last: n >= this.settings.maxAttempts });
+      for (const s of result.settled) this.settled.set(s.deviceId, s);
+      pending = result.retry;
+      retryAfterMs = result.retryAfterMs;
+      if (result.configurationError) {
+        await halt(this.deps, ctx.notificationId, result.configurationError);
+        return { pending, unrecorded: result.settled, stopped: true };
+      }
+      if (pending.length === 0) return { pending, unrecorded: result.settled, stopped: false };
+      await this.record(result.settled);
+    }
+    return { pending, unrecorded: [], stopped: false };
+  }
+
+  /** Records a round in the ledger (and the rounds made); stops the run when the shard is gone or taken over. */
+  private async record(settled: Settled[]): Promise<void> {
+    const result = await recordShard(this.deps, this.settings, this.at, settled, { rounds: this.rounds }, (s) => this.holds(s));
+    if (result !== "moved") throw new LeaseLostError(`Shard ${this.at.index} of ${this.at.notificationId}`);
+  }
+
+  /**
+   * Before each round after the first (the claim fenced that one): the round budget must not be
+   * spent, and a transaction proves the lease is still this run's and renews it. A run that finds it
+   * expired or taken over (it outlived its lease: a pause, a slow FCM) sends nothing more.
+   */
+  private async fence(pending: number): Promise<void> {
+    const now = this.deps.now();
+    const deadline = now - this.startedAt > ROUND_BUDGET_MS;
+    const lost = () => new LeaseLostError(`Shard ${this.at.index} of ${this.at.notificationId}`);
+    if (!holdsLease(this.expiresAt, now)) throw lost();
+    const next = deadline ? { release: this.rounds } : { renew: this.rounds };
+    const result = await recordShard(this.deps, this.settings, this.at, [], next, (s) => this.holds(s) && holdsLease(leaseEnd(s), now));
+    if (result !== "moved") throw lost();
+    if (deadline) throw new RoundDeadlineError(`Shard ${this.at.index} of ${this.at.notificationId}`, pending);
+    this.expiresAt = now + this.at.leaseMs;
+  }
+}
+
+/** When a shard's lease ends, as stored (0 without one). */
+function leaseEnd(snap: DocumentSnapshot<ShardDocument>): number {
+  const expiresAt: unknown = snap.get("lease.expiresAt");
+  return expiresAt instanceof Timestamp ? expiresAt.toMillis() : 0;
+}
+
+function countOf(settled: Map<string, Settled>, unsent: Target[], rounds: number): ShardStats {
+  const devices = new Set([...settled.keys(), ...unsent.map((t) => t.deviceId)]).size;
   const count = (status: Settled["status"]) => [...settled.values()].filter((s) => s.status === status).length;
   return { devices, sent: count("sent"), failed: count("failed"), removed: count("removed"), rounds };
 }
@@ -216,31 +358,31 @@ export async function stopNotification(deps: FanoutDeps, notificationId: string,
   });
 }
 
-async function completeShard(deps: FanoutDeps, notificationId: string, index: number, runId: string | undefined, stats: ShardStats): Promise<void> {
-  const ref = shardRef(deps.db, notificationId, index);
-  await deps.db.runTransaction(async (tx) => {
-    const shard = readOrProblem(await tx.get(ref)).value;
-    if (!shard || shard.status === "done" || (runId !== undefined && shard.lease?.runId !== runId)) return;
-    tx.update(ref, { status: "done", stats, lease: FieldValue.delete(), updatedAt: FieldValue.serverTimestamp() });
-  });
-}
-
 /**
- * The last task attempt of a shard failed: record its unsettled devices as failed, so the
- * notification can still finish instead of staying `processing` forever.
+ * The last task attempt of a shard failed: its devices still in the audience and not settled are
+ * recorded as failed, so the notification can still finish instead of staying `processing`. Not a
+ * failure when a live run holds the shard (it finishes it); a stopped notification's shard only
+ * counts what was sent (a cancellation is not a failure).
  */
-export async function abandonShard(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, index: number, error: unknown): Promise<void> {
-  const shard = readOrProblem(await shardRef(deps.db, notificationId, index).get()).value;
-  if (!shard || shard.status === "done" || shard.status === "skipped") return;
+export async function giveUpShard(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, index: number, error: unknown, runId: string): Promise<void> {
+  if (error instanceof LeaseBusyError) return;
+  const [nSnap, sSnap] = await getAllOf(deps.db, [notificationRef(deps.db, notificationId), shardRef(deps.db, notificationId, index)]);
+  const shard = readOrProblem(sSnap).value;
+  const n = readOrProblem(nSnap).value;
+  if (!shard || shard.status === "done" || shard.status === "skipped" || leaseLive(shard.lease, deps.now(), runId)) return;
   const keys = shard.devices.map(parseDeviceKey);
-  const ledger = await readLedger(deps, notificationId, keys.map((k) => k.deviceId));
+  const parsed = n && !sendsNothingMore(n) ? parseNotification(n) : undefined;
+  const targets = parsed?.ok ? await loadTargets(deps, notificationId, parsed.value, keys) : [];
+  const { ours, elsewhere } = await ledgerOf(deps, notificationId, parsed?.ok ? targets : keys);
   const reason = { code: "pushfan/shard-failed", message: `The shard failed on every task attempt: ${error instanceof Error ? error.message : String(error)}` };
-  const failed: Settled[] = keys.filter((k) => !ledger.has(k.deviceId)).map((k) => ({ ...k, status: "failed", error: reason, attempts: 0 }));
-  await recordDeliveries(deps, notificationId, settings.retentionDays, failed);
-  for (const f of failed) ledger.set(f.deviceId, f);
-  await completeShard(deps, notificationId, index, undefined, countOf(ledger, [], shard.attempts));
-  logEvent("shard.exhausted", { notificationId, shard: index, error: reason.message });
-  await tryFinalize(deps, notificationId);
+  const failed: Settled[] = targets
+    .filter((t) => !ours.has(t.deviceId) && !elsewhere.has(t.deviceId))
+    .map((t) => ({ userId: t.userId, deviceId: t.deviceId, status: "failed", error: reason, attempts: shard.rounds ?? 0 }));
+  for (const f of failed) ours.set(f.deviceId, f);
+  const at = { notificationId, index, runId, leaseMs: 0 };
+  const stats = countOf(ours, [], shard.rounds ?? 0);
+  await recordShard(deps, settings, at, failed, { complete: stats }, (s) => !leaseLive(readOrProblem(s).value?.lease, deps.now(), runId));
+  logEvent("shard.exhausted", { notificationId, shard: index, failed: failed.length, error: reason.message });
 }
 
 /**
@@ -248,6 +390,10 @@ export async function abandonShard(deps: FanoutDeps, settings: FanoutSettings, n
  * in place when the wait is short, else by enqueueing the next hop of the wait.
  */
 export async function runShardTask(deps: FanoutDeps, settings: FanoutSettings, task: ShardTask, run: ShardRun): Promise<ShardResult> {
+  return thenSettle(deps, task.notificationId, () => shardTask(deps, settings, task, run));
+}
+
+async function shardTask(deps: FanoutDeps, settings: FanoutSettings, task: ShardTask, run: ShardRun): Promise<ShardResult> {
   const ofTask = { ...run, generation: task.generation };
   const result = await runShard(deps, settings, task.notificationId, task.shard, ofTask);
   if (result.kind !== "early") return result;

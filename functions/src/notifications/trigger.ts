@@ -9,12 +9,25 @@ import { sleep } from "../messaging/backoff.js";
 import { createMessenger, type Messenger } from "../messaging/index.js";
 import { logEvent } from "../shared/events.js";
 import { app, db, messaging } from "../shared/firebase.js";
-import { acceptNotification, cancelNotification, deleteNotificationRecords, failForConfiguration, runPlanTask } from "./lifecycle.js";
 import {
+  acceptNotification,
+  cancelNotification,
+  deleteNotificationRecords,
+  failForConfiguration,
+  failNotification,
+  runPlanTask,
+  runWakeTask,
+} from "./lifecycle.js";
+import { settle } from "./outcome.js";
+import {
+  LeaseBusyError,
+  LeaseLostError,
   leaseMsFor,
   PLAN_TIMEOUT_SECONDS,
   SEND_TIMEOUT_SECONDS,
+  WAKE_TIMEOUT_SECONDS,
   shardSizeFor,
+  windowDevicesFor,
   type EnqueueOptions,
   type FanoutDeps,
   type FanoutSettings,
@@ -22,10 +35,12 @@ import {
   type ShardTask,
   type TaskQueues,
 } from "./pipeline.js";
-import { abandonShard, runShardTask } from "./shard.js";
+import { giveUpShard, RoundDeadlineError, runShardTask } from "./shard.js";
+import { sweepNotifications } from "./sweep.js";
 
 export const REGION = "us-central1";
 export const PLAN_QUEUE = "planNotification";
+export const WAKE_QUEUE = "wakeNotification";
 export const SEND_QUEUE = "sendNotificationShard";
 /** Task attempts in each queue's retryConfig (see index.ts); the last one never throws. */
 export const TASK_MAX_ATTEMPTS = 10;
@@ -36,8 +51,10 @@ export function projectId(): string {
 
 /** The fan-out's settings, each checked (a bad one throws ConfigError naming it). */
 export function fanoutSettings(): FanoutSettings {
+  const shardSize = shardSizeFor(config.fcmMessagesPerMinute());
   return {
-    shardSize: shardSizeFor(config.fcmMessagesPerMinute()),
+    shardSize,
+    windowDevices: windowDevicesFor(shardSize),
     maxAttempts: config.sendMaxAttempts(),
     backoff: { baseMs: config.backoffBaseMs(), maxMs: config.backoffMaxMs() },
     retentionDays: config.deliveryRetentionDays(),
@@ -64,7 +81,11 @@ function taskQueues(): TaskQueues {
       }
     };
   };
-  return { plan: queue<PlanTask>(PLAN_QUEUE, PLAN_TIMEOUT_SECONDS), send: queue<ShardTask>(SEND_QUEUE, SEND_TIMEOUT_SECONDS) };
+  return {
+    plan: queue<PlanTask>(PLAN_QUEUE, PLAN_TIMEOUT_SECONDS),
+    wake: queue<PlanTask>(WAKE_QUEUE, WAKE_TIMEOUT_SECONDS),
+    send: queue<ShardTask>(SEND_QUEUE, SEND_TIMEOUT_SECONDS),
+  };
 }
 
 /** A configuration failure sends nothing; this messenger makes sure of it. */
@@ -79,7 +100,8 @@ function baseDeps(messenger: Messenger = refusingMessenger): FanoutDeps {
 
 /**
  * Runs `work` with the collaborators and settings; a bad setting fails the notification with
- * `error.code: "configuration"` naming the param, and the event or task is not retried.
+ * `error.code: "configuration"` naming the param, and the event or task is not retried. Each piece
+ * of work ends with `settle` (the domain functions do it), and so does the configuration failure.
  */
 async function withSettings(notificationId: string, work: (d: FanoutDeps, s: FanoutSettings) => Promise<unknown>): Promise<void> {
   let messenger: Messenger;
@@ -119,22 +141,57 @@ export async function onNotificationDeleted(event: FirestoreEvent<QueryDocumentS
 
 const runIdOf = (request: Request) => `${request.id}/${request.retryCount}/${randomUUID()}`;
 
-export async function onPlanTask(request: Request<PlanTask>): Promise<void> {
-  const task = request.data;
-  await withSettings(task.notificationId, (d, s) => runPlanTask(d, s, task, runIdOf(request)));
+/**
+ * The tasks emulator runs a task maxAttempts + 1 times, production maxAttempts: from this attempt
+ * on, a failure ends the task's part instead of asking for another attempt.
+ */
+const isLastAttempt = (request: Request) => request.retryCount >= TASK_MAX_ATTEMPTS - 1;
+
+/** A plan or wake task out of attempts: the notification ends failed with the error (what was sent stays counted). */
+async function giveUpTask(d: FanoutDeps, task: PlanTask, queue: string, runId: string, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  logEvent("task.exhausted", { notificationId: task.notificationId, queue, error: message });
+  await failNotification(d, task.notificationId, { code: "pushfan/task-failed", message: `The ${queue} task failed on every attempt: ${message}` }, runId);
 }
+
+/** Runs a plan or wake task; on its last attempt a failure ends the notification instead of a retry. */
+function planLike(queue: string, run: typeof runPlanTask) {
+  return async (request: Request<PlanTask>): Promise<void> => {
+    const task = request.data;
+    const runId = runIdOf(request);
+    await withSettings(task.notificationId, async (d, s) => {
+      try {
+        await run(d, s, task, runId);
+      } catch (error) {
+        // A busy planner is no failure: the live run plans (and its own last attempt decides).
+        if (!isLastAttempt(request) || error instanceof LeaseBusyError) throw error;
+        await giveUpTask(d, task, queue, runId, error);
+      }
+    });
+  };
+}
+
+export const onPlanTask = planLike(PLAN_QUEUE, runPlanTask);
+export const onWakeTask = planLike(WAKE_QUEUE, runWakeTask);
 
 export async function onSendTask(request: Request<ShardTask>): Promise<void> {
   const task = request.data;
-  // The tasks emulator runs a task maxAttempts + 1 times, production maxAttempts: from this attempt
-  // on, a failure records the shard's devices as failed instead of asking for another attempt.
-  const final = request.retryCount >= TASK_MAX_ATTEMPTS - 1;
+  const runId = runIdOf(request);
   await withSettings(task.notificationId, async (d, s) => {
     try {
-      await runShardTask(d, s, task, { runId: runIdOf(request), leaseMs: leaseMsFor(SEND_TIMEOUT_SECONDS) });
+      await runShardTask(d, s, task, { runId, leaseMs: leaseMsFor(SEND_TIMEOUT_SECONDS) });
     } catch (error) {
-      if (!final) throw error;
-      await abandonShard(d, s, task.notificationId, task.shard, error);
+      if (error instanceof RoundDeadlineError || error instanceof LeaseLostError) {
+        logEvent("shard.stopped", { notificationId: task.notificationId, shard: task.shard, reason: error.name, message: error.message });
+      }
+      if (!isLastAttempt(request)) throw error;
+      await giveUpShard(d, s, task.notificationId, task.shard, error, runId);
+      await settle(d, task.notificationId);
     }
   });
+}
+
+/** The sweeper's schedule: finds and finishes or resumes stalled notifications (see sweep.ts). */
+export async function onSweep(): Promise<void> {
+  await sweepNotifications(baseDeps());
 }

@@ -28,7 +28,7 @@ export const EVENTS = {
   },
   "devices.userDeleted": {
     level: "info",
-    meaning: "An Auth user was deleted; their devices and records were deleted.",
+    meaning: "An Auth user was deleted; their devices and records were deleted (retried until done).",
     alert: false,
     fields: ["uid", "deleted"],
   },
@@ -112,9 +112,46 @@ export const EVENTS = {
   },
   "shard.exhausted": {
     level: "error",
-    meaning: "A shard failed on its last task attempt; its unsettled devices were recorded as failed.",
+    meaning: "A shard failed on its last task attempt; its unsettled devices still in the audience were recorded as failed.",
     alert: true,
-    fields: ["notificationId", "shard", "error"],
+    fields: ["notificationId", "shard", "failed", "error"],
+  },
+  "shard.stopped": {
+    level: "warn",
+    meaning:
+      "A shard run stopped sending before it finished: its round budget ran out (the task is retried and resumes) or it no longer held its lease (fencing: another run finishes the shard). Alert if frequent: FCM is slow.",
+    alert: false,
+    fields: ["notificationId", "shard", "reason", "message"],
+  },
+  "task.exhausted": {
+    level: "error",
+    meaning: "A plan or wake task failed on its last attempt; the notification ended failed with the error (what was sent stays counted).",
+    alert: true,
+    fields: ["notificationId", "queue", "error"],
+  },
+  "plan.corrupt": {
+    level: "error",
+    meaning: "The planner's last shard record is malformed; the notification stopped as failed instead of planning again from the start.",
+    alert: true,
+    fields: ["notificationId"],
+  },
+  "sweep.finished": {
+    level: "warn",
+    meaning: "The sweeper wrote the outcome of a notification whose work was done but whose outcome was missing (a crash or a failed final write).",
+    alert: false,
+    fields: ["notificationId", "status"],
+  },
+  "sweep.resumed": {
+    level: "warn",
+    meaning: "The sweeper re-enqueued the tasks of a notification that had not moved for 10 minutes (its tasks were lost). Alert if it repeats for one notification.",
+    alert: false,
+    fields: ["notificationId", "status", "wake", "plan", "shards"],
+  },
+  "sweep.completed": {
+    level: "info",
+    meaning: "A sweeper run: how many stalled notifications it found, finished and resumed.",
+    alert: false,
+    fields: ["found", "finished", "resumed", "waiting", "durationMs", "backlog"],
   },
   "shard.malformedDevice": {
     level: "warn",

@@ -11,8 +11,9 @@ import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger, OutgoingMessage } from "../../src/messaging/transport";
 import { acceptNotification, cancelNotification } from "../../src/notifications/lifecycle";
 import { deviceIdOf } from "../../src/devices/registry";
+import { settle } from "../../src/notifications/outcome";
 import { LeaseBusyError } from "../../src/notifications/pipeline";
-import { abandonShard, runShard } from "../../src/notifications/shard";
+import { giveUpShard, runShard } from "../../src/notifications/shard";
 import { inProcess, runTask, type InProcess } from "../../tools/bench/pipeline";
 import { seedDevices, type SeedDevice } from "../../tools/bench/seed";
 import { uniqueId } from "../helpers/emulator";
@@ -221,7 +222,8 @@ describe("crashes", () => {
     run.queues.pending.splice(run.queues.pending.indexOf(shard), 1);
     await run.queues.drain(run.deps, run.settings);
     expect((await notification(id)).status).toBe("processing");
-    await abandonShard(run.deps, run.settings, id, shard.queue === "send" ? shard.task.shard : 0, new Error("Firestore unavailable"));
+    await giveUpShard(run.deps, run.settings, id, shard.queue === "send" ? shard.task.shard : 0, new Error("Firestore unavailable"), "last-attempt");
+    await settle(run.deps, id);
     const doc = await notification(id);
     expect(doc).toMatchObject({ status: "partial", stats: { recipients: 2, devices: 4, sent: 2, failed: 2, removed: 0 } });
     const failed = Object.values(await deliveriesOf(id)).filter((d) => d.status === "failed");
@@ -381,14 +383,14 @@ describe("schedules, with a clock of the test's own", () => {
     await accept(run, id);
     expect(await notification(id)).toMatchObject({ status: "scheduled", dueAt: Timestamp.fromMillis(sendAt) });
     const [wake] = run.queues.pending.splice(0);
-    expect(wake).toMatchObject({ queue: "plan", task: { kind: "wake", n: 0, notBefore: sendAt }, options: { scheduleTime: new Date(sendAt) } });
+    expect(wake).toMatchObject({ queue: "wake", task: { kind: "wake", n: 0, notBefore: sendAt }, options: { scheduleTime: new Date(sendAt) } });
 
     // Like the tasks emulator, run it at once, an hour early: nothing is sent, the next hop waits.
     await runTask(run.deps, run.settings, wake!);
     expect(await outboxOf(id)).toHaveLength(0);
     expect((await notification(id)).status).toBe("scheduled");
     const [hop] = run.queues.pending.splice(0);
-    expect(hop).toMatchObject({ queue: "plan", task: { kind: "wake", n: 1 }, options: { scheduleTime: new Date(sendAt) } });
+    expect(hop).toMatchObject({ queue: "wake", task: { kind: "wake", n: 1 }, options: { scheduleTime: new Date(sendAt) } });
 
     clock.set(sendAt);
     await runTask(run.deps, run.settings, hop!);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SEND_DISPATCHES_PER_SECOND } from "../../src/notifications/pipeline";
+import { SEND_DISPATCHES_PER_SECOND, STALL_MS, WAKE_PLAN_BUDGET_MS } from "../../src/notifications/pipeline";
 
 const FUNCTIONS_DIR = fileURLToPath(new URL("../..", import.meta.url));
 const ROOT = join(FUNCTIONS_DIR, "..");
@@ -50,7 +50,9 @@ describe("the deploy manifest", () => {
         "purgeInactiveDevices",
         "registerDevice",
         "sendNotificationShard",
+        "sweepNotifications",
         "unregisterDevice",
+        "wakeNotification",
       ].sort(),
     );
   });
@@ -97,6 +99,13 @@ describe("the deploy manifest", () => {
       },
     });
     expect(SEND_DISPATCHES_PER_SECOND).toBe(20);
+    // Scheduled notifications wake on a queue of their own, whose tasks plan for at most a minute.
+    expect(manifest.endpoints.wakeNotification).toMatchObject({
+      ...v2,
+      timeoutSeconds: 120,
+      taskQueueTrigger: { rateLimits: { maxConcurrentDispatches: 100, maxDispatchesPerSecond: 50 } },
+    });
+    expect(WAKE_PLAN_BUDGET_MS).toBeLessThan(120_000 - 30_000);
     // Retries back off past the leases (timeout + 60 s), so a retried task does not spin on a crashed run's lease.
     expect(manifest.endpoints.sendNotificationShard.taskQueueTrigger.retryConfig.maxBackoffSeconds).toBeGreaterThan(300 + 60);
     expect(manifest.endpoints.planNotification.taskQueueTrigger.retryConfig.maxBackoffSeconds).toBeGreaterThan(540 + 60);
@@ -114,8 +123,14 @@ describe("the deploy manifest", () => {
     expect(manifest.endpoints.deleteUserDevices).toMatchObject({
       platform: "gcfv1",
       region: ["us-central1"],
-      eventTrigger: { eventType: "providers/firebase.auth/eventTypes/user.delete", retry: false },
+      // Retried until it succeeds: a deleted user's devices must not keep receiving broadcasts.
+      eventTrigger: { eventType: "providers/firebase.auth/eventTypes/user.delete", retry: true },
     });
+  });
+
+  it("the sweeper runs every 5 minutes, so a stalled notification is found within STALL_MS + 5 minutes", () => {
+    expect(manifest.endpoints.sweepNotifications).toMatchObject({ ...v2, timeoutSeconds: 300, scheduleTrigger: { schedule: "every 5 minutes" } });
+    expect(STALL_MS + 5 * 60_000).toBeLessThanOrEqual(15 * 60_000);
   });
 
   it("declares every param with its type, default and a description", () => {

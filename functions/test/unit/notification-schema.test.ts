@@ -288,6 +288,7 @@ describe("output fields", () => {
     plan: { complete: true, shards: 1, devices: 2 },
     dueAt: new Date(4),
     halt: { code: "x", message: "y" },
+    checkAt: new Date(0),
   };
 
   it("names exactly the fields the backend writes", () => {
@@ -304,6 +305,7 @@ describe("output fields", () => {
       "plan",
       "dueAt",
       "halt",
+      "checkAt",
     ]);
   });
 

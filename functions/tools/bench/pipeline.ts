@@ -7,11 +7,14 @@ import type { Firestore } from "firebase-admin/firestore";
 import { createSandboxMessenger } from "../../src/messaging/sandbox.js";
 import type { Messenger } from "../../src/messaging/transport.js";
 import { acceptNotification } from "../../src/notifications/lifecycle.js";
-import { runPlanTask } from "../../src/notifications/lifecycle.js";
-import { leaseMsFor, SEND_TIMEOUT_SECONDS, type EnqueueOptions, type FanoutDeps, type FanoutSettings, type PlanTask, type ShardTask, type TaskQueues } from "../../src/notifications/pipeline.js";
+import { runPlanTask, runWakeTask } from "../../src/notifications/lifecycle.js";
+import { leaseMsFor, SEND_TIMEOUT_SECONDS, windowDevicesFor, type EnqueueOptions, type FanoutDeps, type FanoutSettings, type PlanTask, type ShardTask, type TaskQueues } from "../../src/notifications/pipeline.js";
 import { runShardTask } from "../../src/notifications/shard.js";
 
-export type QueuedTask = { queue: "plan"; task: PlanTask; options: EnqueueOptions } | { queue: "send"; task: ShardTask; options: EnqueueOptions };
+export type QueuedTask =
+  | { queue: "plan"; task: PlanTask; options: EnqueueOptions }
+  | { queue: "wake"; task: PlanTask; options: EnqueueOptions }
+  | { queue: "send"; task: ShardTask; options: EnqueueOptions };
 
 /** Cloud Tasks in memory: deduplicates task ids like the real queues, runs nothing by itself. */
 export class MemoryQueues implements TaskQueues {
@@ -22,6 +25,10 @@ export class MemoryQueues implements TaskQueues {
 
   async plan(task: PlanTask, options: EnqueueOptions): Promise<void> {
     this.add({ queue: "plan", task, options });
+  }
+
+  async wake(task: PlanTask, options: EnqueueOptions): Promise<void> {
+    this.add({ queue: "wake", task, options });
   }
 
   async send(task: ShardTask, options: EnqueueOptions): Promise<void> {
@@ -50,11 +57,13 @@ export class MemoryQueues implements TaskQueues {
 export function runTask(deps: FanoutDeps, settings: FanoutSettings, entry: QueuedTask): Promise<unknown> {
   const runId = `${entry.options.id}/${randomUUID()}`;
   if (entry.queue === "plan") return runPlanTask(deps, settings, entry.task, runId);
+  if (entry.queue === "wake") return runWakeTask(deps, settings, entry.task, runId);
   return runShardTask(deps, settings, entry.task, { runId, leaseMs: leaseMsFor(SEND_TIMEOUT_SECONDS) });
 }
 
 export const DEFAULT_SETTINGS: FanoutSettings = {
   shardSize: 250,
+  windowDevices: windowDevicesFor(250),
   maxAttempts: 5,
   backoff: { baseMs: 1, maxMs: 5 },
   retentionDays: 30,
@@ -81,7 +90,8 @@ export function inProcess(db: Firestore, overrides: Partial<FanoutDeps> = {}, se
     random: Math.random,
     ...overrides,
   };
-  return { deps, queues, settings: { ...DEFAULT_SETTINGS, ...settings } };
+  const shardSize = settings.shardSize ?? DEFAULT_SETTINGS.shardSize;
+  return { deps, queues, settings: { ...DEFAULT_SETTINGS, windowDevices: windowDevicesFor(shardSize), ...settings } };
 }
 
 /** Does what the creation trigger does for `notifications/{id}`, then runs every task it leads to. */
