@@ -10,7 +10,6 @@ import { runPlanner } from "./plan.js";
 import {
   checkAtFrom,
   generationOf,
-  leaseLive,
   leaseMsFor,
   PLAN_BUDGET_MS,
   PLAN_TIMEOUT_SECONDS,
@@ -26,7 +25,7 @@ import {
   type PlanTask,
 } from "./pipeline.js";
 import { parseNotification, recipientCountOf, type NotificationInput } from "./schema.js";
-import { runShard } from "./shard.js";
+import { runShard, stopNotification } from "./shard.js";
 import { settle, thenSettle } from "./outcome.js";
 
 export interface CreatedEvent {
@@ -232,15 +231,14 @@ export async function failForConfiguration(deps: FanoutDeps, notificationId: str
  */
 export async function failNotification(deps: FanoutDeps, notificationId: string, error: { code: string; message: string }, runId?: string): Promise<void> {
   const ref = notificationRef(deps.db, notificationId);
-  await deps.db.runTransaction(async (tx) => {
+  const processing = await deps.db.runTransaction(async (tx) => {
     const n = readOrProblem(await tx.get(ref)).value;
-    if (!n || isTerminal(n.status)) return;
-    if (n.status !== "processing") return void close(tx, ref, "failed", error);
-    const update: UpdateData<StoredNotification> = {};
-    if (!stopReasonOf(n)) update.halt = error;
-    if (n.lease && (n.lease.runId === runId || !leaseLive(n.lease, deps.now()))) update.lease = FieldValue.delete();
-    if (Object.keys(update).length > 0) tx.update(ref, update);
+    if (!n || isTerminal(n.status)) return false;
+    if (n.status === "processing") return true;
+    close(tx, ref, "failed", error);
+    return false;
   });
+  if (processing) await stopNotification(deps, notificationId, error, runId);
   await settle(deps, notificationId);
 }
 

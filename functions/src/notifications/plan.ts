@@ -67,7 +67,7 @@ export async function runPlanner(deps: FanoutDeps, settings: FanoutSettings, not
   if (claim.kind !== "plan") return claim;
   const resume = await resumePoint(deps, notificationId);
   if (!resume) {
-    await stopNotification(deps, notificationId, CORRUPT_PLAN);
+    await stopNotification(deps, notificationId, CORRUPT_PLAN, run.runId);
     logEvent("plan.corrupt", { notificationId });
     return { kind: "stopped" };
   }

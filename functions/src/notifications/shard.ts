@@ -20,6 +20,7 @@ import {
   shardRef,
   type ShardDocument,
   type ShardStats,
+  type StoredNotification,
 } from "./documents.js";
 import {
   generationOf,
@@ -349,12 +350,16 @@ async function halt(deps: FanoutDeps, notificationId: string, error: SendError):
   logEvent("fanout.halted", { notificationId, code: error.code, message: error.message });
 }
 
-/** Sets `halt` unless the notification is already finished or stopped. */
-export async function stopNotification(deps: FanoutDeps, notificationId: string, reason: { code: string; message: string }): Promise<void> {
+/** Sets `halt` unless the notification is already finished or stopped; `runId`: a planner run that stops, whose lease goes too. */
+export async function stopNotification(deps: FanoutDeps, notificationId: string, reason: { code: string; message: string }, runId?: string): Promise<void> {
   const ref = notificationRef(deps.db, notificationId);
   await deps.db.runTransaction(async (tx) => {
     const n = readOrProblem(await tx.get(ref)).value;
-    if (n && !isTerminal(n.status) && !stopReasonOf(n)) tx.update(ref, { halt: reason });
+    if (!n || isTerminal(n.status)) return;
+    const update: UpdateData<StoredNotification> = {};
+    if (!stopReasonOf(n)) update.halt = reason;
+    if (n.lease && (n.lease.runId === runId || !leaseLive(n.lease, deps.now()))) update.lease = FieldValue.delete();
+    if (Object.keys(update).length > 0) tx.update(ref, update);
   });
 }
 

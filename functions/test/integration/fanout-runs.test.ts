@@ -2,9 +2,7 @@
 // this process, against the Firestore emulator (a database of its own, which no trigger watches),
 // with Cloud Tasks replaced by an in-memory queue. Each test decides exactly which runs happen, in
 // which order and at what time; the guarantees are checked on the real ledger and sandbox outbox.
-import { randomUUID } from "node:crypto";
-import { getApp } from "firebase-admin/app";
-import { getFirestore, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
@@ -15,61 +13,9 @@ import { settle } from "../../src/notifications/outcome";
 import { LeaseBusyError } from "../../src/notifications/pipeline";
 import { giveUpShard, runShard } from "../../src/notifications/shard";
 import { inProcess, runTask, type InProcess } from "../../tools/bench/pipeline";
-import { seedDevices, type SeedDevice } from "../../tools/bench/seed";
 import { uniqueId } from "../helpers/emulator";
 
-// `db` of test/helpers/emulator.ts is the (default) database, which the deployed triggers watch.
-import "../helpers/emulator";
-const db = getFirestore(getApp(), "inprocess");
-
-const LEASE_EXPIRED = 24 * 60 * 60 * 1000;
-
-async function outboxOf(id: string) {
-  const snap = await db.collection("sandboxOutbox").where("notificationId", "==", id).get();
-  return snap.docs.map((d) => d.data());
-}
-
-async function deliveriesOf(id: string) {
-  const snap = await db.collection(`notifications/${id}/deliveries`).get();
-  return Object.fromEntries(snap.docs.map((d) => [d.id, d.data()]));
-}
-
-const notification = async (id: string) => (await db.doc(`notifications/${id}`).get()).data()!;
-
-/** Creates the notification document (in the trigger-free database) for `devices`' users or a topic. */
-async function setup(devices: SeedDevice[], doc: Record<string, unknown>) {
-  await seedDevices(db, devices);
-  const id = uniqueId("n");
-  await db.doc(`notifications/${id}`).set(doc);
-  return id;
-}
-
-function usersWithDevices(users: number, perUser: number, prefix = "runs") {
-  const uids = Array.from({ length: users }, () => uniqueId(prefix));
-  const devices = uids.flatMap((uid) => Array.from({ length: perUser }, (_, i) => ({ uid, token: `${uid}-d${i}` })));
-  return { uids, devices, tokens: devices.map((d) => d.token) };
-}
-
-const accept = (run: InProcess, id: string) => {
-  const now = run.deps.now();
-  return acceptNotification(run.deps, run.settings, id, { runId: randomUUID(), createdAt: now, eventTime: now });
-};
-
-function expectOncePerToken(outbox: Array<Record<string, unknown>>, tokens: string[]) {
-  const accepted = outbox.filter((o) => o.outcome === "sent").map((o) => o.token as string);
-  expect(accepted.sort()).toEqual([...tokens].sort());
-}
-
-/** A clock that moves only when told to (sleeping moves it too), starting now. */
-function manualClock(start = Date.now()) {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms: number) => void (now += ms),
-    advance: (ms: number) => void (now += ms),
-    set: (ms: number) => void (now = ms),
-  };
-}
+import { accept, db, deliveriesOf, expectOncePerToken, LEASE_EXPIRED, manualClock, notification, outboxOf, setup, usersWithDevices } from "../helpers/in-process";
 
 describe("duplicated and concurrent runs", () => {
   it("a creation event delivered again after the first run finished sends nothing more", async () => {
