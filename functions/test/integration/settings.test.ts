@@ -40,6 +40,9 @@ const EMULATOR_SETTINGS: Record<string, string> = Object.fromEntries(
     }),
 );
 
+/** A callable's raw request as a signed-in client sends it (callables verify the ID token again). */
+const signedIn = (idToken: string) => ({ headers: { authorization: `Bearer ${idToken}` } });
+
 /** Runs `fn` with the emulator's settings, changed by `settings`, as the function's environment. */
 async function withSettings<T>(settings: Record<string, string>, fn: () => T | Promise<T>): Promise<T> {
   const all = { ...EMULATOR_SETTINGS, MESSAGING_TRANSPORT: "sandbox", ...settings };
@@ -84,10 +87,10 @@ afterAll(async () => {
 
 describe("a bad setting", () => {
   it("registerDevice: answers internal naming MAX_DEVICES_PER_USER, registers nothing, logs config.invalid", async () => {
-    const uid = uniqueId("cfg");
+    const { uid, idToken } = await createUser({ prefix: "cfg" });
     const log = logged();
     const call = withSettings({ MAX_DEVICES_PER_USER: "0" }, () =>
-      exported.registerDevice.run({ data: { token: uniqueId("t"), type: "ios" }, auth: { uid, token: {} }, rawRequest: {} } as never),
+      exported.registerDevice.run({ data: { token: uniqueId("t"), type: "ios" }, auth: { uid, token: {} }, rawRequest: signedIn(idToken) } as never),
     );
     await expect(call).rejects.toMatchObject({ code: "internal", message: expect.stringContaining("MAX_DEVICES_PER_USER is 0; it must be a whole number from 1 to 500") });
     log.restore();
@@ -148,9 +151,11 @@ describe("a bad setting", () => {
 
 describe("functions that read no setting keep working with every setting bad", () => {
   it("unregisterDevice", async () => {
-    const uid = uniqueId("cfg");
+    const { uid, idToken } = await createUser({ prefix: "cfg" });
     await seedDevices([{ uid, token: `${uid}-t` }]);
-    const result = await withSettings(ALL_BAD, () => exported.unregisterDevice.run({ data: { token: `${uid}-t` }, auth: { uid, token: {} }, rawRequest: {} } as never));
+    const result = await withSettings(ALL_BAD, () =>
+      exported.unregisterDevice.run({ data: { token: `${uid}-t` }, auth: { uid, token: {} }, rawRequest: signedIn(idToken) } as never),
+    );
     expect(result).toEqual({ removed: true });
   });
 
