@@ -13,17 +13,19 @@ import { findEmulators } from "./shared/emulators.js";
 import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
 import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
 import { benchBroadcast, type BroadcastResult } from "./bench/broadcast.js";
+import { benchDeletion, type DeletionResult } from "./bench/deletion.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
+import { SEND_DISPATCHES_PER_SECOND } from "../src/notifications/pipeline.js";
 import { median } from "./bench/stats.js";
 
 // Compiled to functions/lib/tools/bench.js.
 const REPO_ROOT = join(__dirname, "..", "..", "..");
 
-const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast"] as const;
+const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast", "deletion"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast] [--out bench/results.json]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,deletion] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -32,6 +34,7 @@ interface Results {
   registrationInProcess?: InProcessRegistration;
   purge?: PurgeResult;
   broadcast?: BroadcastResult;
+  deletion?: DeletionResult;
 }
 
 interface Target {
@@ -119,6 +122,13 @@ function targets(r: Results): Target[] {
   if (b) {
     list.push({ target: "broadcast T(100,000) / T(10,000)", value: fmt(b.ratio), limit: "<= 12", met: b.ratio <= 12 });
     list.push({ target: "broadcast peak worker RSS, 100,000 vs 10,000", value: `${fmt(b.rssRatio)}x`, limit: "<= 1.2x", met: b.rssRatio <= 1.2 });
+    const planner = b.runs[b.runs.length - 1]!.plannerShardsPerSecond;
+    list.push({
+      target: "planner shards/s, 100,000 devices, vs the send queue's dispatch rate",
+      value: `${planner} (${fmt(planner / SEND_DISPATCHES_PER_SECOND)}x)`,
+      limit: `>= ${5 * SEND_DISPATCHES_PER_SECOND} (5x)`,
+      met: planner >= 5 * SEND_DISPATCHES_PER_SECOND,
+    });
     for (const c of b.counted) {
       const writes = c.counts.writes - c.counts.writesByKind.outbox;
       list.push({ target: `broadcast reads, ${c.devices} devices (${c.shards} shards)`, value: String(c.counts.reads), limit: `<= ${readLimit(c.devices, c.shards)}`, met: c.counts.reads <= readLimit(c.devices, c.shards) });
@@ -126,6 +136,9 @@ function targets(r: Results): Target[] {
     }
   } else {
     list.push({ target: "broadcast T(100,000) / T(10,000)", value: "not measured", limit: "<= 12", met: undefined });
+  }
+  if (r.deletion) {
+    list.push({ target: "deleting a notification with 100,000 deliveries, inside the trigger's 540 s", value: `${fmt(r.deletion.seconds)} s`, limit: "< 540 s", met: r.deletion.seconds < 540 });
   }
   if (!r.operations) list.push({ target: `fan-out reads <= 2k + ${PER_SHARD.reads}/shard, writes <= k + ${PER_SHARD.writes}/shard`, value: "not measured", limit: "", met: undefined });
   return list;
@@ -207,10 +220,22 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
     out += section(
       "Broadcast through the emulators (trigger, planner and send tasks; the send queue paced at 20 shards/s)",
       table(
-        ["devices", "seconds", "devices/s", "shards", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
-        b.runs.map((x) => [x.devices, fmt(x.serverMs / 1000), x.devicesPerSecond, x.shards, x.tasks, x.peakWorkerRssMiB, x.peakTotalRssMiB, x.workers]),
+        ["devices", "seconds", "devices/s", "shards", "planner shards/s", "sent shards/s", "planner / send queue", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
+        b.runs.map((x) => [
+          x.devices,
+          fmt(x.serverMs / 1000),
+          x.devicesPerSecond,
+          x.shards,
+          x.plannerShardsPerSecond,
+          fmt(x.sendShardsPerSecond),
+          `${fmt(x.plannerShardsPerSecond / SEND_DISPATCHES_PER_SECOND)}x`,
+          x.tasks,
+          x.peakWorkerRssMiB,
+          x.peakTotalRssMiB,
+          x.workers,
+        ]),
       ) +
-        `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x\n\n` +
+        `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x; the send queue dispatches ${SEND_DISPATCHES_PER_SECOND} shards/s\n\n` +
         table(
           ["devices (in process)", "shards", "reads", "reads/device", "writes", "writes/device", "deliveries", "outbox (FCM stand-in)"],
           b.counted.map((c) => {
@@ -218,6 +243,13 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
             return [c.devices, c.shards, c.counts.reads, fmt(c.counts.reads / c.devices), writes, fmt(writes / c.devices), c.counts.writesByKind.deliveries, c.counts.writesByKind.outbox];
           }),
         ),
+    );
+  }
+  if (r.deletion) {
+    const d = r.deletion;
+    out += section(
+      "Deleting a notification (the deployed deletion trigger, shards first, then the rest at up to 5,000 deletes/s)",
+      table(["deliveries", "shards", "seconds", "records/s"], [[d.deliveries, d.shards, fmt(d.seconds), d.recordsPerSecond]]),
     );
   }
   out += section(
@@ -250,6 +282,7 @@ async function main(): Promise<number> {
   }
   if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
   if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db);
+  if (opts.only.has("deletion")) r.deletion = await benchDeletion(db);
 
   const list = targets(r);
   process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));

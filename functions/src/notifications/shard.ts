@@ -54,7 +54,8 @@ export type ShardResult =
   /** lost: another run took the shard over (this one outlived its lease); it finishes the shard. */
   | { kind: "skipped" | "settled" | "gone" | "lost" };
 
-type Claimed = { kind: "send"; shard: ShardDocument; notification?: NotificationInput; expiresAt: number };
+/** `since`: when the notification started sending; a device created after it may hold a token that moved (see `mayHaveMoved`). */
+type Claimed = { kind: "send"; shard: ShardDocument; notification?: NotificationInput; expiresAt: number; since: number };
 type Claim = Claimed | { kind: "busy"; until: number } | { kind: "changed" } | Exclude<ShardResult, { kind: "done" }>;
 
 /** A notification whose document an Admin SDK user changed into an invalid one after it was accepted. */
@@ -122,26 +123,35 @@ async function claimShard(deps: FanoutDeps, settings: FanoutSettings, notificati
     if (stopped) {
       // The notification stopped while a crashed run of this shard was sending: only count.
       tx.update(ref, { lease, ...common });
-      return { kind: "send", shard, expiresAt };
+      return { kind: "send", shard, expiresAt, since: startedAtOf(n) };
     }
     if (shard.dueAt && shard.dueAt.toMillis() > now) return { kind: "early", dueAt: shard.dueAt.toMillis() };
     const parsed = parseNotification(n);
     if (!parsed.ok) return { kind: "changed" };
     tx.update(ref, { status: "sending", lease, attempts: shard.attempts + 1, ...common });
-    return { kind: "send", shard, notification: parsed.value, expiresAt };
+    return { kind: "send", shard, notification: parsed.value, expiresAt, since: startedAtOf(n) };
   });
 }
 
-/** The shard's devices as they are now: existing, active, still the key's user's and in the audience. */
+const startedAtOf = (n: StoredNotification) => n.startedAt?.toMillis() ?? n.createdAt?.toMillis() ?? 0;
+
+/**
+ * The shard's devices as they are now: existing, active, still the key's user's and in the audience;
+ * `recent`: those whose document was created after the notification started. Only those can hold a
+ * token that another shard already sent under its previous holder (a token that moves gets a new
+ * device document under its new user); a device held since before the start had no other holder.
+ */
 async function loadTargets(
   deps: FanoutDeps,
   notificationId: string,
   n: NotificationInput,
   keys: Array<{ userId: string; deviceId: string }>,
-): Promise<Target[]> {
+  since = Number.POSITIVE_INFINITY,
+): Promise<{ targets: Target[]; recent: Set<string> }> {
   const snaps = await getAllOf(deps.db, keys.map((k) => deviceRef(deps.db, k.userId, k.deviceId)));
   const seen = new Set<string>();
-  return snaps.flatMap((snap, i): Target[] => {
+  const recent = new Set<string>();
+  const targets = snaps.flatMap((snap, i): Target[] => {
     if (!snap.exists) return [];
     const { value: device, problem } = readOrProblem(snap);
     if (!device) {
@@ -153,8 +163,12 @@ async function loadTargets(
     if (n.topic !== undefined && !device.topics.includes(n.topic)) return [];
     if (n.platforms && !n.platforms.includes(device.type)) return [];
     seen.add(key.deviceId);
+    // Both are the database's own commit times (serverTimestamp): a device created before the
+    // notification started was there before the planner began, so no earlier holder of its token was planned.
+    if (device.createdAt.toMillis() >= since) recent.add(key.deviceId);
     return [{ userId: key.userId, deviceId: key.deviceId, token: device.token }];
   });
+  return { targets, recent };
 }
 
 /**
@@ -236,6 +250,7 @@ class ShardSender {
   private readonly settled = new Map<string, Settled>();
   private rounds: number;
   private expiresAt: number;
+  private recent = new Set<string>();
   private readonly startedAt: number;
 
   constructor(
@@ -254,8 +269,11 @@ class ShardSender {
     const { notification } = this.claim;
     const keys = this.claim.shard.devices.map(parseDeviceKey);
     // A stopped notification's shard only counts what its crashed run recorded.
-    const targets = notification ? await loadTargets(this.deps, this.at.notificationId, notification, keys) : [];
-    let pending = await this.unsettled(notification ? targets : keys.map((k) => ({ ...k, token: "" })));
+    const loaded = notification ? await loadTargets(this.deps, this.at.notificationId, notification, keys, this.claim.since) : undefined;
+    this.recent = loaded?.recent ?? new Set();
+    // A shard sent before (by a crashed or stopped run) reads its whole ledger; a fresh one only the recent devices'.
+    const resumed = (this.claim.shard.rounds ?? 0) > 0 || this.claim.shard.status === "sending";
+    let pending = await this.unsettled(loaded?.targets ?? keys.map((k) => ({ ...k, token: "" })), resumed || !notification);
     let unrecorded: Settled[] = [];
     let stopped = !notification;
     if (notification) ({ pending, unrecorded, stopped } = await this.sendRounds(notification, pending));
@@ -268,9 +286,13 @@ class ShardSender {
     return snap.get("lease.runId") === this.at.runId && snap.get("status") === "sending";
   }
 
-  /** The targets without a ledger entry; this shard's own entries count as settled. */
-  private async unsettled(targets: Target[]): Promise<Target[]> {
-    const { ours, elsewhere } = await ledgerOf(this.deps, this.at.notificationId, targets);
+  /**
+   * The targets without a ledger entry; this shard's own entries count as settled. Looks up every
+   * target (`all`) or only the recent ones, which may hold a token another shard already sent.
+   */
+  private async unsettled(targets: Target[], all: boolean): Promise<Target[]> {
+    const lookedUp = all ? targets : targets.filter((t) => this.recent.has(t.deviceId));
+    const { ours, elsewhere } = await ledgerOf(this.deps, this.at.notificationId, lookedUp);
     for (const [id, entry] of ours) this.settled.set(id, entry);
     return targets.filter((t) => !this.settled.has(t.deviceId) && !elsewhere.has(t.deviceId));
   }
@@ -284,7 +306,7 @@ class ShardSender {
       if (!first) {
         await this.deps.sleep(backoffDelayMs(this.rounds, this.settings.backoff, retryAfterMs, this.deps.random));
         if (await isStopped(this.deps, ctx.notificationId)) return { pending, unrecorded: [], stopped: true };
-        pending = await this.unsettled(pending);
+        pending = await this.unsettled(pending, false);
         if (pending.length === 0) break;
       }
       if (!first) await this.fence(pending.length);
@@ -377,7 +399,7 @@ export async function giveUpShard(deps: FanoutDeps, settings: FanoutSettings, no
   if (!shard || shard.status === "done" || shard.status === "skipped" || leaseLive(shard.lease, deps.now(), runId)) return;
   const keys = shard.devices.map(parseDeviceKey);
   const parsed = n && !sendsNothingMore(n) ? parseNotification(n) : undefined;
-  const targets = parsed?.ok ? await loadTargets(deps, notificationId, parsed.value, keys) : [];
+  const targets = parsed?.ok ? (await loadTargets(deps, notificationId, parsed.value, keys)).targets : [];
   const { ours, elsewhere } = await ledgerOf(deps, notificationId, parsed?.ok ? targets : keys);
   const reason = { code: "pushfan/shard-failed", message: `The shard failed on every task attempt: ${error instanceof Error ? error.message : String(error)}` };
   const failed: Settled[] = targets

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { getApp } from "firebase-admin/app";
-import { getFirestore, type Firestore } from "firebase-admin/firestore";
+import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { isTerminal } from "../../src/notifications/documents.js";
 import { countOperations, type OperationCounts } from "./counting.js";
 import { fanOutInProcess, inProcess } from "./pipeline.js";
@@ -26,6 +26,10 @@ export interface BroadcastSample {
   serverMs: number;
   devicesPerSecond: number;
   shards: number;
+  /** Shards the planner created per second: from the notification's creation to its last shard's. */
+  plannerShardsPerSecond: number;
+  /** Shards sent per second over the whole run. */
+  sendShardsPerSecond: number;
   /** Send tasks (one per shard) plus the planner's tasks, from the tasks emulator's statistics. */
   tasks: number;
   /** Peak resident memory of one function worker process, and of all of them at once, MiB. */
@@ -89,6 +93,13 @@ async function tasksAdded(): Promise<number> {
   return Object.values(stats).reduce((sum, q) => sum + Math.round(q.tasksAdded * 5), 0);
 }
 
+/** From the notification's creation to the creation of its last shard record, in ms. */
+async function planningMs(ref: FirebaseFirestore.DocumentReference, createdAt: number): Promise<number> {
+  const last = await ref.collection("shards").orderBy("createdAt", "desc").limit(1).get();
+  const at: unknown = last.docs[0]?.get("createdAt");
+  return at instanceof Timestamp ? at.toMillis() - createdAt : 0;
+}
+
 /** Sends one broadcast through the emulators and waits for it, sampling the workers' memory. */
 async function broadcastOnce(db: Firestore, devices: number, others: number): Promise<BroadcastSample> {
   const ref = db.collection("notifications").doc(`bench-broadcast-${randomUUID()}`);
@@ -108,13 +119,17 @@ async function broadcastOnce(db: Firestore, devices: number, others: number): Pr
         throw new Error(`broadcast to ${devices} devices ended ${data?.status} with ${JSON.stringify(data?.stats)}`);
       }
       const serverMs = snap.updateTime!.toMillis() - snap.createTime!.toMillis();
+      const shards = data.plan?.shards ?? 0;
+      const planMs = await planningMs(ref, snap.createTime!.toMillis());
       const p = data.progress;
-      progress(`broadcast: ${devices} devices in ${(serverMs / 1000).toFixed(1)} s (${data.plan?.shards} shards; last progress ${p?.devicesDone}/${p?.devicesPlanned}); peak RSS by function ${JSON.stringify(peak.byFunction)} MiB`);
+      progress(`broadcast: ${devices} devices in ${(serverMs / 1000).toFixed(1)} s (${shards} shards, planned in ${(planMs / 1000).toFixed(1)} s; last progress ${p?.devicesDone}/${p?.devicesPlanned}); peak RSS by function ${JSON.stringify(peak.byFunction)} MiB`);
       return {
         devices,
         serverMs,
         devicesPerSecond: Math.round((devices / serverMs) * 1000),
-        shards: data.plan?.shards ?? 0,
+        shards,
+        plannerShardsPerSecond: Math.round((shards / Math.max(planMs, 1)) * 1000),
+        sendShardsPerSecond: Math.round((shards / serverMs) * 1000 * 10) / 10,
         tasks: (await tasksAdded()) - tasksBefore,
         peakWorkerRssMiB: Math.round(peak.max),
         peakTotalRssMiB: Math.round(peak.total),
