@@ -63,3 +63,14 @@ export function manualClock(start = Date.now()) {
   };
 }
 
+
+/** A topic notification (`doc` adds its fields) to `users` × `perUser` seeded devices subscribed to a fresh topic. */
+export async function topicNotification(users: number, perUser: number, prefix: string, doc: Record<string, unknown>) {
+  const { devices, tokens } = usersWithDevices(users, perUser, prefix);
+  const topic = uniqueId("topic");
+  const id = await setup(
+    devices.map((d) => ({ ...d, topics: [topic] })),
+    { topic, ...doc },
+  );
+  return { id, tokens };
+}

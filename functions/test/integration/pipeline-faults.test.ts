@@ -16,7 +16,7 @@ import { giveUpShard } from "../../src/notifications/shard";
 import { sweepNotifications } from "../../src/notifications/sweep";
 import { inProcess, runTask, type InProcess, type QueuedTask } from "../../tools/bench/pipeline";
 import { uniqueId } from "../helpers/emulator";
-import { accept, db, deliveriesOf, expectOncePerToken, LEASE_EXPIRED, manualClock, notification, outboxOf, setup, usersWithDevices } from "../helpers/in-process";
+import { accept, db, deliveriesOf, expectOncePerToken, LEASE_EXPIRED, manualClock, notification, outboxOf, setup, topicNotification, usersWithDevices } from "../helpers/in-process";
 
 /** `db`, whose transactions can be made to fail: `failTransaction(n)` fails the n-th one from now (and `times - 1` after it). */
 function faultyDb(real: Firestore) {
@@ -227,12 +227,7 @@ describe("never twice: fencing", () => {
   });
 
   it("a stale planner that lost its lease neither overwrites the shards of the run that took over nor sends twice", async () => {
-    const { devices, tokens } = usersWithDevices(10, 2, "staleplan");
-    const topic = uniqueId("topic");
-    const id = await setup(
-      devices.map((d) => ({ ...d, topics: [topic] })),
-      { topic, title: "Stale planner" },
-    );
+    const { id, tokens } = await topicNotification(10, 2, "staleplan", { title: "Stale planner" });
     const clock = manualClock();
     const run = inProcess(db, { now: clock.now }, { shardSize: 2, windowDevices: 4 });
     await accept(run, id);
@@ -381,12 +376,7 @@ describe("shard records live as long as they are needed", () => {
 
 describe("the planner paces the quota, not the queue", () => {
   it("keeps several enqueue calls in flight and commits many shards a window", async () => {
-    const { devices, tokens } = usersWithDevices(30, 4, "pace");
-    const topic = uniqueId("topic");
-    const id = await setup(
-      devices.map((d) => ({ ...d, topics: [topic] })),
-      { topic, title: "Paced" },
-    );
+    const { id, tokens } = await topicNotification(30, 4, "pace", { title: "Paced" });
     const run = inProcess(db, {}, { shardSize: 2, windowDevices: 80 });
     await accept(run, id);
     const plan = planEntry(run);
@@ -408,12 +398,7 @@ describe("the planner paces the quota, not the queue", () => {
   });
 
   it("a failed enqueue fails the planner run (never an unhandled rejection), and its retry enqueues what was missed", async () => {
-    const { devices, tokens } = usersWithDevices(10, 4, "enqfail");
-    const topic = uniqueId("topic");
-    const id = await setup(
-      devices.map((d) => ({ ...d, topics: [topic] })),
-      { topic, title: "Enqueue fails" },
-    );
+    const { id, tokens } = await topicNotification(10, 4, "enqfail", { title: "Enqueue fails" });
     const clock = manualClock();
     const run = inProcess(db, { now: clock.now }, { shardSize: 2, windowDevices: 8 });
     await accept(run, id);
