@@ -220,7 +220,7 @@ class AudienceWalker {
       const query = s === first && after ? segments[s]!.startAfter(after) : segments[s]!;
       for await (const doc of streamOf(query)) {
         if (this.window.size >= this.windowSize) {
-          await this.commit(last);
+          if (!(await this.commit(last))) return { kind: "stopped" };
           const stop = await this.shouldStop();
           if (stop) return stop;
         }
@@ -230,7 +230,7 @@ class AudienceWalker {
         last = { segment: s, after: doc.ref.path };
       }
     }
-    if (this.window.size > 0) await this.commit(last);
+    if (this.window.size > 0 && !(await this.commit(last))) return { kind: "stopped" };
     await this.confirmed();
     return { kind: "complete" };
   }
@@ -254,9 +254,10 @@ class AudienceWalker {
 
   /**
    * Creates the window's shards and the checkpoint in one transaction that proves this run still
-   * holds the planner's lease (and the notification still exists), then hands their tasks to the queue.
+   * holds the planner's lease, then hands their tasks to the queue. False when the notification is
+   * gone (deleted, or another incarnation of its id): nothing is written.
    */
-  private async commit(last: { segment: number; after: string }): Promise<void> {
+  private async commit(last: { segment: number; after: string }): Promise<boolean> {
     const shards = this.window.drain(this.settings.shardSize);
     const start = this.checkpoint.nextIndex;
     const checkpoint: Checkpoint = {
@@ -271,15 +272,17 @@ class AudienceWalker {
     await this.confirmed();
     if (!holdsLease(this.run.expiresAt, this.deps.now())) throw new LeaseLostError(`The planner of ${this.notificationId}`);
     const ref = notificationRef(this.deps.db, this.notificationId);
-    await this.deps.db.runTransaction(async (tx) => {
+    const written = await this.deps.db.runTransaction(async (tx) => {
       const n = readOrProblem(await tx.get(ref)).value;
-      if (!n || generationOf(n) !== this.target.generation || n.lease?.runId !== this.run.runId) {
-        throw new LeaseLostError(`The planner of ${this.notificationId}`);
-      }
+      if (!n || generationOf(n) !== this.target.generation) return false;
+      if (n.lease?.runId !== this.run.runId) throw new LeaseLostError(`The planner of ${this.notificationId}`);
       for (const doc of docs) tx.create(shardRef(this.deps.db, this.notificationId, doc.index), doc);
+      return true;
     });
+    if (!written) return false;
     this.checkpoint = checkpoint;
     this.enqueue(shards.map((s, i) => ({ index: start + i, dueAt: s.dueAt || null })));
+    return true;
   }
 
   private shardDocument(index: number, shard: { dueAt: number; devices: string[] }, checkpoint: Checkpoint | undefined): ShardDocument {
