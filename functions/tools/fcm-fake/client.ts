@@ -20,9 +20,13 @@ async function control<T>(method: string, path: string, body?: unknown): Promise
   return json;
 }
 
-/** Every request the fake received for the notification, in arrival order. */
-export async function fakeMessages(notificationId: string): Promise<ReceivedMessage[]> {
-  return (await control<{ messages: ReceivedMessage[] }>("GET", `/messages?notificationId=${encodeURIComponent(notificationId)}`)).messages;
+/**
+ * Every request the fake received, in arrival order: for one notification (by `data.notificationId`,
+ * else the APNs collapse id) and/or to the targets starting with `tokenPrefix`.
+ */
+export async function fakeMessages(filter: { notificationId?: string; tokenPrefix?: string }): Promise<ReceivedMessage[]> {
+  const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+  return (await control<{ messages: ReceivedMessage[] }>("GET", `/messages?${query}`)).messages;
 }
 
 /** Replaces the fault rules (each request takes the first matching rule with uses left). */

@@ -2,12 +2,17 @@
 // emulator at a generated copy of functions/.env.local (firebase.json `configDir`), and this module
 // rewrites that copy and asks the emulator to reload, so that new workers read the new settings.
 // The sandbox is functions/.env.local verbatim; the fake adds MESSAGING_TRANSPORT=fcm and its wiring.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { CONTROL_PORT } from "./server.js";
 
-// Compiled to functions/lib/tools/fcm-fake/; the emulator runs the workers in functions/.
-const FUNCTIONS_DIR = join(__dirname, "..", "..", "..");
+/** functions/, from tools/fcm-fake (tests) or lib/tools/fcm-fake (built): the emulator runs the workers there. */
+function functionsDir(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const FUNCTIONS_DIR = functionsDir();
 export const BASE_ENV_FILE = join(FUNCTIONS_DIR, ".env.local");
 /** Relative to the workers' working directory (functions/), so that no path needs quoting. */
 export const PRELOAD = "./lib/tools/fcm-fake/preload.js";

@@ -45,7 +45,15 @@ function prefixAnswer(target: string, attemptsBefore: number): ErrorAnswer | und
 }
 
 const targetOf = (message: Record<string, unknown>) => String(message.token ?? message.fid ?? message.topic ?? message.condition ?? "");
-const notificationIdOf = (message: Record<string, unknown>) => String((message.data as Record<string, unknown> | undefined)?.notificationId ?? "");
+/**
+ * The notification a message belongs to: its `data.notificationId` (CONTRACT.md §1), else its APNs
+ * collapse id, which is the notification id unless the document sets a collapse key.
+ */
+function notificationIdOf(message: Record<string, unknown>): string {
+  const data = message.data as Record<string, unknown> | undefined;
+  const apnsHeaders = (message.apns as { headers?: Record<string, unknown> } | undefined)?.headers;
+  return String(data?.notificationId ?? apnsHeaders?.["apns-collapse-id"] ?? "");
+}
 
 class FakeState {
   readonly faults = new Faults();
@@ -64,15 +72,16 @@ class FakeState {
     this.byNotification.set(id, list);
   }
 
-  messages(notificationId?: string): ReceivedMessage[] {
-    if (notificationId !== undefined) return this.byNotification.get(notificationId) ?? [];
-    return [...this.byNotification.values()].flat();
+  /** What was received, for one notification and/or the targets starting with `tokenPrefix`. */
+  messages(notificationId?: string, tokenPrefix?: string): ReceivedMessage[] {
+    const list = notificationId !== undefined ? (this.byNotification.get(notificationId) ?? []) : [...this.byNotification.values()].flat();
+    return tokenPrefix === undefined ? list : list.filter((m) => m.token.startsWith(tokenPrefix));
   }
 
   /** Earlier requests for the same target and notification (sandbox-flaky fails only the first). */
   attemptsBefore(message: Record<string, unknown>): number {
     const target = targetOf(message);
-    return this.messages(notificationIdOf(message)).filter((m) => m.token === target).length;
+    return this.messages(notificationIdOf(message), target).filter((m) => m.token === target).length;
   }
 
   clear(): void {
@@ -170,7 +179,10 @@ async function handleControl(state: FakeState, req: IncomingMessage, res: Server
   const url = new URL(req.url ?? "/", "http://fake");
   const route = `${req.method} ${url.pathname}`;
   if (url.pathname.startsWith("/computeMetadata/")) return handleMetadata(state, req, res, url.pathname);
-  if (route === "GET /control/messages") return json(res, 200, { messages: state.messages(url.searchParams.get("notificationId") ?? undefined) });
+  if (route === "GET /control/messages") {
+    const query = (name: string) => url.searchParams.get(name) ?? undefined;
+    return json(res, 200, { messages: state.messages(query("notificationId"), query("tokenPrefix")) });
+  }
   if (route === "DELETE /control/messages") return state.clear(), json(res, 200, { cleared: true });
   if (route === "GET /control/faults") return json(res, 200, { rules: state.faults.list() });
   if (route === "DELETE /control/faults") return state.faults.set([]), json(res, 200, { rules: [] });
