@@ -18,8 +18,11 @@ export interface ReceivedMessage {
   /** The message's target: its token (or FID, topic, condition). */
   token: string;
   message: Record<string, unknown>;
-  /** The HTTP status answered, or "reset" for a dropped stream or connection. */
-  status: number | "reset";
+  /**
+   * The HTTP status answered; "reset" for a stream or connection the fake dropped; "abandoned" when
+   * the client had given up (its timeout, a lost connection) before a delayed answer was ready.
+   */
+  status: number | "reset" | "abandoned";
   at: string;
   validateOnly: boolean;
   /** The message id on success, the FcmError code on failure. */
@@ -131,6 +134,7 @@ async function handleSend(state: FakeState, stream: ServerHttp2Stream, headers: 
   const attemptsBefore = state.attemptsBefore(message);
   const fault = state.faults.take(entry.token);
   if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (stream.closed || stream.destroyed) return state.record({ ...entry, status: "abandoned" });
   if (fault?.kind === "reset") {
     state.record({ ...entry, status: "reset" });
     // A connection dropped without a word (a network failure), or one stream reset.
