@@ -23,7 +23,7 @@ const REPO_ROOT = join(__dirname, "..", "..", "..");
 const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast] [--out bench/results.json]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast] [--fcm fake] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -49,6 +49,8 @@ function options() {
       calls: { type: "string", default: "200" },
       "load-seconds": { type: "string", default: "45" },
       only: { type: "string", default: SCENARIOS.join(",") },
+      // The 10,000-device broadcast once more through firebase-admin to the FCM fake (tools/fcm-fake).
+      fcm: { type: "string" },
       out: { type: "string", default: join(REPO_ROOT, "bench", "results.json") },
       help: { type: "boolean", short: "h" },
     },
@@ -65,12 +67,14 @@ function options() {
   };
   const only = values.only.split(",").map((s) => s.trim());
   for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}"`);
+  if (values.fcm !== undefined && values.fcm !== "fake") throw new Error(`--fcm: only "fake" is known, got "${values.fcm}"`);
   return {
     runs: int("runs", values.runs),
     purgeRuns: int("purge-runs", values["purge-runs"]),
     calls: int("calls", values.calls),
     loadLimitMs: int("load-seconds", values["load-seconds"]) * 1000,
     only: new Set(only as Scenario[]),
+    fcm: values.fcm as "fake" | undefined,
     out: resolve(values.out),
   };
 }
@@ -207,9 +211,13 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
     out += section(
       "Broadcast through the emulators (trigger, planner and send tasks; the send queue paced at 20 shards/s)",
       table(
-        ["devices", "seconds", "devices/s", "shards", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
-        b.runs.map((x) => [x.devices, fmt(x.serverMs / 1000), x.devicesPerSecond, x.shards, x.tasks, x.peakWorkerRssMiB, x.peakTotalRssMiB, x.workers]),
+        ["transport", "devices", "seconds", "devices/s", "shards", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
+        [
+          ...b.runs.map((x) => ["sandbox", x.devices, fmt(x.serverMs / 1000), x.devicesPerSecond, x.shards, x.tasks, x.peakWorkerRssMiB, x.peakTotalRssMiB, x.workers]),
+          ...(b.fake ? [b.fake].map((x) => ["FCM fake (firebase-admin, HTTP/2)", x.devices, fmt(x.serverMs / 1000), x.devicesPerSecond, x.shards, x.tasks, x.peakWorkerRssMiB, x.peakTotalRssMiB, x.workers]) : []),
+        ],
       ) +
+        (b.fake ? `\nmessages/s at ${b.fake.devices}: sandbox ${b.runs[0]!.devicesPerSecond}, FCM fake ${b.fake.devicesPerSecond} (${fmt(b.fake.devicesPerSecond / b.runs[0]!.devicesPerSecond)}x)` : "") +
         `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x\n\n` +
         table(
           ["devices (in process)", "shards", "reads", "reads/device", "writes", "writes/device", "deliveries", "outbox (FCM stand-in)"],
@@ -249,7 +257,7 @@ async function main(): Promise<number> {
     r.registrationInProcess = await benchRegistrationInProcess(db, 50);
   }
   if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
-  if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db);
+  if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db, { fcm: opts.fcm });
 
   const list = targets(r);
   process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));
