@@ -144,6 +144,15 @@ describe("pushfan's messages through firebase-admin's sendEach to the fake", () 
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
+  it("an FID message: accepted, and a dead FID is firebase-admin's installation-id-not-registered", async () => {
+    const batch = await getMessaging(app).sendEach([
+      { fid: "fid-alive", notification: { title: "t" } },
+      { fid: "sandbox-unregistered-fid", notification: { title: "t" } },
+    ] as never);
+    expect(batch.responses[0]).toMatchObject({ success: true });
+    expect(batch.responses[1]!.error?.code).toBe("messaging/installation-id-not-registered");
+  });
+
   it("toSendError reads Retry-After from the real FirebaseMessagingError", async () => {
     await control("PUT", "/faults", { rules: [{ status: 429, retryAfterSeconds: 2, times: 1 }] });
     const batch = await getMessaging(app).sendEach([{ token: "x", notification: { title: "t" } }]);
