@@ -89,6 +89,8 @@ describe("5,000 devices on a topic, on the FCM fake", () => {
     await db.doc(`notifications/${id}`).set({ topic, title: "Twice", body: "Still once" });
     // The task payload (notification id, generation = createdAt in ms, shard index) as the planner writes it.
     const created = await waitFor(async () => (await db.doc(`notifications/${id}`).get()).get("createdAt")?.toMillis() as number | undefined, { what: "createdAt" });
+    // Once the planner has written the first shards, so that each copy races its original.
+    await waitFor(async () => ((await db.collection(`notifications/${id}/shards`).count().get()).data().count >= 4 ? true : undefined), { intervalMs: 20, what: "4 shards planned" });
     const queue = getFunctions().taskQueue("locations/us-central1/functions/sendNotificationShard");
     await Promise.all([0, 1, 2, 3].map((shard) => queue.enqueue({ notificationId: id, generation: created, shard }, { id: `${id}-duplicate-${shard}` })));
     await expectExactlyOnce(id);
