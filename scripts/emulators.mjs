@@ -11,9 +11,9 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const PROJECT_ID = process.env.PUSHFAN_PROJECT_ID || "demo-pushfan";
@@ -180,16 +180,37 @@ function quote(arg) {
 }
 
 /**
- * The bench's config: firebase.json plus a codebase of the bench's own (its baseline callable), so
- * that nothing of the bench is in what `npm start`, `npm test` or a deploy load. Written next to
- * firebase.json because firebase-tools resolves sources from the config file's folder.
+ * The session's config: firebase.json with the functions' env file read from the FCM fake's folder
+ * (`configDir`, so that tests can switch the transport), plus, for the bench, a codebase of the
+ * bench's own (its baseline callable), so that nothing of the bench is in what `npm start`,
+ * `npm test` or a deploy load. Written next to firebase.json because firebase-tools resolves
+ * sources from the config file's folder.
  */
-function benchConfig() {
+function sessionConfig({ bench, configDir }) {
   const config = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8"));
-  config.functions.push({ source: "functions/tools/bench/baseline", codebase: "bench", runtime: "nodejs22" });
-  const path = join(ROOT, "firebase.bench.json");
+  config.functions[0].configDir = configDir;
+  if (bench) config.functions.push({ source: "functions/tools/bench/baseline", codebase: "bench", runtime: "nodejs22" });
+  const path = join(ROOT, bench ? "firebase.bench.json" : "firebase.session.json");
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
+}
+
+/**
+ * The FCM fake (functions/tools/fcm-fake, built with the functions): started for every session, so
+ * that fake-backed test files can switch to it; PUSHFAN_FCM=fake runs the whole session on it.
+ */
+async function startFcmFake(env) {
+  const { sessionTransport, startFcmFakeSession } = await import(pathToFileURL(join(ROOT, "functions/lib/tools/fcm-fake/session.js")).href);
+  let transport;
+  try {
+    transport = sessionTransport(process.env.PUSHFAN_FCM);
+  } catch (error) {
+    fail(error.message);
+  }
+  const session = await startFcmFakeSession({ root: ROOT, projectId: PROJECT_ID, transport }).catch((error) => fail(error.message));
+  Object.assign(env, session.env);
+  log(transport === "fake" ? "FCM: the local FCM fake (PUSHFAN_FCM=fake), through firebase-admin" : "FCM: the sandbox (the FCM fake listens for the files that switch to it)");
+  return session;
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -234,8 +255,9 @@ export async function execInEmulators(command, { ui = false, logVerbosity, filte
   const uiConfig = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).emulators.ui;
   env.PUSHFAN_UI_URL = ui ? `http://${uiConfig.host}:${uiConfig.port}` : "";
   build(env);
+  const fcmFake = await startFcmFake(env);
   const args = ["emulators:exec", "--project", PROJECT_ID, "--only", EMULATORS, "--non-interactive"];
-  if (bench) args.push("--config", benchConfig());
+  args.push("--config", sessionConfig({ bench, configDir: relative(ROOT, fcmFake.configDir) }));
   if (ui) args.push("--ui");
   if (logVerbosity) args.push("--log-verbosity", logVerbosity);
   args.push(command);

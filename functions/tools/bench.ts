@@ -12,7 +12,7 @@ import { installCounting } from "./bench/counting.js";
 import { findEmulators } from "./shared/emulators.js";
 import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
 import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
-import { benchBroadcast, type BroadcastResult } from "./bench/broadcast.js";
+import { benchBroadcast, type BroadcastResult, type BroadcastSample } from "./bench/broadcast.js";
 import { benchDeletion, type DeletionResult } from "./bench/deletion.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
@@ -25,7 +25,7 @@ const REPO_ROOT = join(__dirname, "..", "..", "..");
 const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast", "deletion"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,deletion] [--out bench/results.json]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,deletion] [--fcm fake] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -52,6 +52,8 @@ function options() {
       calls: { type: "string", default: "200" },
       "load-seconds": { type: "string", default: "45" },
       only: { type: "string", default: SCENARIOS.join(",") },
+      // The 10,000-device broadcast once more through firebase-admin to the FCM fake (tools/fcm-fake).
+      fcm: { type: "string" },
       out: { type: "string", default: join(REPO_ROOT, "bench", "results.json") },
       help: { type: "boolean", short: "h" },
     },
@@ -68,12 +70,14 @@ function options() {
   };
   const only = values.only.split(",").map((s) => s.trim());
   for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}"`);
+  if (values.fcm !== undefined && values.fcm !== "fake") throw new Error(`--fcm: only "fake" is known, got "${values.fcm}"`);
   return {
     runs: int("runs", values.runs),
     purgeRuns: int("purge-runs", values["purge-runs"]),
     calls: int("calls", values.calls),
     loadLimitMs: int("load-seconds", values["load-seconds"]) * 1000,
     only: new Set(only as Scenario[]),
+    fcm: values.fcm as "fake" | undefined,
     out: resolve(values.out),
   };
 }
@@ -142,6 +146,24 @@ function targets(r: Results): Target[] {
   }
   if (!r.operations) list.push({ target: `fan-out reads <= 2k + ${PER_SHARD.reads}/shard, writes <= k + ${PER_SHARD.writes}/shard`, value: "not measured", limit: "", met: undefined });
   return list;
+}
+
+/** One row of the broadcast table. */
+function broadcastRow(transport: string, x: BroadcastSample) {
+  return [
+    transport,
+    x.devices,
+    fmt(x.serverMs / 1000),
+    x.devicesPerSecond,
+    x.shards,
+    x.plannerShardsPerSecond,
+    fmt(x.sendShardsPerSecond),
+    `${fmt(x.plannerShardsPerSecond / SEND_DISPATCHES_PER_SECOND)}x`,
+    x.tasks,
+    x.peakWorkerRssMiB,
+    x.peakTotalRssMiB,
+    x.workers,
+  ];
 }
 
 function render(r: Results, list: Target[], runs: number, purgeRuns: number): string {
@@ -220,21 +242,10 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
     out += section(
       "Broadcast through the emulators (trigger, planner and send tasks; the send queue paced at 20 shards/s)",
       table(
-        ["devices", "seconds", "devices/s", "shards", "planner shards/s", "sent shards/s", "planner / send queue", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
-        b.runs.map((x) => [
-          x.devices,
-          fmt(x.serverMs / 1000),
-          x.devicesPerSecond,
-          x.shards,
-          x.plannerShardsPerSecond,
-          fmt(x.sendShardsPerSecond),
-          `${fmt(x.plannerShardsPerSecond / SEND_DISPATCHES_PER_SECOND)}x`,
-          x.tasks,
-          x.peakWorkerRssMiB,
-          x.peakTotalRssMiB,
-          x.workers,
-        ]),
+        ["transport", "devices", "seconds", "devices/s", "shards", "planner shards/s", "sent shards/s", "planner / send queue", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
+        [...b.runs.map((x) => broadcastRow("sandbox", x)), ...(b.fake ? [broadcastRow("FCM fake (firebase-admin, HTTP/2)", b.fake)] : [])],
       ) +
+        (b.fake ? `\nmessages/s at ${b.fake.devices}: sandbox ${b.runs[0]!.devicesPerSecond}, FCM fake ${b.fake.devicesPerSecond} (${fmt(b.fake.devicesPerSecond / b.runs[0]!.devicesPerSecond)}x)` : "") +
         `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x; the send queue dispatches ${SEND_DISPATCHES_PER_SECOND} shards/s\n\n` +
         table(
           ["devices (in process)", "shards", "reads", "reads/device", "writes", "writes/device", "deliveries", "outbox (FCM stand-in)"],
@@ -281,7 +292,7 @@ async function main(): Promise<number> {
     r.registrationInProcess = await benchRegistrationInProcess(db, 50);
   }
   if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
-  if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db);
+  if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db, { fcm: opts.fcm });
   if (opts.only.has("deletion")) r.deletion = await benchDeletion(db);
 
   const list = targets(r);

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { getApp } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { isTerminal } from "../../src/notifications/documents.js";
+import { restoreSessionTransport, useTransport } from "../fcm-fake/client.js";
 import { countOperations, type OperationCounts } from "./counting.js";
 import { fanOutInProcess, inProcess } from "./pipeline.js";
 import { progress } from "./report.js";
@@ -52,6 +53,8 @@ export interface BroadcastResult {
   ratio: number;
   /** Peak RSS of one worker at 100k over the same at 10k. */
   rssRatio: number;
+  /** With --fcm fake: the 10,000-device broadcast again, through firebase-admin to the FCM fake. */
+  fake?: BroadcastSample;
 }
 
 /**
@@ -157,7 +160,18 @@ async function countedBroadcast(devices: number): Promise<CountedSample> {
   return { devices, shards: data.plan?.shards ?? 0, counts };
 }
 
-export async function benchBroadcast(db: Firestore): Promise<BroadcastResult> {
+/** The same broadcast with the functions on MESSAGING_TRANSPORT=fcm, talking to the FCM fake. */
+async function broadcastOnFake(db: Firestore, devices: number, others: number): Promise<BroadcastSample> {
+  progress(`broadcast: ${devices} devices again, through firebase-admin's sendEach to the FCM fake`);
+  await useTransport("fake");
+  try {
+    return await broadcastOnce(db, devices, others);
+  } finally {
+    await restoreSessionTransport();
+  }
+}
+
+export async function benchBroadcast(db: Firestore, options: { fcm?: "fake" } = {}): Promise<BroadcastResult> {
   const counted: CountedSample[] = [];
   for (const size of COUNTED_SIZES) counted.push(await countedBroadcast(size));
 
@@ -165,6 +179,7 @@ export async function benchBroadcast(db: Firestore): Promise<BroadcastResult> {
   const others = (await db.collectionGroup("devices").where("active", "==", true).count().get()).data().count;
   const tag = randomUUID().slice(0, 8);
   const runs: BroadcastSample[] = [];
+  let fake: BroadcastSample | undefined;
   let seeded = 0;
   for (const size of BROADCAST_SIZES) {
     progress(`broadcast: seeding devices ${seeded + 1}-${size}`);
@@ -176,7 +191,8 @@ export async function benchBroadcast(db: Firestore): Promise<BroadcastResult> {
     });
     seeded = size;
     runs.push(await broadcastOnce(db, size, others));
+    if (options.fcm === "fake" && size === BROADCAST_SIZES[0]) fake = await broadcastOnFake(db, size, others);
   }
   const [small, large] = runs;
-  return { runs, counted, ratio: large!.serverMs / small!.serverMs, rssRatio: large!.peakWorkerRssMiB / small!.peakWorkerRssMiB };
+  return { runs, counted, ratio: large!.serverMs / small!.serverMs, rssRatio: large!.peakWorkerRssMiB / small!.peakWorkerRssMiB, fake };
 }
