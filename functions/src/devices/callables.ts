@@ -82,7 +82,7 @@ export async function unregisterDeviceHandler(request: CallableRequest<unknown>)
   checkAppCheck(request);
   const uid = await callerOf(request);
   const input = parseData(() => parseOrThrow(unregisterDeviceRequestSchema, request.data, "unregisterDevice request"));
-  const deviceId = input.deviceId ?? deviceIdOf(input.token!);
+  const deviceId = input.deviceId ?? deviceIdOf(input.fid !== undefined ? { fid: input.fid } : { token: input.token! });
   const removed = await unregisterDevice(db(), uid, deviceId);
   logEvent("devices.unregistered", { uid, deviceId, removed, via: "callable" });
   return { removed };
