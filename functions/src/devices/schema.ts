@@ -28,20 +28,25 @@ export const tokenSchema = identifierSchema(MAX_TOKEN_LENGTH);
 /** A Firebase Installation ID (22 characters today; the contract allows up to 256). */
 export const fidSchema = identifierSchema(MAX_FID_LENGTH);
 
-const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
-/** Runs an object's refinement even when some of its fields failed their own checks. */
-const WHEN_OBJECT = { when: (payload: { value: unknown }) => isObject(payload.value) };
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Exactly one of `token` and `fid`, each problem reported at the field it concerns. */
-function exactlyOneAddress(value: { token?: unknown; fid?: unknown }, ctx: z.RefinementCtx): void {
+/**
+ * Exactly one of `token` and `fid`, each problem reported at the field it concerns. False when
+ * there is a problem.
+ */
+function exactlyOneAddress(value: Record<string, unknown>, ctx: z.RefinementCtx): boolean {
   if (value.token === undefined && value.fid === undefined) {
     ctx.addIssue({ code: "custom", path: ["token"], message: "is required: send exactly one of token (FCM registration token) and fid (Firebase Installation ID)" });
-  } else if (value.token !== undefined && value.fid !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["fid"], message: "must not be sent together with token: send exactly one of token and fid" });
+    return false;
   }
+  if (value.token !== undefined && value.fid !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["fid"], message: "must not be sent together with token: send exactly one of token and fid" });
+    return false;
+  }
+  return true;
 }
 
-/** The request with its address typed as one of the two (exactlyOneAddress has made sure of it). */
+/** The request with its address typed as one of the two (exactlyOneAddress has checked it). */
 function withAddress<T extends { token?: string; fid?: string }>({ token, fid, ...rest }: T, ctx: z.RefinementCtx) {
   const address: Address | undefined = fid !== undefined ? { fid } : token !== undefined ? { token } : undefined;
   if (address === undefined) {
@@ -87,27 +92,40 @@ const timezoneSchema = z
 
 const optionalLabel = (max: number) => label(max).nullable().optional();
 
-export const registerDeviceRequestSchema = z
-  .strictObject(
-    {
-      token: tokenSchema.optional(),
-      fid: fidSchema.optional(),
-      type: z.enum(DEVICE_TYPES, { error: `must be one of ${DEVICE_TYPES.join(", ")}` }),
-      name: optionalLabel(200),
-      active: z.boolean({ error: "must be true or false" }).default(true),
-      // The app instance's previous identifier, a token or an FID: FID rules are a subset of tokens'.
-      replaces: tokenSchema.optional(),
-      appVersion: optionalLabel(64),
-      locale: optionalLabel(35),
-      timezone: timezoneSchema.nullable().optional(),
-      topics: topicsSchema.optional(),
-    },
-    { error: (issue) => (issue.code === "invalid_type" ? "request must be a JSON object" : undefined) },
-  )
-  .superRefine(exactlyOneAddress, WHEN_OBJECT)
-  .transform(withAddress);
+const registerDeviceFields = z.strictObject(
+  {
+    token: tokenSchema.optional(),
+    fid: fidSchema.optional(),
+    type: z.enum(DEVICE_TYPES, { error: `must be one of ${DEVICE_TYPES.join(", ")}` }),
+    name: optionalLabel(200),
+    active: z.boolean({ error: "must be true or false" }).default(true),
+    // The app instance's previous identifier, a token or an FID: FID rules are a subset of tokens'.
+    replaces: tokenSchema.optional(),
+    appVersion: optionalLabel(64),
+    locale: optionalLabel(35),
+    timezone: timezoneSchema.nullable().optional(),
+    topics: topicsSchema.optional(),
+  },
+  { error: (issue) => (issue.code === "invalid_type" ? "request must be a JSON object" : undefined) },
+);
 
-export type RegisterDeviceRequest = z.input<typeof registerDeviceRequestSchema>;
+/**
+ * registerDevice's request, with its address typed. The one-address rule is checked on the input
+ * itself, next to the fields' own checks rather than after them: zod skips an object's refinements
+ * once a field has aborted (a topic list over 100, say), and a missing or doubled address must be
+ * reported with every other problem.
+ */
+export const registerDeviceRequestSchema = z.unknown().transform((input, ctx) => {
+  const addressOk = !isObject(input) || exactlyOneAddress(input, ctx);
+  const fields = registerDeviceFields.safeParse(input);
+  if (!fields.success) {
+    for (const issue of fields.error.issues) ctx.addIssue({ ...issue });
+    return z.NEVER;
+  }
+  return addressOk ? withAddress(fields.data, ctx) : z.NEVER;
+});
+
+export type RegisterDeviceRequest = z.input<typeof registerDeviceFields>;
 export type RegisterDeviceInput = z.output<typeof registerDeviceRequestSchema>;
 
 export interface RegisterDeviceResponse {
