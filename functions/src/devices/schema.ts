@@ -23,8 +23,11 @@ const identifierSchema = (max: number) =>
     .regex(/^[^\s\p{Cc}]+$/u, "must not contain whitespace or control characters")
     .refine((s) => s.isWellFormed(), "must be valid Unicode (no lone surrogates)");
 
-/** An FCM registration token. */
-export const tokenSchema = identifierSchema(MAX_TOKEN_LENGTH);
+/**
+ * An FCM registration token. Never `fid:…` (no FCM token is): an FID device's id is the hash of
+ * "fid:" + its FID, so such a token would share that device's id.
+ */
+export const tokenSchema = identifierSchema(MAX_TOKEN_LENGTH).refine((s) => !s.startsWith("fid:"), 'must not start with "fid:" (send a Firebase Installation ID as fid)');
 /** A Firebase Installation ID (22 characters today; the contract allows up to 256). */
 export const fidSchema = identifierSchema(MAX_FID_LENGTH);
 

@@ -87,14 +87,19 @@ export const MAX_TOPICS = 100;
 export const MAX_TOKEN = 4096;
 export const MAX_FID = 256;
 
-/** Token: 1-4096 characters, no whitespace, no control characters, valid Unicode. */
-export function tokenOk(v: unknown): v is string {
-  return typeof v === "string" && v.length >= 1 && v.length <= MAX_TOKEN && wellFormed(v) && !/[\s\p{Cc}]/u.test(v);
+/** An identifier FCM issued: 1-`max` characters, no whitespace, no control characters, valid Unicode. */
+function identifierOk(v: unknown, max: number): v is string {
+  return typeof v === "string" && v.length >= 1 && v.length <= max && wellFormed(v) && !/[\s\p{Cc}]/u.test(v);
 }
 
-/** FID (Firebase Installation ID): as a token, at most 256 characters (CONTRACT.md §2). */
+/** Token: 1-4096 characters, and never "fid:…" (it would share an FID device's id, README). */
+export function tokenOk(v: unknown): v is string {
+  return identifierOk(v, MAX_TOKEN) && !v.startsWith("fid:");
+}
+
+/** FID (Firebase Installation ID): 1-256 characters (CONTRACT.md §2). */
 export function fidOk(v: unknown): v is string {
-  return tokenOk(v) && v.length <= MAX_FID;
+  return identifierOk(v, MAX_FID);
 }
 
 /**

@@ -211,6 +211,7 @@ describe("hostile fid values are rejected with the field named, through the call
     ["an fid that is not a string", { fid: 42, type: "android" }, [{ path: "fid", message: /must be a string/ }]],
     ["both token and fid", { token: "tok", fid: "fid", type: "android" }, [{ path: "fid", message: /exactly one of token and fid/ }]],
     ["neither token nor fid", { type: "android" }, [{ path: "token", message: /exactly one of token .* and fid/ }]],
+    ["a token that would share an FID device's id", { token: "fid:abc", type: "android" }, [{ path: "token", message: /must not start with "fid:"/ }]],
     ["neither, with other problems", { type: "fridge", extra: 1 }, [
       { path: "token", message: /exactly one/ },
       { path: "type", message: /one of ios, android, web/ },
