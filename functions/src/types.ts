@@ -11,8 +11,8 @@ import type { ErrorDetail } from "./shared/validation.js";
 
 // --- Devices: `registerDevice`, `unregisterDevice` and `api` /v1/devices -------------------------
 
-// registerDevice / POST /v1/devices: { token, type, name?, active?, replaces?, appVersion?, locale?,
-// timezone?, topics? } → { deviceId, created }. unregisterDevice: { token } | { deviceId } → { removed }.
+// registerDevice / POST /v1/devices: { token | fid, type, name?, active?, replaces?, appVersion?, locale?,
+// timezone?, topics? } → { deviceId, created }. unregisterDevice: { token } | { fid } | { deviceId } → { removed }.
 export type {
   DeviceType,
   RegisterDeviceRequest,
@@ -22,6 +22,7 @@ export type {
 } from "./devices/schema.js";
 export type { DeviceSummary } from "./devices/registry.js";
 export type { DeviceDocument } from "./devices/documents.js";
+export type { IdentifierKind } from "./devices/address.js";
 export type { ErrorDetail } from "./shared/validation.js";
 
 /** `GET /v1/devices` response. */

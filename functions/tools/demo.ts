@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { identifierOf, kindOf, type Address } from "../src/devices/address.js";
 import { SANDBOX_OUTBOX } from "../src/messaging/sandbox.js";
 import { NOTIFICATIONS } from "../src/notifications/documents.js";
 import { purgeDevices, type PurgeOptions } from "../src/purge/purge.js";
@@ -23,9 +24,12 @@ const PLATFORM: Record<DeviceType, string> = { ios: "iOS", android: "Android", w
 interface DemoDevice {
   type: DeviceType;
   name: string;
-  token: string;
+  /** Its FCM registration token, or its Firebase Installation ID (FID mode, as the SDKs now prefer). */
+  address: Address;
   deviceId?: string;
 }
+
+const KIND_LABELS = { token: "token", fid: "FID" } as const;
 
 /** The product did not do what the demo shows: exit 1 with what went wrong. */
 class DemoFailure extends Error {}
@@ -49,7 +53,7 @@ async function topicSend(emulators: Emulators, db: Firestore, idToken: string, r
   const topic = `news-${run}`;
   step(6, `Her apps follow the topic "${topic}"; an admin sends to it, on iOS and web only`);
   for (const device of [d.iphone, d.pixel, d.laptop]) {
-    await callFunction(emulators, "registerDevice", { token: device.token, type: device.type, topics: [topic, "weather"] }, idToken);
+    await callFunction(emulators, "registerDevice", { ...device.address, type: device.type, topics: [topic, "weather"] }, idToken);
   }
   console.log(`      registerDevice { topics: ["${topic}", "weather"] } from each of her three apps`);
   const ref = db.collection(NOTIFICATIONS).doc(`demo-${run}-topic`);
@@ -67,11 +71,12 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   // A fresh suffix per run: the demo can run again on the same emulators, and next to tests.
   const run = randomUUID().slice(0, 8);
   const devices: DemoDevice[] = [
-    { type: "ios", name: "Ada's iPhone", token: `demo-${run}-ios` },
-    { type: "android", name: "Ada's Pixel", token: `demo-${run}-android` },
-    { type: "web", name: "Firefox on Ada's laptop", token: `demo-${run}-web` },
+    { type: "ios", name: "Ada's iPhone", address: { token: `demo-${run}-ios` } },
+    // Registered by its Firebase Installation ID (firebase-messaging 25.1.2's onRegistered).
+    { type: "android", name: "Ada's Pixel", address: { fid: `demo-${run}-android-fid` } },
+    { type: "web", name: "Firefox on Ada's laptop", address: { token: `demo-${run}-web` } },
     // The sandbox answers this prefix as FCM answers an uninstalled app.
-    { type: "android", name: "Old tablet", token: `sandbox-unregistered-${run}` },
+    { type: "android", name: "Old tablet", address: { token: `sandbox-unregistered-${run}` } },
   ];
   const [iphone, pixel, laptop, tablet] = devices as [DemoDevice, DemoDevice, DemoDevice, DemoDevice];
 
@@ -82,17 +87,22 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   const { uid, idToken } = await signUp(emulators, email, "pushfan-demo");
   console.log(`      ${email} → uid ${uid}`);
 
-  step(2, "Her apps register four devices through the registerDevice callable");
+  step(2, "Her apps register four devices through the registerDevice callable (one by its FID, three by token)");
   for (const device of devices) {
-    const { type, name, token } = device;
-    const res = await callFunction<RegisterDeviceResponse>(emulators, "registerDevice", { token, type, name }, idToken);
+    const { type, name, address } = device;
+    const res = await callFunction<RegisterDeviceResponse>(emulators, "registerDevice", { ...address, type, name }, idToken);
     check(res.created, `registerDevice did not create ${name}`);
     device.deviceId = res.deviceId;
   }
   console.log(
-    indent(formatTable(["PLATFORM", "NAME", "DEVICE ID", "TOKEN"], devices.map((d) => [PLATFORM[d.type], d.name, `${d.deviceId!.slice(0, 12)}…`, d.token]))),
+    indent(
+      formatTable(
+        ["PLATFORM", "NAME", "DEVICE ID", "IDENTIFIED BY"],
+        devices.map((d) => [PLATFORM[d.type], d.name, `${d.deviceId!.slice(0, 12)}…`, `${KIND_LABELS[kindOf(d.address)]} ${identifierOf(d.address)}`]),
+      ),
+    ),
   );
-  console.log(`      (the token ${tablet.token} makes the sandbox answer as FCM does for an uninstalled app)`);
+  console.log(`      (the token ${identifierOf(tablet.address)} makes the sandbox answer as FCM does for an uninstalled app)`);
 
   step(3, "An admin sends her a notification with an image (writes a notifications document)");
   const notification: NotificationRequest = {
@@ -143,6 +153,10 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   console.log(indent(formatTable(["FIELD", "VALUE"], imageFields.map(([field, value]) => [field, String(value)]))));
   console.log(`      apns.payload.aps.mutable-content = ${message.apns?.payload?.aps?.["mutable-content"]} (lets an iOS extension attach the image)`);
   for (const [field, value] of imageFields) check(value === IMAGE, `${field} is ${String(value)}, not the image`);
+  const toPixel = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", ref.id).where("deviceId", "==", pixel.deviceId).get();
+  const pixelMessage = toPixel.docs[0]?.get("message");
+  console.log(`      ${pixel.name}'s message targets its FID: message.fid = ${pixelMessage?.fid} (the others: message.token)`);
+  check(pixelMessage?.fid === pixel.address.fid && pixelMessage?.token === undefined, `${pixel.name}'s message does not target its FID`);
 
   step(5, "The dead device is gone (GET /v1/devices with her ID token)");
   const afterSend = await listDevices(emulators, idToken);
@@ -154,7 +168,7 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   await topicSend(emulators, db, idToken, run, { iphone, pixel, laptop });
 
   step(7, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
-  await callFunction(emulators, "registerDevice", { token: laptop.token, type: laptop.type, active: false }, idToken);
+  await callFunction(emulators, "registerDevice", { ...laptop.address, type: laptop.type, active: false }, idToken);
   console.log(`      registerDevice { active: false } for "${laptop.name}": logged out, it no longer receives notifications`);
   // Weeks cannot pass in a demo: the admin moves the clocks of two devices back instead.
   const now = Date.now();

@@ -1,6 +1,7 @@
 // Demo data for `npm start`: an admin and a demo user in the Auth emulator, and the demo user's
-// iOS, Android and web sandbox devices registered through the real registerDevice callable.
-// Fixed uids, emails and tokens make it idempotent: run it again and nothing is duplicated.
+// iOS, Android and web sandbox devices registered through the real registerDevice callable (the
+// Android one by its Firebase Installation ID, as the current SDKs register, the others by token).
+// Fixed uids, emails, tokens and FID make it idempotent: run it again and nothing is duplicated.
 import { initializeApp } from "firebase-admin/app";
 import { getAuth, type Auth } from "firebase-admin/auth";
 import type { DeviceType, RegisterDeviceRequest, RegisterDeviceResponse } from "../src/types.js";
@@ -18,7 +19,7 @@ const DEMO_ADMIN: DemoAccount = { uid: "demo-admin", email: "admin@pushfan.test"
 const DEMO_USER: DemoAccount = { uid: "demo-user", email: "demo@pushfan.test", password: "pushfan-demo", displayName: "Demo User" };
 const DEMO_DEVICES: Array<RegisterDeviceRequest & { type: DeviceType; name: string }> = [
   { token: "demo-ios-token", type: "ios", name: "Demo iPhone" },
-  { token: "demo-android-token", type: "android", name: "Demo Pixel" },
+  { fid: "demo-android-fid", type: "android", name: "Demo Pixel" },
   { token: "demo-web-token", type: "web", name: "Demo Chrome" },
 ];
 const DEMO_IMAGE = "https://picsum.photos/seed/pushfan/1024/512";
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
     for (const [i, device] of DEMO_DEVICES.entries()) {
       progress.update(`device ${i + 1}/${DEMO_DEVICES.length}`);
       const { deviceId, created } = await callFunction<RegisterDeviceResponse>(emulators, "registerDevice", device, idToken);
-      registered.push([device.type, device.name, `${deviceId.slice(0, 12)}…`, created ? "registered" : "already there, refreshed"]);
+      const by = device.fid !== undefined ? `FID ${device.fid}` : `token ${device.token}`;
+      registered.push([device.type, device.name, `${deviceId.slice(0, 12)}…`, by, created ? "registered" : "already there, refreshed"]);
     }
   } catch (error) {
     progress.stop("failed");
@@ -74,7 +76,7 @@ ${formatTable(
 )}
 
 The demo user's sandbox devices (registered through registerDevice):
-${formatTable(["PLATFORM", "NAME", "DEVICE", "SEED"], registered)}
+${formatTable(["PLATFORM", "NAME", "DEVICE", "IDENTIFIED BY", "SEED"], registered)}
 
 Send the demo user a notification (in another terminal):
   npm run send -- --user ${quote(userUid)} --title "Hello" --image ${DEMO_IMAGE}`);

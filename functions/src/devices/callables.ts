@@ -5,6 +5,7 @@ import { config, ConfigError, forOperator } from "../config.js";
 import { logEvent } from "../shared/events.js";
 import { auth, db } from "../shared/firebase.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
+import { kindOf } from "./address.js";
 import { codeOf, deviceIdOf, isContention, registerDevice, unregisterDevice } from "./registry.js";
 import {
   registerDeviceRequestSchema,
@@ -74,7 +75,7 @@ export async function registerDeviceHandler(request: CallableRequest<unknown>): 
     if (isContention(error)) throw new HttpsError("unavailable", "Too many concurrent changes to this user's devices; retry shortly.");
     throw error;
   });
-  logEvent("devices.registered", { uid, via: "callable", ...result });
+  logEvent("devices.registered", { uid, via: "callable", identifiedBy: kindOf(input), ...result });
   return { deviceId: result.deviceId, created: result.created };
 }
 
@@ -82,7 +83,7 @@ export async function unregisterDeviceHandler(request: CallableRequest<unknown>)
   checkAppCheck(request);
   const uid = await callerOf(request);
   const input = parseData(() => parseOrThrow(unregisterDeviceRequestSchema, request.data, "unregisterDevice request"));
-  const deviceId = input.deviceId ?? deviceIdOf(input.token!);
+  const deviceId = input.deviceId ?? deviceIdOf(input.fid !== undefined ? { fid: input.fid } : { token: input.token! });
   const removed = await unregisterDevice(db(), uid, deviceId);
   logEvent("devices.unregistered", { uid, deviceId, removed, via: "callable" });
   return { removed };

@@ -1,8 +1,9 @@
-// The stored shapes of the devices domain: a device, its token's owner record, the user's device
-// index. Defined once here; everything reads and writes them through these converters.
+// The stored shapes of the devices domain: a device, its token's (or FID's) owner record, the user's
+// device index. Defined once here; everything reads and writes them through these converters.
 import { type Firestore, type Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { converterOf, timestampSchema } from "../shared/documents.js";
+import type { Address } from "./address.js";
 import { DEVICE_TYPES, type DeviceType } from "./schema.js";
 
 export { DEVICE_TYPES, type DeviceType };
@@ -14,9 +15,14 @@ export { DEVICE_TYPES, type DeviceType };
  */
 export const PURGE_SHARDS = 16;
 
-/** `users/{uid}/devices/{deviceId}`: CONTRACT.md §1, plus `deviceId` and `purgeShard`. */
-export interface DeviceDocument<T = Timestamp> {
-  token: string;
+/**
+ * `users/{uid}/devices/{deviceId}`: CONTRACT.md §1, plus `deviceId` and `purgeShard`. Exactly one of
+ * `token` and `fid` (the Address) is stored.
+ */
+export type DeviceDocument<T = Timestamp> = DeviceFields<T> & Address;
+
+/** A device's fields other than its address. */
+export interface DeviceFields<T = Timestamp> {
   /** = the document id, so support tools can find a token's documents by a short value (tokens may
    * be 4096 characters; Firestore cannot query strings over 1500 bytes). */
   deviceId: string;
@@ -35,7 +41,7 @@ export interface DeviceDocument<T = Timestamp> {
   purgeShard: number;
 }
 
-/** `tokenOwners/{deviceId}`: the one user holding a token, kept in step with the devices. */
+/** `tokenOwners/{deviceId}`: the one user holding a token or an FID, kept in step with the devices. */
 export interface TokenOwnerDocument {
   userId: string;
 }
@@ -53,7 +59,8 @@ const nullableString = z.string().nullable().default(null);
 
 const deviceSchema: z.ZodType<DeviceDocument> = z
   .object({
-    token: z.string().min(1),
+    token: z.string().min(1).optional(),
+    fid: z.string().min(1).optional(),
     deviceId: z.string(),
     userId: z.string(),
     type: z.enum(DEVICE_TYPES),
@@ -69,7 +76,14 @@ const deviceSchema: z.ZodType<DeviceDocument> = z
     topics: z.array(z.string()).default([]),
     purgeShard: z.number().int().optional(),
   })
-  .transform((d) => ({ ...d, purgeShard: d.purgeShard ?? purgeShardOf(d.deviceId) }));
+  .transform(({ token, fid, ...d }, ctx) => {
+    const address: Address | undefined = token !== undefined && fid === undefined ? { token } : fid !== undefined && token === undefined ? { fid } : undefined;
+    if (!address) {
+      ctx.addIssue({ code: "custom", path: ["token"], message: "a device holds exactly one of token and fid" });
+      return z.NEVER;
+    }
+    return { ...d, ...address, purgeShard: d.purgeShard ?? purgeShardOf(d.deviceId) };
+  });
 
 const tokenOwnerSchema: z.ZodType<TokenOwnerDocument> = z.object({ userId: z.string() });
 

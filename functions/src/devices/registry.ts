@@ -1,9 +1,9 @@
-// Device registration: one document per FCM token under its user, kept unique across users, capped
-// per user. Every function here takes Firestore as an argument so tests can run it anywhere.
-import { createHash } from "node:crypto";
+// Device registration: one document per FCM token or Firebase Installation ID under its user, kept
+// unique across users, capped per user. Every function here takes Firestore as an argument so tests can run it anywhere.
 import {
   FieldValue,
   Timestamp,
+  type CollectionReference,
   type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
@@ -14,6 +14,7 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { addressOf, deviceIdOf, kindOf, replacedDeviceIds, type IdentifierKind } from "./address.js";
 import {
   DEVICE_INDEX,
   devicesOf,
@@ -27,9 +28,13 @@ import {
 } from "./documents.js";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
 
-/** What `GET /v1/devices` shows of a device: never the raw token. */
+export { deviceIdOf };
+
+/** What `GET /v1/devices` shows of a device: the kind of its identifier, never the identifier. */
 export interface DeviceSummary {
   deviceId: string;
+  /** `token` (FCM registration token) or `fid` (Firebase Installation ID). */
+  identifiedBy: IdentifierKind;
   type: DeviceType;
   name: string | null;
   active: boolean;
@@ -43,11 +48,6 @@ const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
 const ABORTED = 10;
 export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
-
-/** Lowercase hex SHA-256 of the token: URL-safe and fixed length, unlike the token itself. */
-export function deviceIdOf(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 /** The uid owning a `users/{uid}/devices/{id}` document, or undefined for a `devices` elsewhere. */
 export function ownerOf(doc: { ref: DocumentReference<unknown> }): string | undefined {
@@ -116,7 +116,7 @@ function deviceFields(
 ): PartialWithFieldValue<DeviceDocument> {
   const now = FieldValue.serverTimestamp();
   const fields: PartialWithFieldValue<DeviceDocument> = {
-    token: input.token,
+    ...addressOf(input),
     deviceId,
     userId: uid,
     type: input.type,
@@ -157,15 +157,15 @@ function indexedIds(user: DocumentSnapshot<UserDocument>): string[] | undefined 
 }
 
 export interface RegisterResult extends RegisterDeviceResponse {
-  /** Device ids removed from this user: the replaced token and devices evicted by the cap. */
+  /** Device ids removed from this user: the replaced device and devices evicted by the cap. */
   removed: string[];
-  /** Users the token was taken from. */
+  /** Users the token or FID was taken from. */
   transferredFrom: string[];
 }
 
 /**
- * Upserts the caller's device in one transaction that also takes the token from any other user,
- * deletes the token it `replaces` (the new device inherits its topics unless the call sets them),
+ * Upserts the caller's device in one transaction that also takes its token or FID from any other
+ * user, deletes the device it `replaces` (the new device inherits its topics unless the call sets them),
  * and evicts the least recently seen devices beyond the cap. Omitted optional fields keep their
  * stored values; `null` clears them.
  *
@@ -173,7 +173,7 @@ export interface RegisterResult extends RegisterDeviceResponse {
  * is refreshed with one update and no reads: while the device exists, its owner record and index
  * entry already name the caller, and the update fails if it was deleted or taken meanwhile. Any other
  * registration runs the transaction. It reads only single documents (the device, the user's index,
- * the token's owner record, the replaced device) in one round trip, unless the user is at the cap or
+ * the owner record, the replaced device as a token's and as an FID's) in one round trip, unless the user is at the cap or
  * has no index yet: then it also queries the user's devices, to pick whom to evict and to rebuild
  * the index.
  */
@@ -183,25 +183,25 @@ export async function registerDevice(
   input: RegisterDeviceInput,
   options: { maxDevices: number },
 ): Promise<RegisterResult> {
-  const deviceId = deviceIdOf(input.token);
+  const deviceId = deviceIdOf(addressOf(input));
   const devices = devicesOf(db, uid);
   const ref = devices.doc(deviceId);
-  const replacedId = input.replaces === undefined ? undefined : deviceIdOf(input.replaces);
-  const replacedRef = replacedId === undefined || replacedId === deviceId ? undefined : devices.doc(replacedId);
-  if (!replacedRef && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
+  const [asToken, asFid] = replacedRefs(devices, deviceId, input.replaces);
+  if (!asToken && !asFid && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
 
   return db.runTransaction(async (tx) => {
-    const [mine, user, owner, replaced] = await getAllOf(tx, [ref, userOf(db, uid), tokenOwnerOf(db, deviceId), replacedRef]);
+    const [mine, user, owner, ...candidates] = await getAllOf(tx, [ref, userOf(db, uid), tokenOwnerOf(db, deviceId), asToken, asFid]);
     const holder = readOrProblem(owner).value?.userId;
-    const replacing = replaced?.exists === true;
+    const replaced = candidates.filter((snap) => snap?.exists === true).map((snap) => snap!);
+    const kept = (id: string) => id !== deviceId && !replaced.some((snap) => snap.id === id);
     const indexed = indexedIds(user);
-    let others = indexed?.filter((id) => id !== deviceId && !(replacing && id === replacedId));
+    let others = indexed?.filter(kept);
     let evict: string[] = [];
     if (others === undefined || others.length + 1 > options.maxDevices) {
       // Read outside the transaction: a query inside it makes the emulator lock every device
       // write, and the index read above already guards the set of devices, because every device
       // the backend creates or deletes also writes the index.
-      const stored = (await devices.get()).docs.filter((doc) => doc.id !== deviceId && !(replacing && doc.id === replacedId));
+      const stored = (await devices.get()).docs.filter((doc) => kept(doc.id));
       const excess = stored.length + 1 - options.maxDevices;
       evict = excess > 0 ? [...stored].sort((a, b) => seenMillis(a) - seenMillis(b)).slice(0, excess).map((doc) => doc.id) : [];
       others = stored.map((doc) => doc.id).filter((id) => !evict.includes(id));
@@ -213,10 +213,10 @@ export async function registerDevice(
       deleteDevice(tx, db, holder, deviceId);
       transferredFrom.push(holder);
     }
-    const removed = [...(replacing ? [replacedId!] : []), ...evict];
+    const removed = [...replaced.map((snap) => snap.id), ...evict];
     for (const id of removed) deleteDeviceAndOwner(tx, db, uid, id);
 
-    const inheritedTopics = replacing ? readOrProblem(replaced!).value?.topics : undefined;
+    const inheritedTopics = replaced.length > 0 ? readOrProblem(replaced[0]!).value?.topics : undefined;
     tx.set(ref, deviceFields(uid, deviceId, input, { exists: mine.exists, inheritedTopics }), { merge: true });
     if (holder !== uid) tx.set(tokenOwnerOf(db, deviceId), { userId: uid });
     const index = [...others, deviceId];
@@ -227,6 +227,21 @@ export async function registerDevice(
     }
     return { deviceId, created: !mine.exists, removed, transferredFrom };
   });
+}
+
+/**
+ * The caller's devices `replaces` may name: the device of that string as a token and as an FID
+ * (the string does not say which it is), leaving out the device being registered.
+ */
+function replacedRefs(
+  devices: CollectionReference<DeviceDocument>,
+  deviceId: string,
+  replaces: string | undefined,
+): [DocumentReference<DeviceDocument> | undefined, DocumentReference<DeviceDocument> | undefined] {
+  if (replaces === undefined) return [undefined, undefined];
+  const [asToken, asFid] = replacedDeviceIds(replaces);
+  const refOf = (id: string) => (id === deviceId ? undefined : devices.doc(id));
+  return [refOf(asToken), refOf(asFid)];
 }
 
 /** The registration transaction lost to concurrent writers on every retry; the client may retry. */
@@ -254,6 +269,7 @@ export async function listDevices(db: Firestore, uid: string): Promise<DeviceSum
       return [
         {
           deviceId: doc.id,
+          identifiedBy: kindOf(device),
           type: device.type,
           name: device.name,
           active: device.active,

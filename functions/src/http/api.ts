@@ -2,6 +2,7 @@
 // callable SDK. Errors share the callable's JSON shape and never carry stack traces.
 import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
+import { kindOf } from "../devices/address.js";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
 import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
 import { ConfigError, forOperator } from "../config.js";
@@ -74,7 +75,7 @@ const ROUTES: Route[] = [
       POST: async ({ req, res, deps, uid }) => {
         const input = parseOrThrow(registerDeviceRequestSchema, jsonBody(req), "device");
         const result = await registerDevice(deps.db(), uid, input, { maxDevices: deps.maxDevices() });
-        logEvent("devices.registered", { uid, via: "api", ...result });
+        logEvent("devices.registered", { uid, via: "api", identifiedBy: kindOf(input), ...result });
         res.status(201).json({ deviceId: result.deviceId, created: result.created });
       },
       GET: async ({ res, deps, uid }) => {

@@ -4,6 +4,8 @@ import type { SendError } from "./transport.js";
 export type ErrorKind = "token" | "transient" | "configuration" | "other";
 
 const TOKEN_NOT_REGISTERED = "messaging/registration-token-not-registered";
+/** firebase-admin 14.5's name for FCM's 404 UNREGISTERED when the message targeted an FID. */
+const INSTALLATION_ID_NOT_REGISTERED = "messaging/installation-id-not-registered";
 const INVALID_ARGUMENT = "messaging/invalid-argument";
 
 // FCM's HTTP v1 API reports QUOTA_EXCEEDED (HTTP 429) as retryable with backoff; firebase-admin 14
@@ -36,14 +38,14 @@ const CONFIGURATION = new Set([
 ]);
 
 /**
- * Only the two errors that prove the token itself is dead are "token": deleting a device is
+ * Only the errors that prove the token (or FID) itself is dead are "token": deleting a device is
  * irreversible, and any other invalid-argument is a payload problem that must never cost a user
  * their devices. messaging/invalid-registration-token is deliberately not one of them: the contract
  * names only these two, and firebase-admin 14 never reports it from `sendEach` (FCM v1 sends
  * INVALID_ARGUMENT with the "not a valid FCM registration token" message instead).
  */
 export function classifyError(error: SendError): ErrorKind {
-  if (error.code === TOKEN_NOT_REGISTERED) return "token";
+  if (error.code === TOKEN_NOT_REGISTERED || error.code === INSTALLATION_ID_NOT_REGISTERED) return "token";
   if (error.code === INVALID_ARGUMENT) {
     return /registration token/i.test(error.message) && /not a valid|invalid/i.test(error.message)
       ? "token"

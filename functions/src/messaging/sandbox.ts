@@ -1,5 +1,7 @@
-// The emulator's stand-in for FCM: records each message in sandboxOutbox, outcome chosen by token prefix.
+// The emulator's stand-in for FCM: records each message in sandboxOutbox, outcome chosen by the prefix
+// of the device's token or FID.
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
+import { addressOf, identifierOf, type Address } from "../devices/address.js";
 import { toSendError } from "./errors.js";
 import { chunk, type Messenger, type OutgoingMessage, type SendResult } from "./transport.js";
 
@@ -9,10 +11,12 @@ export const SANDBOX_OUTBOX = "sandboxOutbox";
 const BATCH_WRITE_LIMIT = 500;
 
 // Order is irrelevant: no prefix here starts another, so a token matches at most one row.
-const FAILURES: ReadonlyArray<{ prefix: string; code: string; message: string; firstAttemptOnly?: boolean }> = [
+const FAILURES: ReadonlyArray<{ prefix: string; code: string; fidCode?: string; message: string; firstAttemptOnly?: boolean }> = [
   {
     prefix: "sandbox-unregistered",
     code: "messaging/registration-token-not-registered",
+    // What firebase-admin reports for FCM's 404 UNREGISTERED when the message targeted an FID.
+    fidCode: "messaging/installation-id-not-registered",
     message: "Requested entity was not found.",
   },
   {
@@ -40,12 +44,15 @@ const FAILURES: ReadonlyArray<{ prefix: string; code: string; message: string; f
 
 /**
  * The outcome FCM would have given. Stateless: "flaky" keys off the caller's attempt number, so a
- * resumed or duplicated fan-out run sees the same behaviour as the first one.
+ * resumed or duplicated fan-out run sees the same behaviour as the first one. An FID's prefix
+ * chooses as a token's does (a bare string is a token).
  */
-export function sandboxOutcome(token: string, attempt: number, projectId: string, nextId: () => number): SendResult {
-  const failure = FAILURES.find((f) => token.startsWith(f.prefix));
+export function sandboxOutcome(address: Address | string, attempt: number, projectId: string, nextId: () => number): SendResult {
+  const target: Address = typeof address === "string" ? { token: address } : address;
+  const failure = FAILURES.find((f) => identifierOf(target).startsWith(f.prefix));
   if (failure && (!failure.firstAttemptOnly || attempt === 1)) {
-    return { ok: false, error: { code: failure.code, message: failure.message } };
+    const code = target.fid !== undefined ? (failure.fidCode ?? failure.code) : failure.code;
+    return { ok: false, error: { code, message: failure.message } };
   }
   return { ok: true, messageId: `projects/${projectId}/messages/sandbox-${nextId()}` };
 }
@@ -74,7 +81,7 @@ function outboxDoc(m: OutgoingMessage, result: SendResult, dryRun: boolean): Rec
     notificationId: m.notificationId,
     userId: m.userId,
     deviceId: m.deviceId,
-    token: m.token,
+    ...addressOf(m.address),
     message: withoutUndefined(m.message),
     ...(result.ok
       ? { outcome: "sent", messageId: result.messageId }
@@ -90,7 +97,7 @@ export function createSandboxMessenger(db: Firestore, projectId: string): Messen
     async send(messages, { dryRun }) {
       const results: SendResult[] = [];
       for (const part of chunk(messages, BATCH_WRITE_LIMIT)) {
-        const outcomes = part.map((m) => sandboxOutcome(m.token, m.attempt, projectId, nextSandboxId));
+        const outcomes = part.map((m) => sandboxOutcome(m.address, m.attempt, projectId, nextSandboxId));
         try {
           const batch = db.batch();
           const outbox = db.collection(SANDBOX_OUTBOX);

@@ -1,11 +1,13 @@
 // The one send interface, so real FCM and the emulator sandbox are interchangeable for the fan-out.
 import type { Message } from "firebase-admin/messaging";
+import type { Address } from "../devices/address.js";
 
 export interface OutgoingMessage {
   notificationId: string;
   userId: string;
   deviceId: string;
-  token: string;
+  /** The device's token or FID, which `message` targets. */
+  address: Address;
   message: Message;
   /** 1-based attempt number for this device and notification. */
   attempt: number;

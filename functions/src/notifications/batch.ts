@@ -1,7 +1,8 @@
 // One send round of one batch of devices (at most one sendEach call): build each message, send,
-// classify every answer and delete dead tokens; the shard records the settled devices in the
+// classify every answer and delete dead devices (tokens or FIDs); the shard records the settled devices in the
 // delivery ledger. Every audience goes through this one code path.
 import { FieldValue, Timestamp, type WithFieldValue } from "firebase-admin/firestore";
+import { kindOf, type Address } from "../devices/address.js";
 import { deleteDeviceIf } from "../devices/registry.js";
 import { classifyError } from "../messaging/errors.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
@@ -11,11 +12,11 @@ import { buildMessage } from "./message.js";
 import type { FanoutDeps } from "./pipeline.js";
 import type { NotificationInput } from "./schema.js";
 
-/** A device to send to, as read at send time. */
+/** A device to send to, as read at send time; one batch may mix tokens and FIDs. */
 export interface Target {
   userId: string;
   deviceId: string;
-  token: string;
+  address: Address;
 }
 
 /** A settled device: what the ledger records (without its timestamps). */
@@ -55,8 +56,8 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
       notificationId: ctx.notificationId,
       userId: t.userId,
       deviceId: t.deviceId,
-      token: t.token,
-      message: buildMessage(ctx.notificationId, ctx.notification, t.token, sentAt),
+      address: t.address,
+      message: buildMessage(ctx.notificationId, ctx.notification, t.address, sentAt),
       attempt: attempt.n,
     })),
     { dryRun: ctx.notification.dryRun === true },
@@ -81,7 +82,7 @@ function classify(targets: Target[], results: SendResult[], attempt: { n: number
   const credentialsFailed = results.some((r) => !r.ok && classifyError(r.error) === "configuration");
   results.forEach((result, i) => {
     const target = targets[i]!;
-    const base = { userId: target.userId, deviceId: target.deviceId, attempts: attempt.n };
+    const base = { userId: target.userId, deviceId: target.deviceId, identifiedBy: kindOf(target.address), attempts: attempt.n };
     if (result.ok) return void out.settled.push({ ...base, status: "sent", messageId: result.messageId });
     const error = { code: result.error.code, message: result.error.message };
     const kind = classifyError(result.error);

@@ -3,6 +3,7 @@
 // converters. (The admin's input fields are checked by schema.ts, with readable errors.)
 import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
+import { IDENTIFIER_KINDS, type IdentifierKind } from "../devices/address.js";
 import { converterOf, timestampSchema } from "../shared/documents.js";
 import type { ErrorDetail } from "../shared/validation.js";
 
@@ -118,6 +119,8 @@ const notificationSchema: z.ZodType<StoredNotification> = z.looseObject({
 export interface DeliveryDocument<T = Timestamp> {
   userId: string;
   deviceId: string;
+  /** The kind of identifier the device was sent to (never the identifier); absent on older records. */
+  identifiedBy?: IdentifierKind;
   status: DeliveryStatus;
   /** FCM's message id, on `sent`. */
   messageId?: string;
@@ -132,6 +135,7 @@ export interface DeliveryDocument<T = Timestamp> {
 const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
   userId: z.string(),
   deviceId: z.string(),
+  identifiedBy: z.enum(IDENTIFIER_KINDS).optional(),
   status: z.enum(DELIVERY_STATUSES),
   messageId: z.string().optional(),
   error: codeMessage.optional(),

@@ -1,6 +1,8 @@
-// Turns a validated notification into the firebase-admin message sent to one device token.
+// Turns a validated notification into the firebase-admin message sent to one device, by its token or
+// its Firebase Installation ID.
 import { createHash } from "node:crypto";
-import type { TokenMessage } from "firebase-admin/messaging";
+import type { FidMessage, TokenMessage } from "firebase-admin/messaging";
+import { addressOf, type Address } from "../devices/address.js";
 import { payloadParts } from "./payload.js";
 import type { NotificationInput } from "./schema.js";
 
@@ -25,7 +27,8 @@ export function collapseId(key: string): string {
 }
 
 /**
- * The message for one device. Absent options are left out entirely (never set to `undefined`,
+ * The message for one device, targeted at its `token` (TokenMessage) or its `fid` (FidMessage).
+ * Absent options are left out entirely (never set to `undefined`,
  * which firebase-admin rejects).
  *
  * - `data` carries every `data` value as a string, plus `imageUrl` and `link` for apps that render
@@ -34,13 +37,13 @@ export function collapseId(key: string): string {
  *   firebase-admin passes through unchanged.
  * - `dryRun` is not part of a message: it is an argument of `sendEach`.
  */
-export function buildMessage(notificationId: string, n: NotificationInput, token: string, now: Date): TokenMessage {
+export function buildMessage(notificationId: string, n: NotificationInput, address: Address, now: Date): TokenMessage | FidMessage {
   const { title, body, imageUrl, link, collapseKey, ttlSeconds, priority } = n;
   const high = priority === "high";
   const { notification, data } = payloadParts(n);
 
-  const message: TokenMessage = {
-    token,
+  const message: TokenMessage | FidMessage = {
+    ...addressOf(address),
     notification,
     android: defined({
       priority,

@@ -166,7 +166,7 @@ async function loadTargets(
     // Both are the database's own commit times (serverTimestamp): a device created before the
     // notification started was there before the planner began, so no earlier holder of its token was planned.
     if (device.createdAt.toMillis() >= since) recent.add(key.deviceId);
-    return [{ userId: key.userId, deviceId: key.deviceId, token: device.token }];
+    return [{ userId: key.userId, deviceId: key.deviceId, address: device.fid !== undefined ? { fid: device.fid } : { token: device.token } }];
   });
   return { targets, recent };
 }
@@ -273,7 +273,7 @@ class ShardSender {
     this.recent = loaded?.recent ?? new Set();
     // A shard sent before (by a crashed or stopped run) reads its whole ledger; a fresh one only the recent devices'.
     const resumed = (this.claim.shard.rounds ?? 0) > 0 || this.claim.shard.status === "sending";
-    let pending = await this.unsettled(loaded?.targets ?? keys.map((k) => ({ ...k, token: "" })), resumed || !notification);
+    let pending = await this.unsettled(loaded?.targets ?? keys.map((k) => ({ ...k, address: { token: "" } })), resumed || !notification);
     let unrecorded: Settled[] = [];
     let stopped = !notification;
     if (notification) ({ pending, unrecorded, stopped } = await this.sendRounds(notification, pending));

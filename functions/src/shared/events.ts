@@ -18,7 +18,7 @@ export const EVENTS = {
     level: "info",
     meaning: "A device was registered or refreshed (callable or api).",
     alert: false,
-    fields: ["uid", "via", "deviceId", "created", "removed", "transferredFrom"],
+    fields: ["uid", "via", "identifiedBy", "deviceId", "created", "removed", "transferredFrom"],
   },
   "devices.unregistered": {
     level: "info",

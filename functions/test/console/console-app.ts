@@ -211,25 +211,27 @@ export async function screenshot(page: Page, name: string, height = 700): Promis
 export const createConsoleAdmin = () => createUser({ claims: { admin: true }, prefix: "console-admin" });
 
 export interface Recipient extends TestUser {
+  /** The devices' identifiers: FCM tokens, and the Android device's Firebase Installation ID. */
   tokens: string[];
 }
 
 const DEVICES = [
   { type: "ios", name: "Ada's iPhone", appVersion: "2.4.0", locale: "en-GB", timezone: "Europe/London", topics: ["news", "offers"] },
-  { type: "android", name: "Ada's Pixel", appVersion: "2.4.0", locale: "en-GB", timezone: "Europe/London", topics: ["news"] },
+  { type: "android", name: "Ada's Pixel", appVersion: "2.4.0", locale: "en-GB", timezone: "Europe/London", topics: ["news"], byFid: true },
   { type: "web", name: "Chrome on a laptop", appVersion: "web-31", locale: "en-GB", timezone: "Europe/London", topics: [] },
 ] as const;
 
-/** A user with an iOS, an Android and a web device, registered through the real callable. */
+/** A user with an iOS, an Android (by its FID) and a web device, registered through the real callable. */
 export async function createRecipient(): Promise<Recipient> {
   const user = await createUser({ prefix: "console-user" });
   const tokens: string[] = [];
-  for (const device of DEVICES) {
-    // Long, like real FCM tokens, so a test can tell a shortened token from a whole one.
-    const token = `${uniqueId(`console-${device.type}`)}-${"x".repeat(120)}`;
-    const result = await callFunction("registerDevice", { ...device, topics: [...device.topics], token }, user.idToken);
+  for (const { byFid, ...device } of DEVICES.map((d) => ({ byFid: false, ...d }))) {
+    // Tokens long, like real FCM tokens, so a test can tell a shortened token from a whole one; the
+    // FID 22 characters, like a real one.
+    const id = byFid ? `console-${uniqueId("").slice(1)}-fid`.padEnd(22, "F") : `${uniqueId(`console-${device.type}`)}-${"x".repeat(120)}`;
+    const result = await callFunction("registerDevice", { ...device, topics: [...device.topics], ...(byFid ? { fid: id } : { token: id }) }, user.idToken);
     expect(result.status, result.text).toBe(200);
-    tokens.push(token);
+    tokens.push(id);
   }
   return { ...user, tokens };
 }

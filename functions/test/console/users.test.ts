@@ -1,4 +1,5 @@
-// The Users page: a user's devices by uid, with every fact an admin needs and no whole token.
+// The Users page: a user's devices by uid, with every fact an admin needs, the kind of identifier
+// (FCM token or Installation ID) and no whole token or FID.
 import { describe, expect, it } from "vitest";
 import { uniqueId } from "../helpers/emulator";
 import { consoleSuite, expectAccessible, screenshot, texts, waitForRoute, waitForText } from "./console-app";
@@ -6,7 +7,7 @@ import { consoleSuite, expectAccessible, screenshot, texts, waitForRoute, waitFo
 const suite = consoleSuite();
 
 describe("the users page", () => {
-  it("looks up a uid and lists its devices without showing whole tokens", async () => {
+  it("looks up a uid and lists its devices with their kind of identifier, without showing whole tokens or FIDs", async () => {
     const { page, errors, close } = await suite.openAsAdmin("#/users");
     await waitForText(page, "h1", "Users");
     await page.type("#field-uid", suite.recipient.uid);
@@ -34,6 +35,9 @@ describe("the users page", () => {
       expect(html).not.toContain(token.slice(0, 20));
     }
     expect(await texts(page, "tbody td:last-child code")).toEqual(["console-…", "console-…", "console-…"]);
+    expect(rows.find((r) => r.includes("Ada's Pixel"))).toContain("Installation ID");
+    expect(rows.find((r) => r.includes("Ada's iPhone"))).toContain("FCM token");
+    expect(rows.find((r) => r.includes("Chrome on a laptop"))).toContain("FCM token");
     await expectAccessible(page, "the users page");
     await screenshot(page, "users");
     expect(errors).toEqual([]);

@@ -79,16 +79,42 @@ const own = (obj: Record<string, unknown>, key: string) => (Object.hasOwn(obj, k
 const wellFormed = (s: string) => s.isWellFormed();
 
 export const DEVICE_TYPES = ["ios", "android", "web"];
-const DEVICE_FIELDS = ["token", "type", "name", "active", "replaces", "appVersion", "locale", "timezone", "topics"];
+const DEVICE_FIELDS = ["token", "fid", "type", "name", "active", "replaces", "appVersion", "locale", "timezone", "topics"];
 export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64, locale: 35 };
 /** A topic name (FCM's rule): 1-64 of a-z A-Z 0-9 - _ . ~ % */
 const TOPIC = /^[a-zA-Z0-9\-_.~%]{1,64}$/;
 export const MAX_TOPICS = 100;
 export const MAX_TOKEN = 4096;
+export const MAX_FID = 256;
 
-/** Token: 1-4096 characters, no whitespace, no control characters, valid Unicode. */
+/** An identifier FCM issued: 1-`max` characters, no whitespace, no control characters, valid Unicode. */
+function identifierOk(v: unknown, max: number): v is string {
+  return typeof v === "string" && v.length >= 1 && v.length <= max && wellFormed(v) && !/[\s\p{Cc}]/u.test(v);
+}
+
+/** Token: 1-4096 characters, and never "fid:…" (it would share an FID device's id, README). */
 export function tokenOk(v: unknown): v is string {
-  return typeof v === "string" && v.length >= 1 && v.length <= MAX_TOKEN && wellFormed(v) && !/[\s\p{Cc}]/u.test(v);
+  return identifierOk(v, MAX_TOKEN) && !v.startsWith("fid:");
+}
+
+/** FID (Firebase Installation ID): 1-256 characters (CONTRACT.md §2). */
+export function fidOk(v: unknown): v is string {
+  return identifierOk(v, MAX_FID);
+}
+
+/**
+ * The paths `token` and `fid` break: exactly one of them (a missing pair is reported at `token`,
+ * a pair sent together at `fid`), each valid. Returns the address a valid request registers.
+ */
+function addressProblems(seen: Record<string, unknown>, paths: Set<string>): Record<string, unknown> {
+  const token = own(seen, "token");
+  const fid = own(seen, "fid");
+  if (token === undefined && fid === undefined) paths.add("token");
+  if (token !== undefined && fid !== undefined) paths.add("fid");
+  if (token !== undefined && !tokenOk(token)) paths.add("token");
+  if (fid !== undefined && !fidOk(fid)) paths.add("fid");
+  // The absent one is checked too: it must not be stored.
+  return fid !== undefined ? { fid, token: undefined } : { token, fid: undefined };
 }
 
 /** Labels: trimmed, then at most `max` characters and no control character; valid Unicode. */
@@ -136,15 +162,14 @@ export function expectedDeviceOutcome(seen: unknown): DeviceVerdict {
   const paths = new Set<string>();
   if (hasSmuggledPrototype(seen)) paths.add("__proto__");
   for (const key of Object.keys(seen)) if (!DEVICE_FIELDS.includes(key)) paths.add(key);
-  const token = own(seen, "token");
-  if (!tokenOk(token)) paths.add("token");
+  const address = addressProblems(seen, paths);
   const type = own(seen, "type");
   if (typeof type !== "string" || !DEVICE_TYPES.includes(type)) paths.add("type");
   const active = own(seen, "active");
   if (active !== undefined && typeof active !== "boolean") paths.add("active");
   const replaces = own(seen, "replaces");
   if (replaces !== undefined && !tokenOk(replaces)) paths.add("replaces");
-  const stored: Record<string, unknown> = { token, type, active: active ?? true };
+  const stored: Record<string, unknown> = { ...address, type, active: active ?? true };
   for (const [field, max] of Object.entries(LABEL_LIMITS)) {
     const value = own(seen, field);
     if (value === undefined || value === null) stored[field] = null;
@@ -536,7 +561,7 @@ export function anyJson(depths: number[]) {
 }
 
 export interface DeviceCaseContext {
-  /** Strings that belong to the victim (its token, uid and deviceId); never used as `token`. */
+  /** Strings that belong to the victim (its token, uid and deviceId); never used as `token` or `fid`. */
   victimStrings: string[];
   /** Nesting depths to generate (the callable must stay below the framework limit, see the explicit test). */
   depths: number[];
@@ -548,7 +573,7 @@ export const validToken = fc.array(tokenChar, { minLength: 1, maxLength: 60 }).m
 /** registerDevice request data: a valid request, then up to three hostile changes, or a hostile whole. */
 export function deviceRequest(ctx: DeviceCaseContext): fc.Arbitrary<unknown> {
   const labelValue = fc.oneof(fc.constant(null), hostileString, fc.string({ maxLength: 30 }), longString);
-  const base = fc.record(
+  const fields = fc.record(
     {
       token: validToken,
       type: fc.constantFrom(...DEVICE_TYPES),
@@ -569,19 +594,23 @@ export function deviceRequest(ctx: DeviceCaseContext): fc.Arbitrary<unknown> {
     },
     { requiredKeys: ["token", "type"] },
   );
+  // Registered by token, by FID (validToken's strings are short enough for one), or, rarely, both.
+  const base = fc.tuple(fields, fc.constantFrom("token", "token", "fid", "fid", "both")).map(([{ token, ...rest }, by]) =>
+    by === "token" ? { token, ...rest } : by === "fid" ? { fid: token, ...rest } : { token, fid: token, ...rest },
+  );
   const value = fc.oneof(
     { weight: 4, arbitrary: anyJson(ctx.depths) },
     { weight: 2, arbitrary: validToken },
     { weight: 1, arbitrary: fc.constantFrom<unknown>("ios", "android", "web", "IOS", " ios", "", true, false, "true") },
   );
-  // The victim's strings go anywhere but `token`: registering someone's token moves it to the caller
-  // by contract (shared devices), so only its secrecy protects it, and the victim's token is secret.
+  // The victim's strings go anywhere but `token` and `fid`: registering someone's token (or FID)
+  // moves it to the caller by contract (shared devices), so only its secrecy protects it.
   const victimString = fc.constantFrom(...ctx.victimStrings);
   const change = fc.oneof(
     { weight: 3, arbitrary: fc.record({ set: fc.constantFrom(...DEVICE_FIELDS), value }) },
     { weight: 1, arbitrary: fc.record({ remove: fc.constantFrom(...DEVICE_FIELDS) }) },
     { weight: 2, arbitrary: fc.record({ set: hostileKey, value }) },
-    { weight: 1, arbitrary: fc.record({ set: fc.constantFrom(...DEVICE_FIELDS.filter((f) => f !== "token")), value: victimString }) },
+    { weight: 1, arbitrary: fc.record({ set: fc.constantFrom(...DEVICE_FIELDS.filter((f) => f !== "token" && f !== "fid")), value: victimString }) },
   );
   const whole = fc.oneof(
     fc.constantFrom<unknown>(null, [], "registerDevice", 42, true, {}),

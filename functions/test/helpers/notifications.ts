@@ -1,12 +1,17 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
-import { deviceIdOf } from "../../src/devices/registry";
+import { addressOf, deviceIdOf } from "../../src/devices/address";
 import type { DocumentReference } from "firebase-admin/firestore";
 import { deleteDocuments, seedDevices as writeDevices, type SeedDevice } from "../../tools/bench/seed";
 import { expect } from "vitest";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
-export const sha256 = deviceIdOf;
+/** The deviceId of a token (the SHA-256 of the token). */
+export const sha256 = (token: string) => deviceIdOf({ token });
+/** The deviceId of a Firebase Installation ID (the SHA-256 of "fid:" + the FID). */
+export const fidDeviceId = (fid: string) => deviceIdOf({ fid });
+/** The deviceId of a seeded device, token or FID. */
+export const seededDeviceId = (d: SeedDevice) => deviceIdOf(addressOf(d));
 const TERMINAL = ["sent", "partial", "failed", "no-devices", "invalid", "cancelled"];
 
 export type { SeedDevice };

@@ -42,6 +42,7 @@ describe("api /v1/devices", () => {
     const byId = Object.fromEntries(res.body.devices.map((d: { deviceId: string }) => [d.deviceId, d]));
     expect(byId[sha256(a)]).toEqual({
       deviceId: sha256(a),
+      identifiedBy: "token",
       type: "ios",
       name: "Phone",
       active: true,

@@ -9,7 +9,7 @@ import { deliveriesOf, deviceExists, outboxOf, seedDevices, sha256, waitForOutco
 const TYPES = ["ios", "android", "web"] as const;
 
 /** `n` devices following `topic`, of `users` users, platforms in turn. */
-function topicDevices(topic: string, n: number, options: { users?: number; token?: (i: number) => string } = {}): SeedDevice[] {
+function topicDevices(topic: string, n: number, options: { users?: number; token?: (i: number) => string } = {}): Array<SeedDevice & { token: string }> {
   const users = options.users ?? Math.ceil(n / 5);
   const base = uniqueId("aud");
   return Array.from({ length: n }, (_, i) => ({

@@ -25,7 +25,7 @@ import {
   type NotificationExpectation,
   type Reach,
 } from "../helpers/hostile";
-import { deliveriesOf, outboxOf, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
+import { deliveriesOf, outboxOf, fidDeviceId, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
 
 const SEED = hostileSeed();
 const COUNTS = { callable: 120, api: 120, notifications: 100 };
@@ -140,13 +140,14 @@ async function checkDeviceCase(
     const verdict = expectedDeviceOutcome(transport === "callable" ? assignDecoded(parsed) : parsed);
     kind = verdict.valid ? "valid" : "invalid";
     if (verdict.valid) {
-      const token = verdict.stored.token as string;
-      const expected = transport === "callable" ? { result: { deviceId: sha256(token), created: true } } : { deviceId: sha256(token), created: true };
+      const { token, fid } = verdict.stored as { token?: string; fid?: string };
+      const deviceId = fid !== undefined ? fidDeviceId(fid) : sha256(token!);
+      const expected = transport === "callable" ? { result: { deviceId, created: true } } : { deviceId, created: true };
       const status = transport === "callable" ? 200 : 201;
       if (res.status !== status || !isDeepStrictEqual(res.body, expected)) {
         problem(problems, where, input, `expected ${status} ${JSON.stringify(expected)}, got ${res.status} ${res.text.slice(0, 300)}`);
       }
-      const doc = devices.get(sha256(token));
+      const doc = devices.get(deviceId);
       const stored = doc && Object.fromEntries(Object.keys(verdict.stored).map((k) => [k, doc[k]]));
       if (devices.size !== 1 || !isDeepStrictEqual(stored, verdict.stored) || doc?.userId !== user.uid) {
         problem(problems, where, input, `stored ${JSON.stringify([...devices.values()].map(comparable))}, expected ${JSON.stringify(verdict.stored)}`);
@@ -252,6 +253,21 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
       [{ token: t("tok"), type: "ios", constructor: { prototype: { polluted: true } } }, "invalid", "invalid"],
       [new RawJson(`{"token":"${t("first")}","type":"ios","token":"${t("last")}"}`), "valid", "valid"],
       [new RawJson(`{"token":"${t("tok")}","type":"ios","active":1e400}`), "invalid", "invalid"],
+      // Firebase Installation IDs: 1-256 characters, no whitespace, instead of a token (never with one).
+      [{ fid: t("fid"), type: "android" }, "valid", "valid"],
+      [{ fid: t("fid").padEnd(256, "f"), type: "android" }, "valid", "valid"],
+      [{ fid: t("fid").padEnd(257, "f"), type: "android" }, "invalid", "invalid"],
+      [{ fid: "", type: "android" }, "invalid", "invalid"],
+      [{ fid: "  ", type: "android" }, "invalid", "invalid"],
+      [{ fid: ` ${t("fid")}`, type: "android" }, "invalid", "invalid"],
+      [{ fid: `${t("fid")}\n`, type: "android" }, "invalid", "invalid"],
+      [{ fid: 12345, type: "android" }, "invalid", "invalid"],
+      [{ fid: null, type: "android" }, "invalid", "invalid"],
+      [{ token: t("tok"), fid: t("fid"), type: "android" }, "invalid", "invalid"],
+      [{ token: "", fid: "", type: "android" }, "invalid", "invalid"],
+      [{ type: "android" }, "invalid", "invalid"],
+      [{ fid: t("fid"), type: "ios", replaces: victim.token }, "valid", "valid"],
+      [setOwn({ type: "ios" }, "__proto__", { fid: t("inherited") }), "invalid", "invalid"],
       // The 16 KiB boundary: the exact limit is parsed (and rejected for its unknown field), one byte more is 413.
       [padTo(MAX_BODY_BYTES), "invalid", "invalid"],
       [padTo(MAX_BODY_BYTES + 1), "invalid", "too-large"],
@@ -268,7 +284,7 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
     await untouched(victim.uid, victimBefore, problems, "after the limit cases");
     expect(problems, problems.join("\n")).toEqual([]);
     expect(kinds).toEqual(table.map(([, callable, api]) => [callable, api]));
-  }, 60_000);
+  }, 120_000);
 
   interface NotificationCase {
     doc: Record<string, unknown>;

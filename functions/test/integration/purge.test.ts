@@ -11,11 +11,11 @@ import { PURGE_SHARDS, purgeShardOf } from "../../src/devices/documents";
 import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
 import { db, eventFunctionUrl, uniqueId } from "../helpers/emulator";
 import { countOperations, installCounting } from "../../tools/bench/counting";
-import { expectRecordsInStep, seedDevices, sha256, tokenOwner, type SeedDevice } from "../helpers/notifications";
+import { expectRecordsInStep, seededDeviceId, seedDevices, sha256, tokenOwner, type SeedDevice } from "../helpers/notifications";
 
 const DAY = 24 * 60 * 60 * 1000;
 const OPTIONS: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 60_000 };
-const exists = async (d: SeedDevice) => (await db.doc(`users/${d.uid}/devices/${sha256(d.token)}`).get()).exists;
+const exists = async (d: SeedDevice) => (await db.doc(`users/${d.uid}/devices/${seededDeviceId(d)}`).get()).exists;
 const purgeAt = (now: number, options: Partial<PurgeOptions> = {}) => purgeDevices({ db, now: () => now }, { ...OPTIONS, ...options });
 
 /** `db`, whose write batches run `around` in place of their commit: to race or slow the purge's deletions. */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { adminAuth, callFunction, createUser, db, uniqueId } from "../helpers/emulator";
-import { seedDevices, sha256 } from "../helpers/notifications";
+import { fidDeviceId, seedDevices, sha256 } from "../helpers/notifications";
 
 const TOOLS = fileURLToPath(new URL("../../lib/tools/", import.meta.url));
 const IMAGE = "https://cdn.example.com/tools/banner.png";
@@ -38,7 +38,7 @@ function writtenId(stdout: string): string {
   return match[1]!;
 }
 
-/** The table row of one device: its id prefix, then the user and the status. */
+/** The table row of one device: its id prefix, then its kind of identifier, the user and the status. */
 function rowOf(stdout: string, token: string): string | undefined {
   return stdout.split("\n").find((line) => line.startsWith(`${sha256(token).slice(0, 12)}…`));
 }
@@ -65,7 +65,7 @@ describe("npm run send", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Status: sent\n");
     expect(run.stdout).toContain("Stats: recipients 1, devices 2, sent 2, failed 0, removed 0, 1 attempt\n");
-    for (const token of tokens) expect(rowOf(run.stdout, token)).toMatch(new RegExp(`^\\S+\\s+${user.uid}\\s+sent$`));
+    for (const token of tokens) expect(rowOf(run.stdout, token)).toMatch(new RegExp(`^\\S+\\s+token\\s+${user.uid}\\s+sent$`));
     expect(run.stderr).toMatch(/Waiting for the fan-out .* sent \(\d+\.\d s\)/);
 
     const doc = (await db.doc(`notifications/${writtenId(run.stdout)}`).get()).data()!;
@@ -91,11 +91,27 @@ describe("npm run send", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Status: partial\n");
     expect(run.stdout).toContain("Stats: recipients 2, devices 2, sent 1, failed 0, removed 1, 1 attempt\n");
-    expect(rowOf(run.stdout, good)).toMatch(new RegExp(`\\s${a}\\s+sent$`));
-    expect(rowOf(run.stdout, dead)).toMatch(new RegExp(`\\s${b}\\s+removed\\s+messaging/registration-token-not-registered: `));
+    expect(rowOf(run.stdout, good)).toMatch(new RegExp(`\\stoken\\s+${a}\\s+sent$`));
+    expect(rowOf(run.stdout, dead)).toMatch(new RegExp(`\\stoken\\s+${b}\\s+removed\\s+messaging/registration-token-not-registered: `));
     const doc = (await db.doc(`notifications/${writtenId(run.stdout)}`).get()).data()!;
     expect(doc.userIds).toEqual([a, b]);
     expect(doc.userId).toBeUndefined();
+  });
+
+  it("shows each device's kind of identifier, never the identifier: FID devices as FID, a dead FID removed", async () => {
+    const uid = uniqueId("send-fid");
+    const [fid, dead, token] = [uniqueId("fid"), uniqueId("sandbox-unregistered-fid"), uniqueId("token")];
+    await seedDevices([{ uid, fid }, { uid, fid: dead }, { uid, token }]);
+
+    const run = await runTool("send", ["--user", uid, "--title", "By FID"]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Stats: recipients 1, devices 3, sent 2, failed 0, removed 1, 1 attempt\n");
+    const row = (deviceId: string) => run.stdout.split("\n").find((line) => line.startsWith(`${deviceId.slice(0, 12)}…`));
+    expect(row(fidDeviceId(fid))).toMatch(new RegExp(`^\\S+\\s+FID\\s+${uid}\\s+sent$`));
+    expect(row(fidDeviceId(dead))).toMatch(new RegExp(`^\\S+\\s+FID\\s+${uid}\\s+removed\\s+messaging/installation-id-not-registered: `));
+    expect(row(sha256(token))).toMatch(new RegExp(`^\\S+\\s+token\\s+${uid}\\s+sent$`));
+    for (const identifier of [fid, dead, token]) expect(run.stdout).not.toContain(identifier);
   });
 
   it("exits 1 on invalid and prints every problem with its field", async () => {

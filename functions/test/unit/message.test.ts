@@ -1,4 +1,4 @@
-// The exact firebase-admin messages built from notification documents, one per device token.
+// The exact firebase-admin messages built from notification documents, one per device (token or FID).
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import type { Message } from "firebase-admin/messaging";
@@ -21,7 +21,7 @@ function input(doc: Record<string, unknown>): NotificationInput {
 }
 
 function build(doc: Record<string, unknown>, id = ID): Message {
-  return buildMessage(id, input(doc), TOKEN, NOW);
+  return buildMessage(id, input(doc), { token: TOKEN }, NOW);
 }
 
 function undefinedPaths(value: unknown, path = ""): string[] {
@@ -251,6 +251,17 @@ describe("buildMessage", () => {
     ["ttl 0", { userId: "u1", title: "Hello", ttlSeconds: 0 }],
   ])("builds a %s message that firebase-admin's own validation accepts", (_, doc) => {
     expect(() => validateMessage(build(doc))).not.toThrow();
+  });
+
+  it("targets an FID device by fid (firebase-admin's FidMessage), with the same payload as a token's", () => {
+    const byFid = buildMessage(ID, input(FULL), { fid: "cXmHGY4fRfGA8WcxZyVcaU" }, NOW);
+    const { token, ...payload } = build(FULL) as Message & { token: string };
+    expect(token).toBe(TOKEN);
+    expect(byFid).toStrictEqual({ fid: "cXmHGY4fRfGA8WcxZyVcaU", ...payload });
+    expect(byFid).not.toHaveProperty("token");
+    expect(() => validateMessage(byFid)).not.toThrow();
+    // firebase-admin refuses a message with two targets: the check above would catch one.
+    expect(() => validateMessage({ ...byFid, token: TOKEN } as Message)).toThrow(/Exactly one of fid, topic, token or condition/);
   });
 
   it("is checked against firebase-admin's validation that can fail", () => {

@@ -30,8 +30,20 @@ function outgoing(i: number, token = `token-${i}`, attempt = 1): OutgoingMessage
     notificationId: "n1",
     userId: `user-${i % 7}`,
     deviceId: `device-${i}`,
-    token,
+    address: { token },
     message: { token, notification: { title: `t${i}` }, data: { i: String(i) } },
+    attempt,
+  };
+}
+
+/** A message to a device registered by its Firebase Installation ID. */
+function outgoingToFid(i: number, fid: string, attempt = 1): OutgoingMessage {
+  return {
+    notificationId: "n1",
+    userId: `user-${i % 7}`,
+    deviceId: `device-${i}`,
+    address: { fid },
+    message: { fid, notification: { title: `t${i}` } },
     attempt,
   };
 }
@@ -93,6 +105,19 @@ describe("sandboxOutcome", () => {
   });
 });
 
+describe("sandboxOutcome for FID devices", () => {
+  it("an FID's prefix chooses the outcome as a token's does; a dead FID fails as firebase-admin reports it", () => {
+    const dead = sandboxOutcome({ fid: "sandbox-unregistered-fid" }, 1, PROJECT, counter());
+    expect(dead).toEqual({ ok: false, error: { code: "messaging/installation-id-not-registered", message: "Requested entity was not found." } });
+    expect(classifyError((dead as Extract<SendResult, { ok: false }>).error)).toBe("token");
+    expect(sandboxOutcome({ fid: "sandbox-invalid-fid" }, 1, PROJECT, counter())).toMatchObject({ ok: false, error: { code: "messaging/invalid-argument" } });
+    expect(sandboxOutcome({ fid: "sandbox-flaky-fid" }, 1, PROJECT, counter())).toMatchObject({ ok: false, error: { code: "messaging/server-unavailable" } });
+    expect(sandboxOutcome({ fid: "sandbox-flaky-fid" }, 2, PROJECT, counter()).ok).toBe(true);
+    expect(sandboxOutcome({ fid: "sandbox-auth-error-fid" }, 1, PROJECT, counter())).toMatchObject({ ok: false, error: { code: "messaging/third-party-auth-error" } });
+    expect(sandboxOutcome({ fid: "cXmHGY4fRfGA8WcxZyVcaU" }, 1, "p", counter(6))).toEqual({ ok: true, messageId: "projects/p/messages/sandbox-7" });
+  });
+});
+
 describe("classifyError", () => {
   it.each([
     ["messaging/registration-token-not-registered", "Requested entity was not found.", "token"],
@@ -115,7 +140,8 @@ describe("classifyError", () => {
     ["messaging/payload-size-limit-exceeded", "x", "other"],
     ["messaging/invalid-payload", "x", "other"],
     ["messaging/invalid-registration-token", "Invalid registration token provided.", "other"],
-    ["messaging/installation-id-not-registered", "x", "other"],
+    // firebase-admin 14.5 reports FCM's 404 UNREGISTERED this way when the message targeted an FID.
+    ["messaging/installation-id-not-registered", "The provided installation ID is not registered.", "token"],
     ["something/else", "x", "other"],
   ])("%s (%s) → %s", (code, message, kind) => {
     expect(classifyError({ code, message })).toBe(kind);
@@ -383,7 +409,7 @@ describe("createFcmMessenger", () => {
     const messages = Array.from({ length: 1700 }, (_, i) => outgoing(i));
     const results = await createFcmMessenger({ sendEach }, { concurrency: 2 }).send(messages, { dryRun: false });
     expect(maxInFlight).toBe(2);
-    expect(results.map((r) => (r.ok ? r.messageId : "x"))).toEqual(messages.map((m) => m.token));
+    expect(results.map((r) => (r.ok ? r.messageId : "x"))).toEqual(messages.map((m) => m.address.token));
   });
 });
 
@@ -472,6 +498,20 @@ describe("createSandboxMessenger", () => {
     });
     expect(flaky).toMatchObject({ outcome: "failed", error: { code: "messaging/server-unavailable" } });
     for (const doc of docs) expect(undefinedPaths(doc.data)).toEqual([]);
+  });
+
+  it("records an FID device's fid (and no token) next to its message, in a batch mixing both kinds", async () => {
+    const fake = fakeFirestore();
+    const messages = [outgoing(1, "fcm-token-1"), outgoingToFid(2, "fid-2"), outgoingToFid(3, "sandbox-unregistered-fid-3")];
+    const results = await createSandboxMessenger(fake.db, PROJECT).send(messages, { dryRun: false });
+    const [byToken, byFid, deadFid] = fake.docs().map((d) => d.data);
+    expect(byToken).toMatchObject({ token: "fcm-token-1", message: { token: "fcm-token-1" } });
+    expect(byToken).not.toHaveProperty("fid");
+    expect(byFid).toMatchObject({ fid: "fid-2", deviceId: "device-2", message: { fid: "fid-2" }, outcome: "sent" });
+    expect(byFid).not.toHaveProperty("token");
+    expect(Object.keys(byFid!).sort()).toEqual(["at", "deviceId", "dryRun", "fid", "message", "messageId", "notificationId", "outcome", "userId"]);
+    expect(deadFid).toMatchObject({ fid: "sandbox-unregistered-fid-3", outcome: "failed", error: { code: "messaging/installation-id-not-registered" } });
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
   });
 
   it("records dryRun and drops undefined values inside the message instead of writing them", async () => {

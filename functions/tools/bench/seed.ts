@@ -2,12 +2,13 @@
 // everything a scenario wrote, so one scenario's documents never weigh on the next one's timings.
 import { Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
 import { DEVICE_INDEX, devicesOf, purgeShardOf, tokenOwnerOf, userOf, type DeviceDocument, type DeviceType } from "../../src/devices/documents.js";
-import { deviceIdOf } from "../../src/devices/registry.js";
+import { addressOf, deviceIdOf, type Address } from "../../src/devices/address.js";
 
-/** The fields a device is seeded with (tests, benchmarks, demos); times default to now. */
-export interface SeedDevice {
+/** The fields a device is seeded with (tests, benchmarks, demos): a token or an FID; times default to now. */
+export type SeedDevice = SeedFields & Address;
+
+interface SeedFields {
   uid: string;
-  token: string;
   type?: DeviceType;
   active?: boolean;
   lastSeenAt?: Date;
@@ -19,9 +20,9 @@ export interface SeedDevice {
 /** A device document exactly as registerDevice stores it, with chosen times. */
 export function deviceDocument(seed: SeedDevice): DeviceDocument {
   const seen = Timestamp.fromDate(seed.lastSeenAt ?? new Date());
-  const deviceId = deviceIdOf(seed.token);
+  const deviceId = deviceIdOf(addressOf(seed));
   return {
-    token: seed.token,
+    ...addressOf(seed),
     deviceId,
     userId: seed.uid,
     type: seed.type ?? "android",
@@ -54,10 +55,10 @@ const BATCH = 150;
 const PARALLEL_BATCHES = 4;
 
 /** The documents a seeded device consists of: itself, its owner record, its user's index. */
-function documentsOf(db: Firestore, devices: readonly Pick<SeedDevice, "uid" | "token">[]): DocumentReference[] {
+function documentsOf(db: Firestore, devices: readonly ({ uid: string } & Address)[]): DocumentReference[] {
   const refs = new Map<string, DocumentReference>();
   for (const d of devices) {
-    const deviceId = deviceIdOf(d.token);
+    const deviceId = deviceIdOf(addressOf(d));
     for (const ref of [devicesOf(db, d.uid).doc(deviceId), tokenOwnerOf(db, deviceId), userOf(db, d.uid)]) refs.set(ref.path, ref.withConverter(null));
   }
   return [...refs.values()];
@@ -99,7 +100,7 @@ export async function deleteDocuments(db: Firestore, refs: readonly DocumentRefe
 /** Deletes every device of the given users (e.g. those registerDevice created), with their owner records and indexes. */
 export async function deleteDevicesOf(db: Firestore, uids: readonly string[]): Promise<number> {
   const snapshots = await Promise.all(uids.map((uid) => devicesOf(db, uid).get()));
-  const devices = snapshots.flatMap((s) => s.docs.map((d) => ({ uid: d.ref.parent.parent!.id, token: d.data().token })));
+  const devices = snapshots.flatMap((s) => s.docs.map((d) => ({ uid: d.ref.parent.parent!.id, ...addressOf(d.data()) })));
   await deleteDocuments(db, [...documentsOf(db, devices), ...uids.map((uid) => db.collection("users").doc(uid))]);
   return devices.length;
 }

@@ -99,6 +99,9 @@ export async function readDeliveries(ref: DocumentReference, limit = 1000): Prom
 
 const STATUS_ORDER: Record<string, number> = { failed: 0, removed: 1, sent: 2 };
 
+/** The IDENTIFIER column: what the device was sent to, never the token or FID itself. */
+const IDENTIFIER_LABELS: Record<string, string> = { token: "token", fid: "FID" };
+
 /**
  * The per-device table. Problems sort first, so they stay visible when a large send is cut to
  * `limit` rows.
@@ -110,8 +113,14 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
   );
   const rows = sorted
     .slice(0, limit)
-    .map((d) => [`${d.id.slice(0, 12)}…`, d.userId, d.status, d.error ? `${d.error.code}: ${d.error.message}` : ""]);
-  const table = formatTable(["DEVICE", "USER", "STATUS", "ERROR"], rows);
+    .map((d) => [
+      `${d.id.slice(0, 12)}…`,
+      IDENTIFIER_LABELS[d.identifiedBy ?? ""] ?? "-",
+      d.userId,
+      d.status,
+      d.error ? `${d.error.code}: ${d.error.message}` : "",
+    ]);
+  const table = formatTable(["DEVICE", "IDENTIFIER", "USER", "STATUS", "ERROR"], rows);
   return deliveries.length > limit ? `${table}\n… and ${deliveries.length - limit} more` : table;
 }
 

@@ -1,5 +1,6 @@
 // Look up a user by uid and see their devices, live. Admins may read `users/{uid}/devices` under
-// the rules; tokens are credentials for pushing to a device, so only their first characters show.
+// the rules; tokens and Installation IDs address pushes to a device, so only their kind and first
+// characters show.
 import { orderBy, query } from "firebase/firestore";
 import { useMemo, useState } from "preact/hooks";
 import { devicesOf, type DeviceDocument } from "../../data/documents";
@@ -60,7 +61,7 @@ function Devices({ uid }: { uid: string }) {
   );
 }
 
-const DEVICE_COLUMNS = ["Type", "Name", "Status", "Last seen", "Topics", "App", "Token"];
+const DEVICE_COLUMNS = ["Type", "Name", "Status", "Last seen", "Topics", "App", "Identifier"];
 
 function DeviceRow({ device: d }: { device: DeviceDocument }) {
   const app = [d.appVersion, d.locale, d.timezone].filter(Boolean).join(" · ");
@@ -89,7 +90,8 @@ function DeviceRow({ device: d }: { device: DeviceDocument }) {
       </td>
       <td>{app || <span class="muted">—</span>}</td>
       <td>
-        <code title={`device ${d.deviceId}`}>{shorten(d.token)}</code>
+        <span class="muted">{d.fid !== undefined ? "Installation ID" : "FCM token"}</span>{" "}
+        <code title={`device ${d.deviceId}`}>{shorten(d.fid ?? d.token)}</code>
       </td>
     </tr>
   );
