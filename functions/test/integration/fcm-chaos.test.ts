@@ -26,7 +26,7 @@ function categoryOf(i: number): string {
   return "ok";
 }
 
-const devices: SeedDevice[] = Array.from({ length: DEVICES }, (_, i) => ({
+const devices: Array<SeedDevice & { token: string }> = Array.from({ length: DEVICES }, (_, i) => ({
   uid: `${run}-u${i % 1250}`,
   // Fixed width, so that no device's token is a prefix of another's (fault rules match by prefix).
   token: `${categoryOf(i)}-${run}-${String(i).padStart(4, "0")}`,
@@ -48,7 +48,7 @@ async function expectExactlyOnce(id: string): Promise<void> {
   const outcome = await waitForOutcome(id, 110_000);
   const received = await fakeMessages({ notificationId: id });
   const accepted = new Map<string, ReceivedMessage[]>();
-  for (const m of received.filter((r) => r.status === 200 && !r.validateOnly)) accepted.set(m.token, [...(accepted.get(m.token) ?? []), m]);
+  for (const m of received.filter((r) => r.status === 200 && !r.validateOnly)) accepted.set(m.token ?? "", [...(accepted.get(m.token ?? "") ?? []), m]);
   const twice = [...accepted].filter(([, list]) => list.length > 1).map(([token]) => token);
   const missed = devices.filter((d) => !accepted.has(d.token)).map((d) => d.token);
   expect({ duplicates: twice.slice(0, 5), duplicateCount: twice.length, missed: missed.slice(0, 5), missedCount: missed.length }).toEqual({ duplicates: [], duplicateCount: 0, missed: [], missedCount: 0 });

@@ -46,9 +46,9 @@ function outgoing(token: string, doc: Record<string, unknown> = { title: "Hello"
   const notificationId = `n-${++seq}`;
   const parsed = parseNotification({ userId: "u1", ...doc });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.details));
-  const message = buildMessage(notificationId, parsed.value, token, new Date());
+  const message = buildMessage(notificationId, parsed.value, { token }, new Date());
   message.data = { ...message.data, notificationId };
-  return { notificationId, userId: "u1", deviceId: `d-${seq}`, token, message, attempt: 1 };
+  return { notificationId, userId: "u1", deviceId: `d-${seq}`, address: { token }, message, attempt: 1 };
 }
 
 const send = (messages: OutgoingMessage[], dryRun = false) => createFcmMessenger(getMessaging(app)).send(messages, { dryRun });
