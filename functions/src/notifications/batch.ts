@@ -7,7 +7,7 @@ import { classifyError } from "../messaging/errors.js";
 import { chunk, FCM_BATCH_LIMIT, type SendError } from "../messaging/transport.js";
 import { logEvent } from "../shared/events.js";
 import { deliveriesOf, type DeliveryDocument } from "./documents.js";
-import { buildMessage } from "./message.js";
+import { localizedMessages } from "./message.js";
 import type { FanoutDeps } from "./pipeline.js";
 import type { NotificationInput } from "./schema.js";
 
@@ -16,6 +16,8 @@ export interface Target {
   userId: string;
   deviceId: string;
   token: string;
+  /** The device's registered locale, which picks its translation. */
+  locale: string | null;
 }
 
 /** A settled device: what the ledger records (without its timestamps). */
@@ -49,14 +51,15 @@ const WRITE_BATCH_LIMIT = 500;
  */
 export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets: Target[], attempt: { n: number; last: boolean }): Promise<BatchResult> {
   if (targets.length > FCM_BATCH_LIMIT) throw new Error(`A batch holds at most ${FCM_BATCH_LIMIT} devices, got ${targets.length}.`);
-  const sentAt = new Date(deps.now());
+  const messageFor = localizedMessages(ctx.notificationId, ctx.notification, new Date(deps.now()));
+  const localized = targets.map((t) => messageFor(t.locale));
   const results = await deps.messenger.send(
-    targets.map((t) => ({
+    targets.map((t, i) => ({
       notificationId: ctx.notificationId,
       userId: t.userId,
       deviceId: t.deviceId,
       token: t.token,
-      message: buildMessage(ctx.notificationId, ctx.notification, t.token, sentAt),
+      message: { ...localized[i]!.content, token: t.token },
       attempt: attempt.n,
     })),
     { dryRun: ctx.notification.dryRun === true },
@@ -65,7 +68,8 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
   const credentialsFailed = results.some((r) => !r.ok && classifyError(r.error) === "configuration");
   results.forEach((result, i) => {
     const target = targets[i]!;
-    const base = { userId: target.userId, deviceId: target.deviceId, attempts: attempt.n };
+    const { locale } = localized[i]!;
+    const base = { userId: target.userId, deviceId: target.deviceId, attempts: attempt.n, ...(locale === undefined ? {} : { locale }) };
     if (result.ok) return void out.settled.push({ ...base, status: "sent", messageId: result.messageId });
     const error = { code: result.error.code, message: result.error.message };
     const kind = classifyError(result.error);

@@ -116,6 +116,8 @@ export interface DeliveryDocument<T = Timestamp> {
   userId: string;
   deviceId: string;
   status: DeliveryStatus;
+  /** The tag of the translation the device was sent (as the notification's `translations` spells it); absent: the document's own content. */
+  locale?: string;
   /** FCM's message id, on `sent`. */
   messageId?: string;
   /** FCM's error, on `failed` and `removed`. */
@@ -130,6 +132,7 @@ const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
   userId: z.string(),
   deviceId: z.string(),
   status: z.enum(DELIVERY_STATUSES),
+  locale: z.string().optional(),
   messageId: z.string().optional(),
   error: codeMessage.optional(),
   attempts: z.number(),

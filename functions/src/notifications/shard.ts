@@ -141,7 +141,7 @@ async function loadTargets(
     if (!device.active || device.userId !== key.userId) return [];
     if (n.topic !== undefined && !device.topics.includes(n.topic)) return [];
     if (n.platforms && !n.platforms.includes(device.type)) return [];
-    return [{ userId: key.userId, deviceId: key.deviceId, token: device.token }];
+    return [{ userId: key.userId, deviceId: key.deviceId, token: device.token, locale: device.locale }];
   });
 }
 

@@ -80,7 +80,8 @@ const wellFormed = (s: string) => s.isWellFormed();
 
 export const DEVICE_TYPES = ["ios", "android", "web"];
 const DEVICE_FIELDS = ["token", "type", "name", "active", "replaces", "appVersion", "locale", "timezone", "topics"];
-export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64, locale: 35 };
+export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64 };
+const MAX_LOCALE = 35;
 /** A topic name (FCM's rule): 1-64 of a-z A-Z 0-9 - _ . ~ % */
 const TOPIC = /^[a-zA-Z0-9\-_.~%]{1,64}$/;
 export const MAX_TOPICS = 100;
@@ -96,6 +97,21 @@ function labelOk(v: unknown, max: number): v is string {
   if (typeof v !== "string" || !wellFormed(v)) return false;
   const trimmed = v.trim();
   return trimmed.length <= max && !/\p{Cc}/u.test(trimmed);
+}
+
+/**
+ * A device locale: a BCP 47 tag (underscores taken as hyphens), trimmed, at most 35 characters; the
+ * canonical form Intl gives it is what is stored. Undefined when refused.
+ */
+function storedLocale(v: unknown): string | undefined {
+  if (typeof v !== "string" || !wellFormed(v)) return undefined;
+  const tag = v.trim();
+  if (tag === "" || tag.length > MAX_LOCALE) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag.replaceAll("_", "-"))[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** An IANA time zone name (README: validated; UTC offsets such as +01:00 are not zones). */
@@ -151,6 +167,10 @@ export function expectedDeviceOutcome(seen: unknown): DeviceVerdict {
     else if (labelOk(value, max)) stored[field] = value.trim();
     else paths.add(field);
   }
+  const locale = own(seen, "locale");
+  if (locale === undefined || locale === null) stored.locale = null;
+  else if (storedLocale(locale) !== undefined) stored.locale = storedLocale(locale);
+  else paths.add("locale");
   const timezone = own(seen, "timezone");
   if (timezone === undefined || timezone === null) stored.timezone = null;
   else if (timezoneOk(timezone)) stored.timezone = timezone.trim();
@@ -556,7 +576,7 @@ export function deviceRequest(ctx: DeviceCaseContext): fc.Arbitrary<unknown> {
       active: fc.boolean(),
       replaces: validToken,
       appVersion: labelValue,
-      locale: labelValue,
+      locale: fc.oneof(labelValue, fc.constantFrom("pt-br", " en_GB ", "zh-hant-tw", "sr-Latn", "iw", "en-", "x-private", "en.UTF-8", "i-klingon")),
       timezone: fc.oneof(
         labelValue,
         fc.constantFrom("Europe/Paris", " Asia/Kolkata ", "america/new_york", "UTC", "Etc/GMT+5", "+01:00", "Mars/Olympus", "Europe/Paris/", "Factory"),
