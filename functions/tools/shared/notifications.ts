@@ -108,10 +108,12 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
   const sorted = [...deliveries].sort(
     (a, b) => (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) || a.userId.localeCompare(b.userId) || a.id.localeCompare(b.id),
   );
+  // The translation each device got, when the notification had any ("-": the document's own content).
+  const localized = deliveries.some((d) => d.locale !== undefined);
   const rows = sorted
     .slice(0, limit)
-    .map((d) => [`${d.id.slice(0, 12)}…`, d.userId, d.status, d.error ? `${d.error.code}: ${d.error.message}` : ""]);
-  const table = formatTable(["DEVICE", "USER", "STATUS", "ERROR"], rows);
+    .map((d) => [`${d.id.slice(0, 12)}…`, d.userId, d.status, ...(localized ? [d.locale ?? "-"] : []), d.error ? `${d.error.code}: ${d.error.message}` : ""]);
+  const table = formatTable(["DEVICE", "USER", "STATUS", ...(localized ? ["LOCALE"] : []), "ERROR"], rows);
   return deliveries.length > limit ? `${table}\n… and ${deliveries.length - limit} more` : table;
 }
 
