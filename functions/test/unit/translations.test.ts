@@ -47,6 +47,7 @@ describe("translationPicker: the contract's order", () => {
     ["zh-TW picks the Traditional script among other tags", translations("zh-Hans", "zh-Hant"), "zh-TW", "zh-Hant"],
     ["zh-Hant-TW picks the script, not the first tag", translations("zh-Hans-CN", "zh-Hant-HK"), "zh-Hant-TW", "zh-Hant-HK"],
     ["sr-Latn takes sr-Latn over Cyrillic sr-RS", translations("sr-Cyrl", "sr-Latn"), "sr-Latn-RS", "sr-Latn"],
+    ["sr-Latn prefers its script over its likely region", translations("sr-Cyrl", "sr-Latn-BA"), "sr-Latn", "sr-Latn-BA"],
     ["sr-Latn falls back to sr when it is the only Serbian", translations("sr", "en"), "sr-Latn", "sr"],
     ["plain sr (Cyrillic) prefers sr-Cyrl", translations("sr-Latn", "sr-Cyrl"), "sr", "sr-Cyrl"],
     ["an English device without an English variant gets the document's content", translations("pt-BR", "ja"), "en-US", undefined],
