@@ -160,9 +160,8 @@ describe("composing a notification", () => {
     expect((await db.doc(`notifications/${id}`).get()).get("translations")).toEqual({ en: { body: "Tap for the new collection, British edition." } });
     await waitForText(page, "section[aria-labelledby=deliveries-title]", "Showing 1–3");
     expect(await texts(page, "section[aria-labelledby=deliveries-title] .table-card:last-of-type tbody td:nth-child(4)")).toEqual(["en", "en", "en"]);
-    // Counted per language: the three devices got `en`, none the message itself.
-    const perLanguage = await waitForText(page, "section[aria-labelledby=deliveries-title] table", ["Deliveries per language", "The message itself"]);
-    expect(perLanguage).toContain("en3100%");
+    // Counted per language (recounted when the backend writes its stats): the three devices got `en`, none the message itself.
+    const perLanguage = await waitForText(page, "section[aria-labelledby=deliveries-title] table", ["Deliveries per language", "en3100%"]);
     expect(perLanguage).toContain("The message itself (no translation)00%");
     await expectAccessible(page, "the notification page with translations");
     expect(errors).toEqual([]);
@@ -177,7 +176,7 @@ describe("composing a notification", () => {
     await page.click("::-p-text(Translations)");
     await page.click("::-p-text(Add translation)");
     await page.type("::-p-aria(Language tag 1)", "en-");
-    await page.type("#field-translations-en--body", "x");
+    await page.type("#field-translations-en-body", "x");
     await page.click("::-p-text(Add translation)");
     await page.type("::-p-aria(Language tag 2)", "ja");
     await page.type("#field-translations-ja-title", " ");
