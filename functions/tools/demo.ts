@@ -14,7 +14,7 @@ import { callApi, callFunction, findEmulators, signUp, type Emulators } from "./
 import { readDeliveries, waitForOutcome } from "./shared/notifications.js";
 import { formatTable } from "./shared/output.js";
 
-const STEPS = 8;
+const STEPS = 9;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const IMAGE = "https://picsum.photos/seed/pushfan-demo/1024/512";
 /** The production defaults of INACTIVE_RETENTION_DAYS and STALE_DEVICE_DAYS. */
@@ -65,6 +65,46 @@ async function topicSend(emulators: Emulators, db: Firestore, idToken: string, r
   const sentTo = new Set((await readDeliveries(ref)).filter((x) => x.status === "sent").map((x) => x.deviceId));
   console.log(indent(formatTable(["DEVICE", "PLATFORM", "OUTCOME"], [d.iphone, d.pixel, d.laptop].map((x) => [x.name, PLATFORM[x.type], sentTo.has(x.deviceId!) ? "sent" : "not in the audience (android)"]))));
   check(sentTo.size === 2 && sentTo.has(d.iphone.deviceId!) && sentTo.has(d.laptop.deviceId!), "the topic send did not reach exactly the iOS and web devices");
+}
+
+const WORLD_CUP = {
+  title: "Kick-off in 10 minutes",
+  body: "Brazil vs Japan: tap to follow the match live.",
+  translations: {
+    "pt-BR": { title: "Começa em 10 minutos", body: "Brasil x Japão: toque para acompanhar ao vivo." },
+    ja: { title: "まもなくキックオフ", body: "ブラジル対日本：タップしてライブで観戦。" },
+  },
+};
+
+/** Step 7: one notification, three languages: each device gets the translation of its own locale. */
+async function languagesSend(emulators: Emulators, db: Firestore, run: string, ada: { idToken: string; iphone: DemoDevice }) {
+  const topic = `world-cup-${run}`;
+  step(7, "One notification in three languages: an English, a Brazilian Portuguese and a Japanese phone");
+  const friends = [
+    { email: `bruna-${run}@pushfan.test`, device: { type: "android", name: "Bruna's Galaxy", address: { token: `demo-${run}-bruna` } } as DemoDevice, locale: "pt-br" },
+    { email: `haruto-${run}@pushfan.test`, device: { type: "ios", name: "Haruto's iPhone", address: { token: `demo-${run}-haruto` } } as DemoDevice, locale: "ja-JP" },
+  ];
+  const phones: Array<{ device: DemoDevice; idToken: string; locale: string }> = [{ device: ada.iphone, idToken: ada.idToken, locale: "en-US" }];
+  for (const f of friends) phones.push({ device: f.device, idToken: (await signUp(emulators, f.email, "pushfan-demo")).idToken, locale: f.locale });
+  // Each app registers with the phone's language (and again whenever it changes).
+  for (const { device, idToken, locale } of phones) {
+    const res = await callFunction<RegisterDeviceResponse>(emulators, "registerDevice", { ...device.address, type: device.type, name: device.name, locale, topics: [topic] }, idToken);
+    device.deviceId = res.deviceId;
+  }
+  console.log(`      registerDevice { locale } from ${phones.map((p) => `${p.device.name} ("${p.locale}")`).join(", ")}`);
+  const ref = db.collection(NOTIFICATIONS).doc(`demo-${run}-languages`);
+  const notification: NotificationRequest = { topic, ...WORLD_CUP };
+  await ref.set(notification);
+  console.log(`      ${ref.path}: ${JSON.stringify(notification)}`);
+  const outcome = await waitForOutcome(ref, { timeoutMs: 60_000, label: "      waiting for the send:" });
+  check(outcome?.status === "sent", `expected the send in three languages to end sent, got ${outcome?.status}`);
+  const deliveries = await readDeliveries(ref);
+  const outbox = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", ref.id).get();
+  const titleOf = (d: DemoDevice) => outbox.docs.find((o) => o.get("deviceId") === d.deviceId)?.get("message.notification.title") as string | undefined;
+  const rows = phones.map(({ device, locale }) => [device.name, locale, deliveries.find((x) => x.deviceId === device.deviceId)?.locale ?? "(the document's own)", titleOf(device) ?? "nothing sent"]);
+  console.log(indent(formatTable(["DEVICE", "REGISTERED LOCALE", "TRANSLATION USED", "TITLE SHOWN"], rows)));
+  const expected = [WORLD_CUP.title, WORLD_CUP.translations["pt-BR"].title, WORLD_CUP.translations.ja.title];
+  phones.forEach(({ device }, i) => check(titleOf(device) === expected[i], `${device.name} was not sent its language's title`));
 }
 
 async function demo(emulators: Emulators, db: Firestore): Promise<void> {
@@ -166,8 +206,9 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   console.log(`      "${tablet.name}" was deleted when FCM reported its token unregistered.`);
 
   await topicSend(emulators, db, idToken, run, { iphone, pixel, laptop });
+  await languagesSend(emulators, db, run, { idToken, iphone });
 
-  step(7, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
+  step(8, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
   await callFunction(emulators, "registerDevice", { ...laptop.address, type: laptop.type, active: false }, idToken);
   console.log(`      registerDevice { active: false } for "${laptop.name}": logged out, it no longer receives notifications`);
   // Weeks cannot pass in a demo: the admin moves the clocks of two devices back instead.
@@ -176,7 +217,7 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   await db.doc(`users/${uid}/devices/${pixel.deviceId}`).update({ lastSeenAt: Timestamp.fromMillis(now - 61 * DAY_MS) });
   console.log(`      (simulated in Firestore: "${laptop.name}" logged out 31 days ago, "${pixel.name}" last seen 61 days ago)`);
 
-  step(8, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
+  step(9, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
   console.log("      Its structured log line, as Cloud Logging receives it:");
   // The same purgeDevices the scheduled function runs, called directly: the emulator's HTTP trigger
   // for a schedule answers without the summary, which is what this step shows.

@@ -28,6 +28,9 @@ Content:
   --data <key=value>       a data field, its value always a string; repeat for more
                            (only the first '=' separates: --data q=a=b sets q to "a=b")
   --link <https-url>       opened when the notification is clicked (web), sent as data.link
+  --translations <file>    a JSON file of translations: {"pt-BR": {"title": "Olá", "body": "..."},
+                           "ja": {"body": "..."}}; each device gets the one of its locale
+                           (title, body, imageUrl, link; what a translation leaves out falls back)
   --dry-run                FCM validates the messages without delivering them
 When:
   --at <time>              send at this ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00Z
@@ -53,6 +56,8 @@ export interface SendOptions {
   mode: "send";
   notification: Omit<NotificationRequest, "sendAt">;
   sendAt?: Date;
+  /** A JSON file of translations, read by the tool (readTranslations) into `notification.translations`. */
+  translationsFile?: string;
   /** A real project id; undefined means the emulators. */
   project?: string;
   timeoutSeconds: number;
@@ -69,7 +74,7 @@ export type SendArgs = { help: true } | ({ help: false } & (SendOptions | Cancel
 
 export type ParseSendArgsResult = { ok: true; value: SendArgs } | { ok: false; error: string; usage: string };
 
-const SINGLE = ["--title", "--body", "--image", "--link", "--project", "--timeout", "--topic", "--platforms", "--at", "--local-time", "--cancel"] as const;
+const SINGLE = ["--title", "--body", "--image", "--link", "--translations", "--project", "--timeout", "--topic", "--platforms", "--at", "--local-time", "--cancel"] as const;
 const REPEATABLE = ["--user", "--users", "--data"] as const;
 const SWITCHES = ["--broadcast", "--dry-run"] as const;
 type Flag = (typeof SINGLE)[number] | (typeof REPEATABLE)[number];
@@ -174,7 +179,33 @@ function build(c: Collected): SendOptions | CancelOptions {
   const platforms = c.single.get("--platforms");
   // Passed on as written: the backend names an unknown platform in its answer.
   if (platforms !== undefined) notification.platforms = platforms.split(",").map((p) => p.trim()) as NonNullable<NotificationRequest["platforms"]>;
-  return { mode: "send", notification, sendAt: sendAtOf(c.single.get("--at")), project, timeoutSeconds };
+  const translationsFile = c.single.get("--translations");
+  return { mode: "send", notification, sendAt: sendAtOf(c.single.get("--at")), ...(translationsFile ? { translationsFile } : {}), project, timeoutSeconds };
+}
+
+export type ReadTranslationsResult = { ok: true; value: NonNullable<NotificationRequest["translations"]> } | { ok: false; error: string };
+
+/**
+ * The `--translations` file: a JSON object, passed on as written (tags, fields and sizes are the
+ * backend's to check, which names each problem's path). `read` returns the file's text or throws.
+ */
+export function readTranslations(path: string, read: (path: string) => string): ReadTranslationsResult {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (error) {
+    return { ok: false, error: `--translations: cannot read ${path}: ${(error as Error).message}` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `--translations: ${path} is not JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, error: `--translations: ${path} must hold a JSON object of language tags, e.g. {"pt-BR": {"title": "Olá"}}` };
+  }
+  return { ok: true, value: value as NonNullable<NotificationRequest["translations"]> };
 }
 
 /** Exactly one kind of audience. `--user a --users a,b` means a and b (the backend rejects duplicates). */

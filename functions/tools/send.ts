@@ -1,9 +1,10 @@
 // `npm run send`: writes a notification document as an admin would (to the emulators, or to a real
 // project with --project), waits for the fan-out with progress on stderr, prints each device's
 // outcome; or cancels one (--cancel). Flags and exit statuses: send-args.ts.
+import { readFileSync } from "node:fs";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { isTerminal, NOTIFICATIONS } from "../src/notifications/documents.js";
-import { parseSendArgs, SEND_USAGE, type CancelOptions, type SendOptions } from "./send-args.js";
+import { parseSendArgs, readTranslations, SEND_USAGE, type CancelOptions, type SendOptions } from "./send-args.js";
 import { openFirestore, targetOf, type Target } from "./shared/target.js";
 import { deliveriesTable, describeOutcome, describeSchedule, isSuccessful, readDeliveries, waitForOutcome, type Settled } from "./shared/notifications.js";
 
@@ -74,6 +75,14 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const options = parsed.value;
+  if (options.mode === "send" && options.translationsFile !== undefined) {
+    const translations = readTranslations(options.translationsFile, (path) => readFileSync(path, "utf8"));
+    if (!translations.ok) {
+      console.error(`send: ${translations.error}`);
+      return EXIT.usage;
+    }
+    options.notification.translations = translations.value;
+  }
   const target = targetOf(options.project, process.env);
   const db = await openFirestore(target);
   if (!db) return EXIT.failed;

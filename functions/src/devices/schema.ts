@@ -1,5 +1,6 @@
 // What clients may send to register or unregister a device (the callable and the api share it).
 import { z } from "zod";
+import { canonicalLocale, localeProblem } from "../localization/locale.js";
 import { canonicalTimeZone } from "../notifications/local-time.js";
 import { label, reportDuplicates, WHEN_LIST } from "../shared/validation.js";
 import type { Address } from "./address.js";
@@ -93,6 +94,19 @@ const timezoneSchema = z
   .transform((s) => s.trim())
   .refine((s) => canonicalTimeZone(s) !== undefined, "must be an IANA time zone name such as Europe/Paris or America/New_York");
 
+/**
+ * The device's language as a BCP 47 tag, trimmed and stored canonical (`pt-br` and `pt_BR` -> `pt-BR`),
+ * so that the fan-out matches it against a notification's translations without work per device.
+ */
+const localeSchema = z
+  .string({ error: "must be a string" })
+  .transform((s) => s.trim())
+  .superRefine((s, ctx) => {
+    const problem = localeProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .transform((s) => canonicalLocale(s) ?? s);
+
 const optionalLabel = (max: number) => label(max).nullable().optional();
 
 const registerDeviceFields = z.strictObject(
@@ -105,7 +119,7 @@ const registerDeviceFields = z.strictObject(
     // The app instance's previous identifier, a token or an FID: FID rules are a subset of tokens'.
     replaces: tokenSchema.optional(),
     appVersion: optionalLabel(64),
-    locale: optionalLabel(35),
+    locale: localeSchema.nullable().optional(),
     timezone: timezoneSchema.nullable().optional(),
     topics: topicsSchema.optional(),
   },

@@ -8,7 +8,7 @@ import { classifyError } from "../messaging/errors.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
 import { logEvent } from "../shared/events.js";
 import type { DeliveryDocument } from "./documents.js";
-import { buildMessage } from "./message.js";
+import { addressed, localizedMessages } from "./message.js";
 import type { FanoutDeps } from "./pipeline.js";
 import type { NotificationInput } from "./schema.js";
 
@@ -17,6 +17,8 @@ export interface Target {
   userId: string;
   deviceId: string;
   address: Address;
+  /** The device's registered locale, which picks its translation. */
+  locale: string | null;
 }
 
 /** A settled device: what the ledger records (without its timestamps). */
@@ -50,19 +52,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets: Target[], attempt: { n: number; last: boolean }): Promise<BatchResult> {
   if (targets.length > FCM_BATCH_LIMIT) throw new Error(`A batch holds at most ${FCM_BATCH_LIMIT} devices, got ${targets.length}.`);
-  const sentAt = new Date(deps.now());
+  const messageFor = localizedMessages(ctx.notificationId, ctx.notification, new Date(deps.now()));
+  const localized = targets.map((t) => messageFor(t.locale));
   const results = await deps.messenger.send(
-    targets.map((t) => ({
+    targets.map((t, i) => ({
       notificationId: ctx.notificationId,
       userId: t.userId,
       deviceId: t.deviceId,
       address: t.address,
-      message: buildMessage(ctx.notificationId, ctx.notification, t.address, sentAt),
+      message: addressed(localized[i]!.content, t.address),
       attempt: attempt.n,
     })),
     { dryRun: ctx.notification.dryRun === true },
   );
-  const out = classify(targets, results, attempt);
+  const out = classify(targets, results, attempt, localized.map((l) => l.locale));
   await removeDeadDevices(deps, out.settled);
   logEvent("shard.sent", {
     notificationId: ctx.notificationId,
@@ -77,12 +80,14 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
   return out;
 }
 
-function classify(targets: Target[], results: SendResult[], attempt: { n: number; last: boolean }): BatchResult {
+/** Each answer as a settled device or one to retry; `locales[i]`: the translation the i-th device was sent. */
+function classify(targets: Target[], results: SendResult[], attempt: { n: number; last: boolean }, locales: Array<string | undefined>): BatchResult {
   const out: BatchResult = { settled: [], retry: [] };
   const credentialsFailed = results.some((r) => !r.ok && classifyError(r.error) === "configuration");
   results.forEach((result, i) => {
     const target = targets[i]!;
-    const base = { userId: target.userId, deviceId: target.deviceId, identifiedBy: kindOf(target.address), attempts: attempt.n };
+    const locale = locales[i];
+    const base = { userId: target.userId, deviceId: target.deviceId, identifiedBy: kindOf(target.address), attempts: attempt.n, ...(locale === undefined ? {} : { locale }) };
     if (result.ok) return void out.settled.push({ ...base, status: "sent", messageId: result.messageId });
     const error = { code: result.error.code, message: result.error.message };
     const kind = classifyError(result.error);

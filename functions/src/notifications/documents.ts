@@ -122,6 +122,8 @@ export interface DeliveryDocument<T = Timestamp> {
   /** The kind of identifier the device was sent to (never the identifier); absent on older records. */
   identifiedBy?: IdentifierKind;
   status: DeliveryStatus;
+  /** The tag of the translation the device was sent (as the notification's `translations` spells it); absent: the document's own content. */
+  locale?: string;
   /** FCM's message id, on `sent`. */
   messageId?: string;
   /** FCM's error, on `failed` and `removed`. */
@@ -137,6 +139,7 @@ const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
   deviceId: z.string(),
   identifiedBy: z.enum(IDENTIFIER_KINDS).optional(),
   status: z.enum(DELIVERY_STATUSES),
+  locale: z.string().optional(),
   messageId: z.string().optional(),
   error: codeMessage.optional(),
   attempts: z.number(),

@@ -1,10 +1,20 @@
 // Turns a validated notification into the firebase-admin message sent to one device, by its token or
-// its Firebase Installation ID.
+// its Firebase Installation ID, in the device's language when the notification has a translation for it.
 import { createHash } from "node:crypto";
 import type { FidMessage, TokenMessage } from "firebase-admin/messaging";
 import { addressOf, type Address } from "../devices/address.js";
+import { translated, translationPicker } from "../localization/match.js";
 import { payloadParts } from "./payload.js";
 import type { NotificationInput } from "./schema.js";
+
+/** A message without its target: the same for every device that gets the same variant. */
+export type MessageContent = Omit<TokenMessage, "token">;
+
+/** The message of a device's variant, and the translation's tag (undefined: the document's own content). */
+export interface LocalizedMessage {
+  locale?: string;
+  content: MessageContent;
+}
 
 /** APNs refuses an `apns-collapse-id` longer than 64 bytes. */
 export const MAX_APNS_COLLAPSE_ID_BYTES = 64;
@@ -38,12 +48,40 @@ export function collapseId(key: string): string {
  * - `dryRun` is not part of a message: it is an argument of `sendEach`.
  */
 export function buildMessage(notificationId: string, n: NotificationInput, address: Address, now: Date): TokenMessage | FidMessage {
+  return addressed(messageContent(notificationId, n, now), address);
+}
+
+/** A message's content sent to one device: its token or its FID as the target. */
+export function addressed(content: MessageContent, address: Address): TokenMessage | FidMessage {
+  return { ...content, ...addressOf(address) };
+}
+
+/**
+ * The messages of a batch, per device locale: each variant (translation, or the document's own
+ * content) is picked and built once, the first time a device needs it, then shared by every device
+ * with that variant (firebase-admin and the sandbox copy a message before using it).
+ */
+export function localizedMessages(notificationId: string, n: NotificationInput, now: Date): (locale: string | null) => LocalizedMessage {
+  const pick = translationPicker(n.translations);
+  const built = new Map<string | undefined, LocalizedMessage>();
+  return (deviceLocale) => {
+    const match = pick(deviceLocale);
+    let message = built.get(match?.tag);
+    if (!message) {
+      message = { content: messageContent(notificationId, translated(n, match?.variant), now) };
+      if (match) message.locale = match.tag;
+      built.set(match?.tag, message);
+    }
+    return message;
+  };
+}
+
+function messageContent(notificationId: string, n: NotificationInput, now: Date): MessageContent {
   const { title, body, imageUrl, link, collapseKey, ttlSeconds, priority } = n;
   const high = priority === "high";
   const { notification, data } = payloadParts(n);
 
-  const message: TokenMessage | FidMessage = {
-    ...addressOf(address),
+  const message: MessageContent = {
     notification,
     android: defined({
       priority,

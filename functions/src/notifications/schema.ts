@@ -2,6 +2,8 @@
 // No Node or Firebase imports: the admin console validates with this same module in the browser.
 import { z } from "zod";
 import { DEVICE_TYPES, topicNameSchema } from "../devices/schema.js";
+import { canonicalLocale, localeProblem } from "../localization/locale.js";
+import { translated } from "../localization/match.js";
 import { formatZodError, reportDuplicates, WHEN_LIST, type ErrorDetail } from "../shared/validation.js";
 import { parseLocalTime } from "./local-time.js";
 import { payloadBytes } from "./payload.js";
@@ -14,6 +16,10 @@ export const MAX_ANALYTICS_LABEL_LENGTH = 50;
 export const MAX_PAYLOAD_BYTES = 4096;
 /** Platform options (channel ids, sound names, tags...) have no documented limit; this keeps them sane. */
 export const MAX_OPTION_LENGTH = 256;
+
+/** How many languages one notification may carry in `translations`. */
+export const MAX_TRANSLATIONS = 50;
+export const TRANSLATED_FIELDS = ["title", "body", "imageUrl", "link"] as const;
 
 /** How far ahead `sendAt` may be. */
 export const MAX_SCHEDULE_DAYS = 365;
@@ -202,15 +208,56 @@ const apnsSchema = z.strictObject(
   objectError("apns"),
 );
 
+/** A title: the document's, and any translation's. */
+const titleSchema = () =>
+  text()
+    .min(1, "must not be empty")
+    // A blank title shows as an empty notification, which is never what the admin meant.
+    .refine((s) => s === "" || s.trim() !== "", "must not be blank");
+
+/** One language's content, under the document's own rules for each field. */
+const translationSchema = z
+  .strictObject(
+    { title: titleSchema().optional(), body: text().optional(), imageUrl: httpsUrl().optional(), link: httpsUrl().optional() },
+    { error: (issue) => (issue.code === "invalid_type" ? `must be a map of ${TRANSLATED_FIELDS.join(", ")}` : undefined) },
+  )
+  // Only a variant with no other problem can be empty: `{ imageURL }` is reported as the typo alone.
+  .refine((t) => TRANSLATED_FIELDS.some((f) => t[f] !== undefined), {
+    message: `must set at least one of ${TRANSLATED_FIELDS.join(", ")}`,
+    when: (payload) => payload.issues.length === 0,
+  });
+
+/** Each tag well-formed, and distinct from the others once canonical (which also ignores case). */
+function reportBadTags(translations: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const tags = Object.keys(translations);
+  if (tags.length === 0) ctx.addIssue({ code: "custom", message: "must have at least 1 language tag (leave it out for none)" });
+  if (tags.length > MAX_TRANSLATIONS) ctx.addIssue({ code: "custom", message: `must have at most ${MAX_TRANSLATIONS} language tags, has ${tags.length}` });
+  const seen = new Map<string, string>();
+  for (const tag of tags) {
+    // An empty key cannot be named in a dotted path, so it is reported on `translations` itself.
+    const path = tag === "" ? [] : [tag];
+    const problem = localeProblem(tag);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: `language tag ${JSON.stringify(tag)} ${problem}`, path });
+      continue;
+    }
+    const canonical = canonicalLocale(tag)!.toLowerCase();
+    const same = seen.get(canonical);
+    if (same !== undefined) ctx.addIssue({ code: "custom", message: `is the same language tag as "${same}"`, path });
+    seen.set(canonical, tag);
+  }
+}
+
+const translationsSchema = z
+  .record(z.string(), translationSchema, { error: "must be a map of language tags (such as pt-BR) to translations" })
+  .superRefine(reportBadTags, { when: (payload) => isPlainObject(payload.value) });
+
 export const notificationSchema = z
   .strictObject(
     {
       userId: uidSchema.optional(),
       userIds: recipientsSchema.optional(),
-      title: text()
-        .min(1, "must not be empty")
-        // A blank title shows as an empty notification, which is never what the admin meant.
-        .refine((s) => s === "" || s.trim() !== "", "must not be blank"),
+      title: titleSchema(),
       body: text().optional(),
       imageUrl: httpsUrl().optional(),
       data: dataSchema.optional(),
@@ -241,6 +288,7 @@ export const notificationSchema = z
         .refine((s) => parseLocalTime(s) !== undefined, 'must be a 24-hour time "HH:MM" with two digits each, e.g. "09:00"')
         .optional(),
       cancelled: z.literal(true, { error: "can only be true (set it to cancel the notification)" }).optional(),
+      translations: translationsSchema.optional(),
     },
     objectError("notification"),
   )
@@ -303,19 +351,21 @@ export function parseNotification(data: unknown, options: { now?: number } = {})
   if (sendAt !== undefined && sendAt - now > MAX_SCHEDULE_DAYS * DAY_MS) {
     return { ok: false, details: [{ path: "sendAt", message: `must be at most ${MAX_SCHEDULE_DAYS} days ahead` }] };
   }
-  const size = payloadBytes(result.data);
-  if (size > MAX_PAYLOAD_BYTES) {
-    return {
-      ok: false,
-      details: [
-        {
-          path: "",
-          message: `the FCM payload (title, body, imageUrl, link, data) is ${size} bytes; FCM's limit is ${MAX_PAYLOAD_BYTES} bytes`,
-        },
-      ],
-    };
+  const oversized = oversizedPayloads(result.data);
+  return oversized.length > 0 ? { ok: false, details: oversized } : { ok: true, value: result.data };
+}
+
+/** The document's payload, and each translation's (with the fields it takes from the document), over 4096 bytes. */
+function oversizedPayloads(n: NotificationInput): ErrorDetail[] {
+  const limit = `FCM's limit is ${MAX_PAYLOAD_BYTES} bytes`;
+  const details: ErrorDetail[] = [];
+  const size = payloadBytes(n);
+  if (size > MAX_PAYLOAD_BYTES) details.push({ path: "", message: `the FCM payload (title, body, imageUrl, link, data) is ${size} bytes; ${limit}` });
+  for (const [tag, variant] of Object.entries(n.translations ?? {})) {
+    const bytes = payloadBytes(translated(n, variant));
+    if (bytes > MAX_PAYLOAD_BYTES) details.push({ path: `translations.${tag}`, message: `the FCM payload of the "${tag}" translation (with the document's data) is ${bytes} bytes; ${limit}` });
   }
-  return { ok: true, value: result.data };
+  return details;
 }
 
 function withoutOutputFields(data: Record<string, unknown>): Record<string, unknown> {

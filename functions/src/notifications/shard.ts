@@ -166,7 +166,7 @@ async function loadTargets(
     // Both are the database's own commit times (serverTimestamp): a device created before the
     // notification started was there before the planner began, so no earlier holder of its token was planned.
     if (device.createdAt.toMillis() >= since) recent.add(key.deviceId);
-    return [{ userId: key.userId, deviceId: key.deviceId, address: device.fid !== undefined ? { fid: device.fid } : { token: device.token } }];
+    return [{ userId: key.userId, deviceId: key.deviceId, address: device.fid !== undefined ? { fid: device.fid } : { token: device.token }, locale: device.locale }];
   });
   return { targets, recent };
 }
@@ -273,7 +273,9 @@ class ShardSender {
     this.recent = loaded?.recent ?? new Set();
     // A shard sent before (by a crashed or stopped run) reads its whole ledger; a fresh one only the recent devices'.
     const resumed = (this.claim.shard.rounds ?? 0) > 0 || this.claim.shard.status === "sending";
-    let pending = await this.unsettled(loaded?.targets ?? keys.map((k) => ({ ...k, address: { token: "" } })), resumed || !notification);
+    // A stopped notification's shard only counts: its keys stand in for targets, and none is sent.
+    if (!loaded) await this.unsettled(keys, true);
+    let pending = loaded ? await this.unsettled(loaded.targets, resumed) : [];
     let unrecorded: Settled[] = [];
     let stopped = !notification;
     if (notification) ({ pending, unrecorded, stopped } = await this.sendRounds(notification, pending));
@@ -290,7 +292,7 @@ class ShardSender {
    * The targets without a ledger entry; this shard's own entries count as settled. Looks up every
    * target (`all`) or only the recent ones, which may hold a token another shard already sent.
    */
-  private async unsettled(targets: Target[], all: boolean): Promise<Target[]> {
+  private async unsettled<T extends { userId: string; deviceId: string }>(targets: T[], all: boolean): Promise<T[]> {
     const lookedUp = all ? targets : targets.filter((t) => this.recent.has(t.deviceId));
     const { ours, elsewhere } = await ledgerOf(this.deps, this.at.notificationId, lookedUp);
     for (const [id, entry] of ours) this.settled.set(id, entry);

@@ -127,4 +127,67 @@ describe("composing a notification", () => {
     expect(await page.$$("[aria-invalid=true]")).toHaveLength(0);
     await close();
   });
+
+  it("adds and removes translations, previews each language, and the deliveries say which language each device got", async () => {
+    const { page, errors, close } = await openComposer();
+    const title = `Launch ${uniqueId("t")}`;
+    await page.type("#field-userId", suite.recipient.uid);
+    await page.type("#field-title", title);
+    await page.type("#field-body", "Tap to see what is new.");
+    await page.click("::-p-text(Translations)");
+    // Two translations, then the first removed: only the other is written.
+    await page.click("::-p-text(Add translation)");
+    await page.type("::-p-aria(Language tag 1)", "pt-BR");
+    await page.type("#field-translations-pt-BR-title", "Lançamento");
+    await page.click("::-p-text(Add translation)");
+    // The demo user's devices are registered in en-GB: an `en` translation is theirs.
+    await page.type("::-p-aria(Language tag 2)", "en");
+    await page.type("#field-translations-en-body", "Tap for the new collection, British edition.");
+    await page.click("::-p-aria(Remove translation 1)");
+    expect(await page.$("#field-translations-pt-BR-title")).toBeNull();
+
+    // The preview in each language, on every platform: the translation's body, the message's title.
+    await page.select("#field-previewLanguage", await page.$eval("#field-previewLanguage option:nth-child(2)", (o) => o.getAttribute("value") ?? ""));
+    expect(await texts(page, ".android-card__title, .ios-card__title, .web-card__title")).toEqual([title, title, title]);
+    expect(await texts(page, ".android-card__body, .ios-card__body, .web-card__body")).toEqual(Array(3).fill("Tap for the new collection, British edition."));
+    await page.select("#field-previewLanguage", "");
+    expect(await texts(page, ".android-card__body")).toEqual(["Tap to see what is new."]);
+    await expectAccessible(page, "the compose page with translations");
+
+    await page.click("::-p-text(Send notification)");
+    const id = decodeURIComponent((await waitForRoute(page, "#/notifications/")).slice("#/notifications/".length));
+    await waitForText(page, ".status-card .badge", "Sent", 30_000);
+    expect((await db.doc(`notifications/${id}`).get()).get("translations")).toEqual({ en: { body: "Tap for the new collection, British edition." } });
+    await waitForText(page, "section[aria-labelledby=deliveries-title]", "Showing 1–3");
+    expect(await texts(page, "section[aria-labelledby=deliveries-title] .table-card:last-of-type tbody td:nth-child(4)")).toEqual(["en", "en", "en"]);
+    // Counted per language (recounted when the backend writes its stats): the three devices got `en`, none the message itself.
+    const perLanguage = await waitForText(page, "section[aria-labelledby=deliveries-title] table", ["Deliveries per language", "en3100%"]);
+    expect(perLanguage).toContain("The message itself (no translation)00%");
+    await expectAccessible(page, "the notification page with translations");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("shows a translation's problems on its row and writes nothing", async () => {
+    const { page, close } = await openComposer();
+    const missing = uniqueId("uid");
+    await page.type("#field-userId", missing);
+    await page.type("#field-title", "Hello");
+    await page.click("::-p-text(Translations)");
+    await page.click("::-p-text(Add translation)");
+    await page.type("::-p-aria(Language tag 1)", "en-");
+    await page.type("#field-translations-en-body", "x");
+    await page.click("::-p-text(Add translation)");
+    await page.type("::-p-aria(Language tag 2)", "ja");
+    await page.type("#field-translations-ja-title", " ");
+    await page.type("#field-translations-ja-imageUrl", "http://cdn.example.com/ja.png");
+    await page.click("::-p-text(Send notification)");
+    await waitForText(page, "[role=alert]", "Fix these 3 problems before sending");
+    expect(await errorOf(page, "translations-en-")).toContain("BCP 47");
+    expect(await errorOf(page, "translations-ja-title")).toContain("must not be blank");
+    expect(await errorOf(page, "translations-ja-imageUrl")).toContain("must be an https:// URL");
+    expect(await currentRoute(page)).toBe("#/compose");
+    expect((await db.collection("notifications").where("userId", "==", missing).get()).size).toBe(0);
+    await close();
+  });
 });

@@ -80,7 +80,8 @@ const wellFormed = (s: string) => s.isWellFormed();
 
 export const DEVICE_TYPES = ["ios", "android", "web"];
 const DEVICE_FIELDS = ["token", "fid", "type", "name", "active", "replaces", "appVersion", "locale", "timezone", "topics"];
-export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64, locale: 35 };
+export const LABEL_LIMITS: Record<string, number> = { name: 200, appVersion: 64 };
+const MAX_LOCALE = 35;
 /** A topic name (FCM's rule): 1-64 of a-z A-Z 0-9 - _ . ~ % */
 const TOPIC = /^[a-zA-Z0-9\-_.~%]{1,64}$/;
 export const MAX_TOPICS = 100;
@@ -122,6 +123,21 @@ function labelOk(v: unknown, max: number): v is string {
   if (typeof v !== "string" || !wellFormed(v)) return false;
   const trimmed = v.trim();
   return trimmed.length <= max && !/\p{Cc}/u.test(trimmed);
+}
+
+/**
+ * A device locale: a BCP 47 tag (underscores taken as hyphens), trimmed, at most 35 characters; the
+ * canonical form Intl gives it is what is stored. Undefined when refused.
+ */
+function storedLocale(v: unknown): string | undefined {
+  if (typeof v !== "string" || !wellFormed(v)) return undefined;
+  const tag = v.trim();
+  if (tag === "" || tag.length > MAX_LOCALE) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag.replaceAll("_", "-"))[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** An IANA time zone name (README: validated; UTC offsets such as +01:00 are not zones). */
@@ -176,6 +192,10 @@ export function expectedDeviceOutcome(seen: unknown): DeviceVerdict {
     else if (labelOk(value, max)) stored[field] = value.trim();
     else paths.add(field);
   }
+  const locale = own(seen, "locale");
+  if (locale === undefined || locale === null) stored.locale = null;
+  else if (storedLocale(locale) !== undefined) stored.locale = storedLocale(locale);
+  else paths.add("locale");
   const timezone = own(seen, "timezone");
   if (timezone === undefined || timezone === null) stored.timezone = null;
   else if (timezoneOk(timezone)) stored.timezone = timezone.trim();
@@ -210,6 +230,7 @@ const NOTIFICATION_FIELDS = [
   "sendAt",
   "localTime",
   "cancelled",
+  "translations",
 ];
 const AUDIENCE_FIELDS = ["userId", "userIds", "topic", "broadcast"];
 const SCHEDULE_LIMIT_MS = 365 * 24 * 60 * 60 * 1000;
@@ -264,8 +285,9 @@ export type NotificationVerdict =
       /** ...and any other path reported must start with one of these. */
       tolerated: string[];
     }
-  /** Valid fields whose FCM payload is too close to 4096 bytes to call: sent, or invalid with path "". */
-  | { kind: "size-uncertain"; reach: Reach };
+  /** Valid fields whose FCM payload (the document's, or a translation's) is too close to 4096 bytes
+   * to call: sent, or invalid with some of `uncertain` ("" for the document, `translations.<tag>`). */
+  | { kind: "size-uncertain"; reach: Reach; uncertain: string[] };
 
 export interface NotificationExpectation {
   verdict: NotificationVerdict;
@@ -308,6 +330,41 @@ function mapProblems(
     const check = fields[key];
     if (!check || !check(ownValue(value, key))) paths.add(`${field}.${key}`);
   }
+}
+
+const MAX_TRANSLATIONS = 50;
+const TRANSLATED = ["title", "body", "imageUrl", "link"];
+const titleOk = (v: unknown) => textOk(v) && v.trim() !== "";
+
+/**
+ * The paths a `translations` map breaks (CONTRACT.md §1): 1-50 BCP 47 tags (well-formed as Intl
+ * sees them, at most 35 characters), distinct once canonical; each variant a map of title, body,
+ * imageUrl, link under the document's rules, setting at least one.
+ */
+function translationsProblems(paths: Set<string>, translations: unknown): void {
+  if (!isPlainObject(translations)) return void paths.add("translations");
+  if (hasSmuggledPrototype(translations)) paths.add("translations.__proto__");
+  const tags = Object.keys(translations);
+  if (tags.length === 0 || tags.length > MAX_TRANSLATIONS) paths.add("translations");
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    const canonical = storedLocale(tag);
+    // An empty tag is reported on the map itself (no dotted path can name it).
+    if (canonical === undefined || tag.trim() !== tag || seen.has(canonical.toLowerCase())) paths.add(tag === "" ? "translations" : `translations.${tag}`);
+    if (canonical !== undefined && tag.trim() === tag) seen.add(canonical.toLowerCase());
+    const variant = ownValue(translations, tag);
+    if (isPlainObject(variant) && Object.keys(variant).length === 0 && !hasSmuggledPrototype(variant)) paths.add(`translations.${tag}`);
+    mapProblems(paths, `translations.${tag}`, variant, { title: titleOk, body: textOk, imageUrl: (v) => textOk(v) && urlOk(v), link: (v) => textOk(v) && urlOk(v) });
+  }
+}
+
+/** The least and the most bytes FCM may count for content (the document's, or a variant over it). */
+function payloadBounds(content: Record<string, unknown>, dataPart: string[][]): { least: number; most: number } {
+  const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+  const { title, body, imageUrl, link } = content;
+  const least = bytes(title as string) + bytes((body as string) ?? "") + dataPart.reduce((sum, [k, v]) => sum + bytes(k!) + bytes(v!), 0);
+  const most = bytes(JSON.stringify({ notification: { title, body, imageUrl }, data: { imageUrl, link, ...Object.fromEntries(dataPart) } })) + 200;
+  return { least, most };
 }
 
 /** What the Node.js Admin SDK stores for `value`: it leaves out every key named `__proto__`. */
@@ -382,6 +439,8 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
   if (localTime !== undefined && !(typeof localTime === "string" && /^([01]\d|2[0-3]):[0-5]\d$/.test(localTime))) paths.add("localTime");
   const cancelled = field("cancelled");
   if (cancelled !== undefined && cancelled !== true) paths.add("cancelled");
+  const translations = field("translations");
+  if (translations !== undefined) translationsProblems(paths, translations);
 
   const title = field("title");
   if (!textOk(title) || title.trim() === "") paths.add("title");
@@ -442,22 +501,23 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
     return { verdict: { kind: "invalid", paths: ["sendAt"], optional: [], tolerated: [] }, mayBeRefused };
   }
 
-  // FCM's 4096-byte limit counts the notification (title, body, image) and the data part of the message.
+  // FCM's 4096-byte limit counts the notification (title, body, image) and the data part of the
+  // message: the document's, and each translation's over the document's fields it leaves out.
   const filter = platforms === undefined ? {} : { platforms: platforms as string[] };
   const reach: Reach = topic !== undefined ? { topic: topic as string, ...filter } : { recipients: userId !== undefined ? [userId as string] : (userIds as string[]), ...filter };
   const dataPart = Object.keys((data as Record<string, unknown>) ?? {}).map((key) => [key, String(ownValue(data as object, key))]);
-  const bytes = (s: string) => Buffer.byteLength(s, "utf8");
-  const least = bytes(title as string) + bytes((body as string) ?? "") + dataPart.reduce((sum, [k, v]) => sum + bytes(k!) + bytes(v!), 0);
-  const most =
-    bytes(
-      JSON.stringify({
-        notification: { title, body, imageUrl: field("imageUrl") },
-        data: { imageUrl: field("imageUrl"), link: field("link"), ...Object.fromEntries(dataPart) },
-      }),
-    ) + 200;
-  if (least > 4096) return { verdict: { kind: "invalid", paths: [""], optional: [], tolerated: [] }, mayBeRefused };
+  const content = { title, body, imageUrl: field("imageUrl"), link: field("link") };
+  const variants: Array<[string, Record<string, unknown>]> = [["", content]];
+  for (const tag of Object.keys((translations as Record<string, unknown>) ?? {})) {
+    const variant = ownValue(translations as object, tag) as Record<string, unknown>;
+    variants.push([`translations.${tag}`, { ...content, ...Object.fromEntries(TRANSLATED.filter((f) => Object.hasOwn(variant, f)).map((f) => [f, variant[f]])) }]);
+  }
+  const bounds = variants.map(([path, c]) => ({ path, ...payloadBounds(c, dataPart) }));
+  const over = bounds.filter((b) => b.least > 4096).map((b) => b.path);
+  const uncertain = bounds.filter((b) => b.least <= 4096 && b.most > 4096).map((b) => b.path);
+  if (over.length > 0) return { verdict: { kind: "invalid", paths: over, optional: uncertain, tolerated: [] }, mayBeRefused };
   if (cancelled === true) return { verdict: { kind: "cancelled", reach }, mayBeRefused };
-  if (most > 4096) return { verdict: { kind: "size-uncertain", reach }, mayBeRefused };
+  if (uncertain.length > 0) return { verdict: { kind: "size-uncertain", reach, uncertain }, mayBeRefused };
   return { verdict: { kind: "valid", reach }, mayBeRefused };
 }
 
@@ -581,7 +641,7 @@ export function deviceRequest(ctx: DeviceCaseContext): fc.Arbitrary<unknown> {
       active: fc.boolean(),
       replaces: validToken,
       appVersion: labelValue,
-      locale: labelValue,
+      locale: fc.oneof(labelValue, fc.constantFrom("pt-br", " en_GB ", "zh-hant-tw", "sr-Latn", "iw", "en-", "x-private", "en.UTF-8", "i-klingon")),
       timezone: fc.oneof(
         labelValue,
         fc.constantFrom("Europe/Paris", " Asia/Kolkata ", "america/new_york", "UTC", "Etc/GMT+5", "+01:00", "Mars/Olympus", "Europe/Paris/", "Factory"),
@@ -756,6 +816,30 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
     ),
     localTime: fc.constantFrom<unknown>("25:00", "9:00", "", 900, "24:00", "09:00:00"),
     cancelled: fc.constantFrom<unknown>(true, false, "yes", 1),
+    translations: fc.constantFrom<unknown>(
+      { "pt-BR": { title: "Olá", body: "Tudo bem?" }, ja: { body: "こんにちは" }, "zh-hant-tw": { imageUrl: "https://cdn.example.com/i.png" } },
+      { "sr-Latn": { link: "https://example.com/" } },
+      Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`en-${100 + i}`, { body: "b" }])),
+      Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`en-${100 + i}`, { body: "b" }])),
+      {},
+      [],
+      "pt-BR",
+      { "pt-BR": { body: "a" }, "PT-br": { body: "b" } },
+      { "pt-BR": { body: "a" }, pt_BR: { body: "b" } },
+      { "en-": { body: "x" }, "x-private": { body: "y" }, " en": { body: "z" }, ["e".repeat(36)]: { body: "w" } },
+      { ja: {} },
+      { ja: null },
+      { ja: "こんにちは" },
+      { ja: { title: "" } },
+      { ja: { title: "  " } },
+      { ja: { imageURL: "https://cdn.example.com/i.png" } },
+      { ja: { data: { k: "v" } } },
+      { ja: { link: "http://cdn.example.com/i.png" } },
+      { ja: { body: "\udfff" } },
+      { ja: { body: "b".repeat(4100) } },
+      { ja: { body: "€".repeat(1300) }, fr: { body: "ok" } },
+      objectWith("__proto__", { ja: { title: "smuggled" } }),
+    ),
   };
   const anyValue = fc.oneof(fc.constant(null), fc.boolean(), hostileString, fc.jsonValue({ maxDepth: 2 }), edgeNumber.filter((n) => !(n instanceof RawJson)));
   const fieldNames = Object.keys(fieldEdges);

@@ -101,6 +101,7 @@ const queries: Record<string, Query<unknown>> = {
   "shards: done (outcome sums)": fanout.done,
   "shards: most send rounds (attempts)": fanout.slowest,
   "deliveries: failures": fanout.failures,
+  "deliveries: per language (the console's counts)": db.collection("notifications").doc("n").collection("deliveries").where("locale", "==", "pt-BR"),
 };
 
 describe("firestore.indexes.json serves every query", () => {

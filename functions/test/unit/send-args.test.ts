@@ -1,6 +1,6 @@
 // The flags of `npm run send`: every flag, how they combine, and every usage error.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TIMEOUT_SECONDS, parseSendArgs, SEND_USAGE, type SendOptions } from "../../tools/send-args.js";
+import { DEFAULT_TIMEOUT_SECONDS, parseSendArgs, readTranslations, SEND_USAGE, type SendOptions } from "../../tools/send-args.js";
 
 /** Parses arguments that must be valid and returns the options. */
 function options(...argv: string[]): SendOptions & { help: false } {
@@ -176,9 +176,48 @@ describe("parseSendArgs: audiences, schedules and cancelling", () => {
   });
 });
 
+describe("--translations <file.json>", () => {
+  const files: Record<string, string> = {
+    "ok.json": JSON.stringify({ "pt-BR": { title: "Olá", body: "Tudo bem?" }, ja: { body: "こんにちは" } }),
+    "bad-tag.json": JSON.stringify({ "en-": { body: "x" } }),
+    "list.json": JSON.stringify([{ title: "x" }]),
+    "null.json": "null",
+    "broken.json": '{"pt-BR": {"title": "Olá"',
+  };
+  const read = (path: string) => {
+    if (!(path in files)) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+    return files[path]!;
+  };
+
+  it("names the file in the options, the tool reads it", () => {
+    expect(options("--topic", "news", "--title", "T", "--translations", "ok.json").translationsFile).toBe("ok.json");
+    expect(options("--topic", "news", "--title", "T")).not.toHaveProperty("translationsFile");
+  });
+
+  it("passes the file's object on as written: its tags and fields are the backend's to check", () => {
+    expect(readTranslations("ok.json", read)).toEqual({ ok: true, value: { "pt-BR": { title: "Olá", body: "Tudo bem?" }, ja: { body: "こんにちは" } } });
+    expect(readTranslations("bad-tag.json", read)).toEqual({ ok: true, value: { "en-": { body: "x" } } });
+  });
+
+  it("refuses a missing file, broken JSON, and JSON that is not an object, naming the file", () => {
+    expect(readTranslations("missing.json", read)).toEqual({ ok: false, error: "--translations: cannot read missing.json: ENOENT: no such file or directory, open 'missing.json'" });
+    const broken = readTranslations("broken.json", read);
+    expect(broken.ok).toBe(false);
+    expect(!broken.ok && broken.error).toMatch(/^--translations: broken\.json is not JSON: /);
+    for (const path of ["list.json", "null.json"]) {
+      expect(readTranslations(path, read)).toEqual({ ok: false, error: `--translations: ${path} must hold a JSON object of language tags, e.g. {"pt-BR": {"title": "Olá"}}` });
+    }
+  });
+
+  it("takes the flag once, with a value", () => {
+    expect(usageError("--topic", "n", "--title", "T", "--translations")).toBe("--translations needs a value");
+    expect(usageError("--topic", "n", "--title", "T", "--translations", "a.json", "--translations", "b.json")).toBe("--translations is given twice");
+  });
+});
+
 describe("SEND_USAGE", () => {
   it("documents every flag and the exit statuses", () => {
-    for (const flag of ["--user", "--users", "--topic", "--broadcast", "--platforms", "--at", "--local-time", "--cancel", "--dry-run", "--title", "--body", "--image", "--data", "--link", "--project", "--timeout", "--help"]) {
+    for (const flag of ["--user", "--users", "--topic", "--broadcast", "--platforms", "--at", "--local-time", "--cancel", "--dry-run", "--title", "--body", "--image", "--data", "--link", "--translations", "--project", "--timeout", "--help"]) {
       expect(SEND_USAGE).toContain(flag);
     }
     expect(SEND_USAGE).toMatch(/^Usage: npm run send -- --user <uid> --title <text>/);

@@ -3,7 +3,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import type { StoredNotification } from "../../src/notifications/documents.js";
-import { describeOutcome, describeSchedule, stateOf } from "../../tools/shared/notifications.js";
+import { deliveriesTable, describeOutcome, describeSchedule, stateOf, type DeliveryRow } from "../../tools/shared/notifications.js";
 
 const processing = (devicesDone: number, devicesPlanned: number): StoredNotification => ({
   status: "processing",
@@ -45,5 +45,29 @@ describe("describeOutcome", () => {
     expect(describeOutcome({ status: "cancelled", stats: { devices: 3, sent: 3, failed: 0, removed: 0 }, attempts: 1 })).toBe(
       "Status: cancelled\nStats: devices 3, sent 3, failed 0, removed 0, 1 attempt\nCancelled by an admin: the devices above received it; no other device will.",
     );
+  });
+});
+
+describe("deliveriesTable", () => {
+  const row = (id: string, locale?: string): DeliveryRow => ({
+    id: id.padEnd(64, "0"),
+    userId: "u1",
+    deviceId: id.padEnd(64, "0"),
+    status: "sent",
+    attempts: 1,
+    ...(locale ? { locale } : {}),
+    updatedAt: Timestamp.now(),
+    expireAt: Timestamp.now(),
+  });
+
+  it("shows each device's translation when the notification had translations", () => {
+    const table = deliveriesTable([row("a", "pt-BR"), row("b", "ja"), row("c")]);
+    expect(table.split("\n")[0]).toMatch(/^DEVICE\s+IDENTIFIER\s+USER\s+STATUS\s+LOCALE\s+ERROR$/);
+    expect(table).toMatch(/a0{11}…\s+\S+\s+u1\s+sent\s+pt-BR/);
+    expect(table).toMatch(/c0{11}…\s+\S+\s+u1\s+sent\s+-/);
+  });
+
+  it("has no locale column otherwise", () => {
+    expect(deliveriesTable([row("a"), row("b")])).not.toContain("LOCALE");
   });
 });

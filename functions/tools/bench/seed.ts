@@ -15,6 +15,8 @@ interface SeedFields {
   updatedAt?: Date;
   topics?: string[];
   timezone?: string | null;
+  /** Canonical BCP 47, as registration stores it. */
+  locale?: string | null;
 }
 
 /** A device document exactly as registerDevice stores it, with chosen times. */
@@ -32,7 +34,7 @@ export function deviceDocument(seed: SeedDevice): DeviceDocument {
     updatedAt: seed.updatedAt ? Timestamp.fromDate(seed.updatedAt) : seen,
     lastSeenAt: seen,
     appVersion: null,
-    locale: null,
+    locale: seed.locale ?? null,
     timezone: seed.timezone ?? null,
     topics: seed.topics ?? [],
     purgeShard: purgeShardOf(deviceId),

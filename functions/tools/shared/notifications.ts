@@ -111,6 +111,8 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
   const sorted = [...deliveries].sort(
     (a, b) => (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) || a.userId.localeCompare(b.userId) || a.id.localeCompare(b.id),
   );
+  // The translation each device got, when the notification had any ("-": the document's own content).
+  const localized = deliveries.some((d) => d.locale !== undefined);
   const rows = sorted
     .slice(0, limit)
     .map((d) => [
@@ -118,9 +120,10 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
       IDENTIFIER_LABELS[d.identifiedBy ?? ""] ?? "-",
       d.userId,
       d.status,
+      ...(localized ? [d.locale ?? "-"] : []),
       d.error ? `${d.error.code}: ${d.error.message}` : "",
     ]);
-  const table = formatTable(["DEVICE", "IDENTIFIER", "USER", "STATUS", "ERROR"], rows);
+  const table = formatTable(["DEVICE", "IDENTIFIER", "USER", "STATUS", ...(localized ? ["LOCALE"] : []), "ERROR"], rows);
   return deliveries.length > limit ? `${table}\n… and ${deliveries.length - limit} more` : table;
 }
 

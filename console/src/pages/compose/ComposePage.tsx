@@ -8,12 +8,15 @@ import { Page } from "../../ui/Page";
 import { emptyForm, type ComposeForm } from "./form";
 import { Preview } from "./Preview";
 import { AdvancedFields, AndroidFields, ApnsFields, AudienceSection, DeliverySection, MessageSection } from "./sections";
+import { PreviewLanguage, previewContent, TranslationsSection } from "./Translations";
 import { useSubmit } from "./useSubmit";
 import type { FieldErrors } from "./validate";
 
 export function ComposePage() {
   const [form, setForm] = useState<ComposeForm>(emptyForm);
   const { submit, errors, writeError, busy, summary } = useSubmit(form);
+  // The translation row the preview shows ("" for the message itself).
+  const [previewRow, setPreviewRow] = useState("");
   const change = (patch: Partial<ComposeForm>) => setForm((current) => ({ ...current, ...patch }));
 
   const sectionProps = { form, change, errors: errors.byField };
@@ -27,6 +30,9 @@ export function ComposePage() {
           </div>
           <AudienceSection {...sectionProps} />
           <MessageSection {...sectionProps} />
+          <Disclosure title={`Translations${form.translations.length > 0 ? ` (${form.translations.length})` : ""}`} open={has("translations")}>
+            <TranslationsSection {...sectionProps} />
+          </Disclosure>
           <DeliverySection {...sectionProps} />
           <Disclosure title="Android options" open={has("android.")}>
             <AndroidFields {...sectionProps} />
@@ -45,8 +51,13 @@ export function ComposePage() {
           </div>
         </form>
         <aside class="compose__preview">
+          <PreviewLanguage form={form} value={previewRow} onValue={setPreviewRow} />
           <Preview
-            content={{ title: form.title, body: form.body, imageUrl: form.imageUrl.trim(), link: form.link.trim(), androidColor: form.android.color.trim() }}
+            content={previewContent(
+              { title: form.title, body: form.body, imageUrl: form.imageUrl.trim(), link: form.link.trim(), androidColor: form.android.color.trim() },
+              form,
+              previewRow,
+            )}
           />
         </aside>
       </div>

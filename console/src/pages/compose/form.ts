@@ -15,6 +15,17 @@ export interface DataRow {
   value: string;
 }
 
+/** One language's version of the content; empty fields fall back to the document's. */
+export interface TranslationRow {
+  id: number;
+  /** A BCP 47 tag as typed, e.g. pt-BR */
+  tag: string;
+  title: string;
+  body: string;
+  imageUrl: string;
+  link: string;
+}
+
 export interface ComposeForm {
   audience: AudienceKind;
   userId: string;
@@ -27,6 +38,7 @@ export interface ComposeForm {
   imageUrl: string;
   link: string;
   data: DataRow[];
+  translations: TranslationRow[];
   when: "now" | "later";
   /** an `<input type="datetime-local">` value, in the admin's time zone */
   sendAt: string;
@@ -53,6 +65,7 @@ export function emptyForm(): ComposeForm {
     imageUrl: "",
     link: "",
     data: [],
+    translations: [],
     when: "now",
     sendAt: "",
     localTime: "",
@@ -109,6 +122,32 @@ function dataOf(rows: readonly DataRow[]): { data?: Record<string, string>; prob
   return { data: Object.keys(data).length > 0 ? data : undefined, problems };
 }
 
+/** A row's variant: only the fields it sets (as the document, title and body as typed, URLs trimmed). */
+export function variantOf(row: TranslationRow): Record<string, string> {
+  const fields: Array<[string, string]> = [
+    ["title", row.title],
+    ["body", row.body],
+    ["imageUrl", row.imageUrl.trim()],
+    ["link", row.link.trim()],
+  ];
+  return Object.fromEntries(fields.filter(([, value]) => value !== ""));
+}
+
+/** The rows as the `translations` map (a tag typed twice is a problem the schema cannot see in a map). */
+function translationsOf(rows: readonly TranslationRow[]): { translations?: Record<string, Record<string, string>>; problems: ErrorDetail[] } {
+  // A Map, then Object.fromEntries: a tag typed as "__proto__" stays an ordinary key for the schema to refuse.
+  const translations = new Map<string, Record<string, string>>();
+  const problems: ErrorDetail[] = [];
+  for (const row of rows) {
+    const tag = row.tag.trim();
+    const variant = variantOf(row);
+    if (tag === "" && Object.keys(variant).length === 0) continue;
+    if (translations.has(tag)) problems.push({ path: `translations.${tag}`, message: `the language tag "${tag}" is used twice` });
+    translations.set(tag, variant);
+  }
+  return { translations: translations.size > 0 ? Object.fromEntries(translations) : undefined, problems };
+}
+
 function scheduleOf(form: ComposeForm): { sendAt?: Timestamp; problems: ErrorDetail[] } {
   if (form.when === "now") return { problems: [] };
   const date = new Date(form.sendAt);
@@ -122,6 +161,7 @@ function scheduleOf(form: ComposeForm): { sendAt?: Timestamp; problems: ErrorDet
 export function toRequest(form: ComposeForm): { request: Record<string, unknown>; problems: ErrorDetail[] } {
   const { data, problems: dataProblems } = dataOf(form.data);
   const { sendAt, problems: scheduleProblems } = scheduleOf(form);
+  const { translations, problems: translationProblems } = translationsOf(form.translations);
   const optional: Record<string, unknown> = {
     platforms: form.platforms.length > 0 ? form.platforms : undefined,
     body: form.body === "" ? undefined : form.body,
@@ -137,10 +177,11 @@ export function toRequest(form: ComposeForm): { request: Record<string, unknown>
     ttlSeconds: numberOrText(form.ttlSeconds),
     analyticsLabel: form.analyticsLabel.trim() || undefined,
     dryRun: form.dryRun || undefined,
+    translations,
   };
   const request: Record<string, unknown> = { ...audienceOf(form), title: form.title };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) request[key] = value;
-  return { request, problems: [...dataProblems, ...scheduleProblems] };
+  return { request, problems: [...dataProblems, ...scheduleProblems, ...translationProblems] };
 }
 
 function withBadge(apns: Record<string, string> | undefined, badge: string): Record<string, unknown> | undefined {

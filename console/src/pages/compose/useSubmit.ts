@@ -6,6 +6,7 @@ import { useServices } from "../../firebase";
 import { navigate } from "../../router";
 import type { ShownError } from "../../ui/Alert";
 import type { ComposeForm } from "./form";
+import { translationFields } from "./Translations";
 import { groupErrors, validate, type FieldErrors } from "./validate";
 
 /** Every field the form shows a problem next to; other paths go to the summary. */
@@ -30,7 +31,7 @@ export function useSubmit(form: ComposeForm) {
     setWriteError(null);
     const result = validate(form);
     if (!result.ok) {
-      setErrors(groupErrors(result.details, FIELDS));
+      setErrors(groupErrors(result.details, new Set([...FIELDS, ...translationFields(form.translations)])));
       // After the render that shows it, so screen readers read the summary first.
       requestAnimationFrame(() => summary.current?.focus());
       return;

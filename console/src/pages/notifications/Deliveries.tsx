@@ -14,7 +14,8 @@ export const DELIVERIES_PAGE_SIZE = 50;
 
 const DELIVERY_TONES: Record<DeliveryDocument["status"], string> = { sent: "success", failed: "danger", removed: "warning" };
 
-export function Deliveries({ notificationId }: { notificationId: string }) {
+/** `localized`: the notification has translations, so each row says which one the device got. */
+export function Deliveries({ notificationId, localized = false }: { notificationId: string; localized?: boolean }) {
   const { db } = useServices();
   // The last device id of each page before the current one.
   const [cursors, setCursors] = useState<string[]>([]);
@@ -45,17 +46,18 @@ export function Deliveries({ notificationId }: { notificationId: string }) {
     </nav>
   );
   return (
-    <TableCard caption={`Deliveries ${first} to ${last}`} columns={DELIVERY_COLUMNS} footer={pager}>
+    <TableCard caption={`Deliveries ${first} to ${last}`} columns={localized ? LOCALIZED_COLUMNS : DELIVERY_COLUMNS} footer={pager}>
       {rows.map((snapshot) => (
-        <DeliveryRow key={snapshot.id} id={snapshot.id} delivery={snapshot.data()} />
+        <DeliveryRow key={snapshot.id} id={snapshot.id} delivery={snapshot.data()} localized={localized} />
       ))}
     </TableCard>
   );
 }
 
 const DELIVERY_COLUMNS = ["Device", "User", "Status", "Attempts", "Result", "Updated"];
+const LOCALIZED_COLUMNS = ["Device", "User", "Status", "Language", "Attempts", "Result", "Updated"];
 
-function DeliveryRow({ id, delivery: d }: { id: string; delivery: DeliveryDocument }) {
+function DeliveryRow({ id, delivery: d, localized }: { id: string; delivery: DeliveryDocument; localized: boolean }) {
   return (
     <tr>
       <td>
@@ -65,6 +67,7 @@ function DeliveryRow({ id, delivery: d }: { id: string; delivery: DeliveryDocume
       <td>
         <span class={`badge badge--${DELIVERY_TONES[d.status] ?? "neutral"}`}>{d.status}</span>
       </td>
+      {localized && <td>{d.locale ?? <span class="muted" title="The message itself: no translation matched the device's locale">—</span>}</td>}
       <td>{d.attempts}</td>
       <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : <MessageId id={d.messageId} />}</td>
       <td class="table__time">

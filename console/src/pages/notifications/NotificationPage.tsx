@@ -11,6 +11,7 @@ import { Page } from "../../ui/Page";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { Time } from "../../ui/Time";
 import { Deliveries } from "./Deliveries";
+import { DeliveriesPerLocale } from "./Locales";
 import { NotificationContent } from "./NotificationContent";
 import { Outcome } from "./Outcome";
 import { audienceLabel, isCancellable, statusOf, titleOf } from "./status";
@@ -45,7 +46,8 @@ export function NotificationPage({ id }: { id: string }) {
       </div>
       <section class="page-section" aria-labelledby="deliveries-title">
         <h2 id="deliveries-title">Deliveries</h2>
-        <Deliveries notificationId={id} />
+        <DeliveriesPerLocale id={id} notification={n} />
+        <Deliveries notificationId={id} localized={n.translations !== undefined} />
       </section>
       <NotificationContent notification={n} />
     </Page>
