@@ -7,7 +7,6 @@
 // device lands in exactly one shard. A window's send tasks are enqueued, ENQUEUE_CONCURRENCY at a
 // time, while the next window is read, and confirmed before the next window is committed.
 import { FieldValue, QueryDocumentSnapshot, Timestamp, type Query } from "firebase-admin/firestore";
-import type { DeviceDocument } from "../devices/documents.js";
 import { ownerOf } from "../devices/registry.js";
 import { logEvent } from "../shared/events.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
@@ -158,11 +157,21 @@ class Window {
   }
 }
 
-/** Typed documents of a query, streamed: one query, however many devices (see README, "Large audiences"). */
-async function* streamOf(query: Query<DeviceDocument>): AsyncGenerator<QueryDocumentSnapshot<DeviceDocument>> {
+/** The documents of a query, streamed: one query, however many devices (see docs/PIPELINE.md). */
+async function* streamOf(query: Query): AsyncGenerator<QueryDocumentSnapshot> {
   for await (const doc of query.stream()) {
     if (doc instanceof QueryDocumentSnapshot) yield doc;
   }
+}
+
+/** A window's commit, settled: written, its notification gone (not written), or the error it threw. */
+type Written = { ok: boolean; error?: unknown };
+const outcomeOf = (commit: Promise<boolean>): Promise<Written> => commit.then((ok) => ({ ok }), (error: unknown) => ({ ok: false, error }));
+
+/** Whether a window was written; rethrows its commit's error (awaited here, never an unhandled rejection). */
+function written(result: Written): boolean {
+  if (result.error !== undefined) throw result.error;
+  return result.ok;
 }
 
 class AudienceWalker {
@@ -211,18 +220,25 @@ class AudienceWalker {
     return this.deferred;
   }
 
+  /**
+   * Streams the audience into windows. A window is written while the next one is read (its commit
+   * is awaited only before the next commit), which keeps the planner reading the whole time.
+   */
   async walk(): Promise<WalkOutcome> {
     this.enqueue(this.resume.unconfirmed);
     const segments = audienceSegments(this.deps.db, audienceOf(this.notification), this.notification.platforms);
     const { segment: first, after } = this.checkpoint;
     let last = { segment: first, after };
+    let writing: Promise<Written> = Promise.resolve({ ok: true });
     for (let s = first; s < segments.length; s++) {
       const query = s === first && after ? segments[s]!.startAfter(after) : segments[s]!;
-      for await (const doc of streamOf(query)) {
+      // Only what the walk reads of a device: its owner and its time zone, not its token or topics.
+      for await (const doc of streamOf(query.select("userId", "timezone"))) {
         if (this.window.size >= this.windowSize) {
-          if (!(await this.commit(last))) return { kind: "stopped" };
+          if (!written(await writing)) return { kind: "stopped" };
+          writing = outcomeOf(this.commit(last));
           const stop = await this.shouldStop();
-          if (stop) return stop;
+          if (stop) return written(await writing) ? stop : { kind: "stopped" };
         }
         const userId = ownerOf(doc);
         if (userId === undefined || userId !== doc.get("userId")) continue;
@@ -230,6 +246,7 @@ class AudienceWalker {
         last = { segment: s, after: doc.ref.path };
       }
     }
+    if (!written(await writing)) return { kind: "stopped" };
     if (this.window.size > 0 && !(await this.commit(last))) return { kind: "stopped" };
     await this.confirmed();
     return { kind: "complete" };
@@ -241,7 +258,7 @@ class AudienceWalker {
     if (this.enqueueError !== undefined) throw this.enqueueError;
   }
 
-  private dueAtOf(doc: QueryDocumentSnapshot<DeviceDocument>): number {
+  private dueAtOf(doc: QueryDocumentSnapshot): number {
     if (!this.localTime) return 0;
     const zone: unknown = doc.get("timezone");
     const planned = this.localTime.instantFor(typeof zone === "string" ? zone : null);
