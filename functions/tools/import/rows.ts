@@ -128,6 +128,6 @@ export function fromFcmDjango(text: string): SourceRow[] {
  */
 export function fromFlutterFlow(path: string, data: Record<string, unknown>): SourceRow {
   const parts = path.split("/");
-  const uid = parts.length === 4 && parts[0] === "users" && parts[2] === "fcm_tokens" ? parts[1] : undefined;
+  const uid = parts.length === 4 && parts[0] === "users" ? parts[1] : undefined;
   return { row: path, uid, request: { token: data.fcm_token, type: typeOf(data.device_type) }, createdMillis: millisOf(data.created_at) };
 }
