@@ -13,6 +13,7 @@ import { findEmulators } from "./shared/emulators.js";
 import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
 import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
 import { benchBroadcast, type BroadcastResult } from "./bench/broadcast.js";
+import { benchImport, type ImportResult } from "./bench/import.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
 import { median } from "./bench/stats.js";
@@ -20,10 +21,10 @@ import { median } from "./bench/stats.js";
 // Compiled to functions/lib/tools/bench.js.
 const REPO_ROOT = join(__dirname, "..", "..", "..");
 
-const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast"] as const;
+const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast", "import"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast] [--out bench/results.json]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,import] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -32,6 +33,7 @@ interface Results {
   registrationInProcess?: InProcessRegistration;
   purge?: PurgeResult;
   broadcast?: BroadcastResult;
+  import?: ImportResult;
 }
 
 interface Target {
@@ -220,6 +222,15 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
         ),
     );
   }
+  if (r.import) {
+    out += section(
+      "Import: CSV rows through npm run import's importer (registerDevice per row) into the Firestore emulator",
+      table(
+        ["pass", "rows", "seconds", "rows/s", "reads", "reads/row", "writes", "writes/row", "imported", "unchanged", "skipped"],
+        r.import.passes.map((p) => [p.pass, p.rows, p.seconds, p.rowsPerSecond, p.reads, p.readsPerRow, p.writes, p.writesPerRow, p.imported, p.unchanged, p.skipped]),
+      ),
+    );
+  }
   out += section(
     "Targets",
     table(["target", "value", "limit", "result"], list.map((t) => [t.target, t.value, t.limit, t.met === undefined ? "-" : t.met ? "met" : "NOT MET"])),
@@ -250,6 +261,7 @@ async function main(): Promise<number> {
   }
   if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
   if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db);
+  if (opts.only.has("import")) r.import = await benchImport(db);
 
   const list = targets(r);
   process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));
