@@ -6,12 +6,14 @@ import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../s
 import { deviceConverter, tokenOwnerConverter, userConverter } from "../src/devices/documents.js";
 import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, SHARD_STATUSES, deliveryConverter, notificationConverter, shardConverter } from "../src/notifications/documents.js";
 import { notificationSchema } from "../src/notifications/schema.js";
+import { lookupUserRequestSchema } from "../src/users/schema.js";
 import type { Manifest } from "./shared/manifest.js";
 
 /** The request of every callable (the api's routes take the same bodies). Add a new callable here. */
 export const REQUESTS: Record<string, z.ZodType> = {
   registerDevice: registerDeviceRequestSchema,
   unregisterDevice: unregisterDeviceRequestSchema,
+  lookupUser: lookupUserRequestSchema,
 };
 
 /** Every stored shape, by its path. Add a new converter here (the test lists the ones missing). */

@@ -46,6 +46,7 @@ describe("the deploy manifest", () => {
         "deleteNotificationRecords",
         "deleteUserDevices",
         "fanOutNotification",
+        "lookupUser",
         "planNotification",
         "purgeInactiveDevices",
         "registerDevice",
@@ -60,7 +61,7 @@ describe("the deploy manifest", () => {
   });
 
   it("callables and the api: us-central1, platform defaults for memory and timeout", () => {
-    for (const name of ["registerDevice", "unregisterDevice"]) expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
+    for (const name of ["registerDevice", "unregisterDevice", "lookupUser"]) expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
     expect(manifest.endpoints.api).toMatchObject({ ...v2, httpsTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
   });
 
