@@ -180,12 +180,14 @@ describe("npm run import -- --from flutterflow", () => {
     ];
     await Promise.all(originals);
 
-    const run = await runImport(["--from", "flutterflow", collection]);
+    const skippedFile = join(dir, "flutterflow-skipped.csv");
+    const run = await runImport(["--from", "flutterflow", collection, "--skipped", skippedFile]);
     expect(run.code, run.stderr).toBe(0);
     expect(count(run.stdout, "imported (new)"), run.stdout).toBe(2);
     expect(count(run.stdout, "skipped")).toBe(2);
     expect((await db.doc(`users/${a}/devices/${sha256(ta)}`).get()).get("type")).toBe("ios");
     expect((await db.doc(`users/${b}/devices/${sha256(tb)}`).get()).get("type")).toBe("android");
+    expect(readFileSync(skippedFile, "utf8")).toMatch(new RegExp(`^teams/x/${collection}/three,,uid: no user$`, "m"));
     expect((await db.doc(`users/${a}/${collection}/one`).get()).get("fcm_token")).toBe(ta);
     expect((await db.collectionGroup(collection).get()).size).toBe(4);
     await Promise.all(["users/" + a, "users/" + b, "teams/x"].map((p) => db.recursiveDelete(db.collection(`${p}/${collection}`))));
