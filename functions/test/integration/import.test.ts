@@ -190,7 +190,7 @@ describe("npm run import -- --from flutterflow", () => {
     expect(readFileSync(skippedFile, "utf8")).toMatch(new RegExp(`^teams/x/${collection}/three,,uid: no user$`, "m"));
     expect((await db.doc(`users/${a}/${collection}/one`).get()).get("fcm_token")).toBe(ta);
     expect((await db.collectionGroup(collection).get()).size).toBe(4);
-    await Promise.all(["users/" + a, "users/" + b, "teams/x"].map((p) => db.recursiveDelete(db.collection(`${p}/${collection}`))));
+    await Promise.all([`users/${a}`, `users/${b}`, "teams/x"].map((p) => db.recursiveDelete(db.collection(`${p}/${collection}`))));
   });
 });
 

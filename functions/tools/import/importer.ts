@@ -131,7 +131,10 @@ export function alreadyStored(device: DeviceDocument | undefined, r: Valid): boo
 /** Rows that share a user or a device go in one lane, run in order; lanes run side by side. */
 export function lanesOf(rows: Valid[]): Valid[][] {
   const parent = rows.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const find = (i: number): number => {
+    if (parent[i] !== i) parent[i] = find(parent[i]!);
+    return parent[i]!;
+  };
   const firstWithKey = new Map<string, number>();
   rows.forEach((r, i) => {
     for (const key of [`u:${r.uid}`, `d:${r.deviceId}`]) {
@@ -141,7 +144,9 @@ export function lanesOf(rows: Valid[]): Valid[][] {
     }
   });
   const lanes = new Map<number, Valid[]>();
-  rows.forEach((r, i) => lanes.set(find(i), [...(lanes.get(find(i)) ?? []), r]));
+  rows.forEach((r, i) => {
+    lanes.set(find(i), [...(lanes.get(find(i)) ?? []), r]);
+  });
   return [...lanes.values()];
 }
 

@@ -27,21 +27,32 @@ export function parseCsv(text: string): string[][] {
   let field = "";
   let quoted = false;
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const endField = () => {
+    row.push(field);
+    field = "";
+  };
+  const endRow = () => {
+    endField();
+    rows.push(row);
+    row = [];
+  };
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
-    if (quoted) {
-      if (c === '"' && source[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+    if (quoted && c === '"' && source[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (quoted) {
+      if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"' && field === "") quoted = true;
-    else if (c === ",") row.push(field), (field = "");
+    else if (c === ",") endField();
     else if (c === "\n" || c === "\r") {
       if (c === "\r" && source[i + 1] === "\n") i++;
-      row.push(field), rows.push(row), (row = []), (field = "");
+      endRow();
     } else field += c;
   }
   if (quoted) throw new SourceError("the CSV ends inside a quoted field (a quote is not closed)");
-  if (field !== "" || row.length > 0) row.push(field), rows.push(row);
+  if (field !== "" || row.length > 0) endRow();
   return rows.filter((r) => !(r.length === 1 && r[0] === ""));
 }
 

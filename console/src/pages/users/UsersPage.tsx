@@ -67,7 +67,9 @@ function Account({ uid }: { uid: string }) {
       (user) => current && setState({ user }),
       (error: ShownError) => current && setState({ error }),
     );
-    return () => void (current = false);
+    return () => {
+      current = false;
+    };
   }, [services, uid]);
   if (state.error) return <ErrorAlert title={`Could not look up ${uid}`} error={state.error} />;
   if (state.user === undefined) return <p class="muted" role="status">Looking up {uid}…</p>;
