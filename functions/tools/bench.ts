@@ -13,7 +13,7 @@ import { findEmulators } from "./shared/emulators.js";
 import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
 import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
 import { benchBroadcast, type BroadcastResult } from "./bench/broadcast.js";
-import { benchImport, type ImportResult } from "./bench/import.js";
+import { benchImport, IMPORT_ROWS, type ImportResult } from "./bench/import.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
 import { median } from "./bench/stats.js";
@@ -24,7 +24,7 @@ const REPO_ROOT = join(__dirname, "..", "..", "..");
 const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast", "import"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,import] [--out bench/results.json]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,import] [--import-rows 100000] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -50,6 +50,7 @@ function options() {
       "purge-runs": { type: "string", default: "5" },
       calls: { type: "string", default: "200" },
       "load-seconds": { type: "string", default: "45" },
+      "import-rows": { type: "string", default: String(IMPORT_ROWS) },
       only: { type: "string", default: SCENARIOS.join(",") },
       out: { type: "string", default: join(REPO_ROOT, "bench", "results.json") },
       help: { type: "boolean", short: "h" },
@@ -72,6 +73,7 @@ function options() {
     purgeRuns: int("purge-runs", values["purge-runs"]),
     calls: int("calls", values.calls),
     loadLimitMs: int("load-seconds", values["load-seconds"]) * 1000,
+    importRows: int("import-rows", values["import-rows"]),
     only: new Set(only as Scenario[]),
     out: resolve(values.out),
   };
@@ -261,7 +263,7 @@ async function main(): Promise<number> {
   }
   if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
   if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db);
-  if (opts.only.has("import")) r.import = await benchImport(db);
+  if (opts.only.has("import")) r.import = await benchImport(db, opts.importRows);
 
   const list = targets(r);
   process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));
