@@ -72,6 +72,11 @@ describe("links in the README and docs/", () => {
     expect(problemsOf(file)).toEqual([]);
   });
 
+  it.each(DOCS)("%s names no document outside the repository (the workspace's CONTRACT.md, ../shared)", (file) => {
+    const text = readFileSync(join(ROOT, file), "utf8");
+    expect(text).not.toMatch(/CONTRACT\.md|\.\.\/shared\//);
+  });
+
   it("the README stays a five-minute read (under 12 KB)", () => {
     expect(statSync(join(ROOT, "README.md")).size).toBeLessThan(12 * 1024);
   });
