@@ -13,6 +13,7 @@ const emulatorConfig = {
   projectId: firebaserc.projects.default,
   auth: `http://${emulators.auth.host}:${emulators.auth.port}`,
   firestore: { host: emulators.firestore.host, port: emulators.firestore.port },
+  functions: { host: emulators.functions.host, port: emulators.functions.port },
 };
 
 export default defineConfig({

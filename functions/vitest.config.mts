@@ -22,6 +22,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           globalSetup: ["test/helpers/global-setup.ts"],
           setupFiles: ["test/helpers/clean-up.ts"],
+          // firebase-admin would look for a Google Cloud metadata server (offline: a warning); the emulators need no credentials.
+          env: { METADATA_SERVER_DETECTION: "none" },
         },
       },
       {

@@ -9,7 +9,7 @@
 //   node scripts/emulators.mjs bench [args]     build, then npm run bench's tool inside the emulators
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -246,6 +246,26 @@ export function withoutStartNoise(input, output) {
   });
 }
 
+/** Where `npm test` keeps the functions' logs it does not show (git-ignored). */
+export const TEST_FUNCTION_LOG = join(ROOT, "test-results", "functions.log");
+
+/**
+ * `npm test`'s view of firebase-tools' output: the functions' own log lines (firebase-tools prints
+ * them as `>  ...` whatever --log-verbosity says) go to `logFile` instead, so vitest's report reads
+ * as one piece; everything else (vitest, firebase-tools' own messages) is kept as it came.
+ */
+export function withoutFunctionLogs(logFile) {
+  return (input, output) => {
+    mkdirSync(dirname(logFile), { recursive: true });
+    writeFileSync(logFile, "");
+    const reader = createInterface({ input, crlfDelay: Infinity });
+    return reader.on("line", (line) => {
+      if (/^>  /.test(line.replace(ANSI, ""))) appendFileSync(logFile, `${line.replace(ANSI, "")}\n`);
+      else output.write(`${line}\n`);
+    });
+  };
+}
+
 /** Builds the functions and runs `command` inside one emulator session; resolves to its exit code. */
 export async function execInEmulators(command, { ui = false, logVerbosity, filterStdout, bench = false } = {}) {
   if (!existsSync(join(ROOT, "node_modules", ".bin", "firebase"))) fail("firebase-tools is not installed: run 'npm install' first.");
@@ -269,8 +289,13 @@ async function main() {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === "test") {
     const command = ["npm", "--prefix", "functions", "run", "test:emulator", "--", ...rest].map(quote).join(" ");
-    // Function logs are noise next to vitest's report; PUSHFAN_EMULATOR_LOG=INFO shows them again.
-    process.exit(await execInEmulators(command, { logVerbosity: process.env.PUSHFAN_EMULATOR_LOG || "QUIET" }));
+    // Function logs are noise next to vitest's report: kept in a file (shown inline with
+    // PUSHFAN_EMULATOR_LOG=INFO); a failed run says where they are.
+    const shown = Boolean(process.env.PUSHFAN_EMULATOR_LOG);
+    const filterStdout = shown ? undefined : withoutFunctionLogs(TEST_FUNCTION_LOG);
+    const code = await execInEmulators(command, { logVerbosity: process.env.PUSHFAN_EMULATOR_LOG || "QUIET", filterStdout });
+    if (code !== 0 && !shown) log(`The functions' logs of this run: ${TEST_FUNCTION_LOG} (PUSHFAN_EMULATOR_LOG=INFO npm test shows them inline)`);
+    process.exit(code);
   } else if (mode === "exec" && rest.length > 0) {
     process.exit(await execInEmulators(rest.join(" ")));
   } else if (mode === "bench") {

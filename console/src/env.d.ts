@@ -4,4 +4,5 @@ declare const __PUSHFAN_EMULATORS__: {
   /** e.g. http://127.0.0.1:9099 */
   auth: string;
   firestore: { host: string; port: number };
+  functions: { host: string; port: number };
 };

@@ -4,18 +4,23 @@
 import { initializeApp, type FirebaseOptions } from "firebase/app";
 import { connectAuthEmulator, getAuth, type Auth } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
+import { connectFunctionsEmulator, getFunctions, type Functions } from "firebase/functions";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 
 export interface Services {
   auth: Auth;
   db: Firestore;
+  /** pushfan's callables (the admin-only lookupUser), in the functions' region. */
+  functions: Functions;
   projectId: string;
   /** True when talking to the Emulator Suite rather than a real project. */
   emulated: boolean;
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Where pushfan's functions run (functions/src/notifications/trigger.ts, REGION). */
+const REGION = "us-central1";
 
 /** Firebase Hosting answers this reserved URL with the web config of the project it serves. */
 async function hostingConfig(): Promise<FirebaseOptions> {
@@ -38,14 +43,16 @@ function connectEmulators(): Services {
   connectAuthEmulator(auth, emulators.auth, { disableWarnings: true });
   const db = getFirestore(app);
   connectFirestoreEmulator(db, emulators.firestore.host, emulators.firestore.port);
-  return { auth, db, projectId: emulators.projectId, emulated: true };
+  const functions = getFunctions(app, REGION);
+  connectFunctionsEmulator(functions, emulators.functions.host, emulators.functions.port);
+  return { auth, db, functions, projectId: emulators.projectId, emulated: true };
 }
 
 export async function connectFirebase(hostname = location.hostname): Promise<Services> {
   if (LOCAL_HOSTS.has(hostname)) return connectEmulators();
   const options = await hostingConfig();
   const app = initializeApp(options);
-  return { auth: getAuth(app), db: getFirestore(app), projectId: options.projectId ?? "", emulated: false };
+  return { auth: getAuth(app), db: getFirestore(app), functions: getFunctions(app, REGION), projectId: options.projectId ?? "", emulated: false };
 }
 
 export const ServicesContext = createContext<Services | null>(null);

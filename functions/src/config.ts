@@ -38,7 +38,7 @@ export const NOTIFICATION_MAX_EVENT_AGE_SECONDS = defineInt("NOTIFICATION_MAX_EV
 export const FCM_MESSAGES_PER_MINUTE = defineInt("FCM_MESSAGES_PER_MINUTE", {
   default: 300000,
   description:
-    "Messages per minute large audiences may send (FCM's default project quota is 600000); sets the shard size, see README (1200-600000).",
+    "Messages per minute large audiences may send (FCM's default project quota is 600000); sets the shard size, see docs/REFERENCE.md (1200-600000).",
 });
 
 export const SEND_MAX_CONCURRENT_SHARDS = defineInt("SEND_MAX_CONCURRENT_SHARDS", {

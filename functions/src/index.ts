@@ -30,6 +30,7 @@ import {
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
 import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
+import { lookupUserHandler } from "./users/lookup.js";
 
 setGlobalOptions({ region: REGION, maxInstances: 20 });
 
@@ -38,6 +39,9 @@ setGlobalOptions({ region: REGION, maxInstances: 20 });
 export const registerDevice = guardCallable(onCall(registerDeviceHandler));
 
 export const unregisterDevice = guardCallable(onCall(unregisterDeviceHandler));
+
+// Admin-only: the console's Users page finds a user by email or uid.
+export const lookupUser = guardCallable(onCall(lookupUserHandler));
 
 const apiHandler = createApiHandler({ db, auth, maxDevices: config.maxDevicesPerUser, corsOrigins: config.corsOrigins });
 

@@ -21,6 +21,7 @@ export type {
   UnregisterDeviceResponse,
 } from "./devices/schema.js";
 export type { DeviceSummary } from "./devices/registry.js";
+export type { LookupUserRequest, LookupUserResponse, UserSummary } from "./users/schema.js";
 export type { DeviceDocument } from "./devices/documents.js";
 export type { IdentifierKind } from "./devices/address.js";
 export type { ErrorDetail } from "./shared/validation.js";

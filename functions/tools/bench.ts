@@ -14,6 +14,7 @@ import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type O
 import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
 import { benchBroadcast, type BroadcastResult, type BroadcastSample } from "./bench/broadcast.js";
 import { benchDeletion, type DeletionResult } from "./bench/deletion.js";
+import { benchImport, IMPORT_ROWS, type ImportResult } from "./bench/import.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
 import { SEND_DISPATCHES_PER_SECOND } from "../src/notifications/pipeline.js";
@@ -22,10 +23,10 @@ import { median } from "./bench/stats.js";
 // Compiled to functions/lib/tools/bench.js.
 const REPO_ROOT = join(__dirname, "..", "..", "..");
 
-const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast", "deletion"] as const;
+const SCENARIOS = ["registration", "fanout", "operations", "purge", "broadcast", "deletion", "import"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,deletion] [--fcm fake] [--out bench/results.json]`;
+const USAGE = `usage: npm run bench -- [--runs 3] [--purge-runs 5] [--calls 200] [--load-seconds 45] [--only registration,fanout,operations,purge,broadcast,deletion,import] [--fcm fake] [--import-rows 100000] [--out bench/results.json]`;
 
 interface Results {
   registration?: RegistrationResult;
@@ -35,6 +36,7 @@ interface Results {
   purge?: PurgeResult;
   broadcast?: BroadcastResult;
   deletion?: DeletionResult;
+  import?: ImportResult;
 }
 
 interface Target {
@@ -51,6 +53,7 @@ function options() {
       "purge-runs": { type: "string", default: "5" },
       calls: { type: "string", default: "200" },
       "load-seconds": { type: "string", default: "45" },
+      "import-rows": { type: "string", default: String(IMPORT_ROWS) },
       only: { type: "string", default: SCENARIOS.join(",") },
       // The 10,000-device broadcast once more through firebase-admin to the FCM fake (tools/fcm-fake).
       fcm: { type: "string" },
@@ -76,6 +79,7 @@ function options() {
     purgeRuns: int("purge-runs", values["purge-runs"]),
     calls: int("calls", values.calls),
     loadLimitMs: int("load-seconds", values["load-seconds"]) * 1000,
+    importRows: int("import-rows", values["import-rows"]),
     only: new Set(only as Scenario[]),
     fcm: values.fcm as "fake" | undefined,
     out: resolve(values.out),
@@ -263,6 +267,15 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
       table(["deliveries", "shards", "seconds", "records/s"], [[d.deliveries, d.shards, fmt(d.seconds), d.recordsPerSecond]]),
     );
   }
+  if (r.import) {
+    out += section(
+      "Import: CSV rows through npm run import's importer (registerDevice per row) into the Firestore emulator",
+      table(
+        ["pass", "rows", "seconds", "rows/s", "reads", "reads/row", "writes", "writes/row", "imported", "unchanged", "skipped"],
+        r.import.passes.map((p) => [p.pass, p.rows, p.seconds, p.rowsPerSecond, p.reads, p.readsPerRow, p.writes, p.writesPerRow, p.imported, p.unchanged, p.skipped]),
+      ),
+    );
+  }
   out += section(
     "Targets",
     table(["target", "value", "limit", "result"], list.map((t) => [t.target, t.value, t.limit, t.met === undefined ? "-" : t.met ? "met" : "NOT MET"])),
@@ -294,6 +307,7 @@ async function main(): Promise<number> {
   if (opts.only.has("purge")) r.purge = await benchPurge(db, { runs: opts.purgeRuns });
   if (opts.only.has("broadcast")) r.broadcast = await benchBroadcast(db, { fcm: opts.fcm });
   if (opts.only.has("deletion")) r.deletion = await benchDeletion(db);
+  if (opts.only.has("import")) r.import = await benchImport(db, opts.importRows);
 
   const list = targets(r);
   process.stdout.write(render(r, list, opts.runs, opts.purgeRuns));

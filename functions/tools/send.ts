@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2))
+void main(process.argv.slice(2))
   .catch((error: unknown) => {
     console.error(`send: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failed;

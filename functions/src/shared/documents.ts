@@ -27,18 +27,22 @@ export class MalformedDocumentError extends Error {
   }
 }
 
+/** A converter that also carries its shape, so the shape can be documented from the code. */
+export type ShapeConverter<T extends DocumentData> = FirestoreDataConverter<T> & { readonly schema: z.ZodType<T> };
+
 /**
  * The converter of a stored shape. Writes pass through unchanged (TypeScript checks them against
  * the shape, FieldValues allowed); reads are parsed, and a document that breaks the shape throws
  * MalformedDocumentError from `snapshot.data()`.
  */
-export function converterOf<T extends DocumentData>(schema: z.ZodType<T>): FirestoreDataConverter<T> {
+export function converterOf<T extends DocumentData>(schema: z.ZodType<T>): ShapeConverter<T> {
   function toFirestore(value: WithFieldValue<T>): DocumentData;
   function toFirestore(value: PartialWithFieldValue<T>): DocumentData;
   function toFirestore(value: WithFieldValue<T> | PartialWithFieldValue<T>): DocumentData {
     return value;
   }
   return {
+    schema,
     toFirestore,
     fromFirestore(snapshot: QueryDocumentSnapshot): T {
       const parsed = schema.safeParse(snapshot.data());

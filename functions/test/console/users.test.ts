@@ -1,5 +1,6 @@
-// The Users page: a user's devices by uid, with every fact an admin needs, the kind of identifier
-// (FCM token or Installation ID) and no whole token or FID.
+// The Users page: a user found by uid or by email (the admin-only lookupUser callable), their
+// account and their devices, with every fact an admin needs, the kind of identifier (FCM token or
+// Installation ID) and no whole token or FID.
 import { describe, expect, it } from "vitest";
 import { uniqueId } from "../helpers/emulator";
 import { consoleSuite, expectAccessible, screenshot, texts, waitForRoute, waitForText } from "./console-app";
@@ -40,6 +41,26 @@ describe("the users page", () => {
     expect(rows.find((r) => r.includes("Chrome on a laptop"))).toContain("FCM token");
     await expectAccessible(page, "the users page");
     await screenshot(page, "users");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("finds a user by email through lookupUser, shows who they are, and says when no user has an email", async () => {
+    const { page, errors, close } = await suite.openAsAdmin("#/users");
+    await waitForText(page, "h1", "Users");
+    await page.type("#field-uid", suite.recipient.email.toUpperCase());
+    await page.click("form[role=search] button[type=submit]");
+    expect(await waitForRoute(page, "#/users/")).toBe(`#/users/${suite.recipient.uid}`);
+    await waitForText(page, "h2", "3 devices");
+    expect(await waitForText(page, "section.account", suite.recipient.email)).toContain(suite.recipient.uid);
+
+    const nobody = `${uniqueId("nobody")}@example.com`;
+    await page.click("#field-uid", { count: 3 });
+    await page.keyboard.press("Backspace");
+    await page.type("#field-uid", nobody);
+    await page.click("form[role=search] button[type=submit]");
+    expect(await waitForText(page, "[role=alert]", "No user has the email")).toContain(nobody);
+    await expectAccessible(page, "the users page after an email lookup");
     expect(errors).toEqual([]);
     await close();
   });

@@ -46,6 +46,7 @@ describe("the deploy manifest", () => {
         "deleteNotificationRecords",
         "deleteUserDevices",
         "fanOutNotification",
+        "lookupUser",
         "planNotification",
         "purgeInactiveDevices",
         "registerDevice",
@@ -62,7 +63,7 @@ describe("the deploy manifest", () => {
   });
 
   it("callables and the api: us-central1, platform defaults for memory and timeout", () => {
-    for (const name of ["registerDevice", "unregisterDevice"]) expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
+    for (const name of ["registerDevice", "unregisterDevice", "lookupUser"]) expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
     expect(manifest.endpoints.api).toMatchObject({ ...v2, httpsTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
   });
 
@@ -155,11 +156,11 @@ describe("the deploy manifest", () => {
       CORS_ORIGINS: ["string", "*"],
     });
     for (const p of manifest.params) expect(p.description.length, p.name).toBeGreaterThan(20);
-    // The README's settings table and the emulator's .env.local list every one of them.
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    // The reference's settings table and the emulator's .env.local list every one of them.
+    const reference = readFileSync(join(ROOT, "docs/REFERENCE.md"), "utf8");
     const envLocal = readFileSync(join(FUNCTIONS_DIR, ".env.local"), "utf8");
     for (const p of manifest.params) {
-      expect(readme, `README lists ${p.name}`).toContain(`| \`${p.name}\` |`);
+      expect(reference, `docs/REFERENCE.md lists ${p.name}`).toContain(`| \`${p.name}\` |`);
       expect(envLocal, `.env.local sets ${p.name}`).toMatch(new RegExp(`^${p.name}=`, "m"));
     }
   });

@@ -1,12 +1,16 @@
-// Look up a user by uid and see their devices, live. Admins may read `users/{uid}/devices` under
-// the rules; tokens and Installation IDs address pushes to a device, so only their kind and first
-// characters show.
+// Look up a user by email or uid and see who they are and their devices, live. The email goes
+// through the admin-only lookupUser callable (Auth has the emails; devices live under uids). Admins
+// may read `users/{uid}/devices` under the rules; tokens and Installation IDs address pushes to a
+// device, so only their kind and first characters show.
 import { orderBy, query } from "firebase/firestore";
-import { useMemo, useState } from "preact/hooks";
+import { httpsCallable } from "firebase/functions";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { LookupUserRequest, LookupUserResponse, UserSummary } from "../../../../functions/src/types";
 import { devicesOf, type DeviceDocument } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
-import { useServices } from "../../firebase";
+import { useServices, type Services } from "../../firebase";
 import { navigate } from "../../router";
+import { ErrorAlert, type ShownError } from "../../ui/Alert";
 import { TextField } from "../../ui/fields";
 import { PLATFORM_LABELS, plural, shorten } from "../../ui/format";
 import { NotReady } from "../../ui/NotReady";
@@ -14,22 +18,82 @@ import { Page } from "../../ui/Page";
 import { TableCard } from "../../ui/TableCard";
 import { Time } from "../../ui/Time";
 
+/** The lookupUser callable: the user with this email or uid, or null. */
+async function lookUpUser(services: Services, request: LookupUserRequest): Promise<UserSummary | null> {
+  const call = httpsCallable<LookupUserRequest, LookupUserResponse>(services.functions, "lookupUser");
+  return (await call(request)).data.user;
+}
+
 export function UsersPage({ uid }: { uid: string | null }) {
+  const services = useServices();
   const [text, setText] = useState(uid ?? "");
-  function lookUp(event: Event) {
+  const [problem, setProblem] = useState<ShownError | null>(null);
+  async function lookUp(event: Event) {
     event.preventDefault();
-    navigate({ page: "users", uid: text.trim() || null });
+    setProblem(null);
+    const wanted = text.trim();
+    if (!wanted.includes("@")) return navigate({ page: "users", uid: wanted || null });
+    try {
+      const user = await lookUpUser(services, { email: wanted });
+      if (user) navigate({ page: "users", uid: user.uid });
+      else setProblem({ message: `No user has the email ${wanted}.` });
+    } catch (error) {
+      setProblem(error as ShownError);
+    }
   }
   return (
-    <Page title="Users" subtitle="Look up a user by uid to see their registered devices.">
+    <Page title="Users" subtitle="Look up a user by email or uid to see who they are and their registered devices.">
       <form class="card lookup" role="search" onSubmit={lookUp}>
-        <TextField name="uid" label="User id (uid)" type="search" value={text} onValue={setText} class="lookup__field" />
+        <TextField name="uid" label="Email or user id (uid)" type="search" value={text} onValue={setText} class="lookup__field" />
         <button class="button button--primary" type="submit">
           Look up
         </button>
       </form>
+      {problem && <ErrorAlert title="Could not look the user up" error={problem} />}
+      {uid && <Account uid={uid} />}
       {uid && <Devices uid={uid} />}
     </Page>
+  );
+}
+
+/** Who the uid is in Firebase Auth: email, name, admin, disabled, sign-in times. */
+function Account({ uid }: { uid: string }) {
+  const services = useServices();
+  const [state, setState] = useState<{ user?: UserSummary | null; error?: ShownError }>({});
+  useEffect(() => {
+    let current = true;
+    setState({});
+    lookUpUser(services, { uid }).then(
+      (user) => current && setState({ user }),
+      (error: ShownError) => current && setState({ error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [services, uid]);
+  if (state.error) return <ErrorAlert title={`Could not look up ${uid}`} error={state.error} />;
+  if (state.user === undefined) return <p class="muted" role="status">Looking up {uid}…</p>;
+  if (state.user === null) {
+    return (
+      <div class="card" role="status">
+        <p>
+          No Firebase Auth user has the uid <code>{uid}</code> (its devices, if any, are listed below).
+        </p>
+      </div>
+    );
+  }
+  const u = state.user;
+  return (
+    <section class="card account" aria-label="Account">
+      <p>
+        <strong>{u.displayName ?? u.email ?? u.uid}</strong> {u.email && <span>{u.email}</span>} · uid <code>{u.uid}</code>
+        {u.admin && <span class="badge badge--success"> Admin</span>}
+        {u.disabled && <span class="badge badge--neutral"> Disabled</span>}
+      </p>
+      <p class="muted">
+        Created {u.createdAt ? new Date(u.createdAt).toLocaleString() : "—"} · last sign-in {u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString() : "never"}
+      </p>
+    </section>
   );
 }
 
