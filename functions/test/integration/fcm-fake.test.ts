@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearFaults, fakeMessages, restoreSessionTransport, setFaults, useTransport } from "../../tools/fcm-fake/client";
 import { uniqueId } from "../helpers/emulator";
-import { deliveriesOf, deviceExists, seedDevices, sendNotification, sha256, waitForOutcome } from "../helpers/notifications";
+import { deliveriesOf, deviceExists, deviceIdsOf, fidDeviceId, seedDevices, sendNotification, sha256, waitForOutcome } from "../helpers/notifications";
 
 const IMAGE = "https://cdn.example.com/promo/banner.png";
 
@@ -112,6 +112,25 @@ describe("each FCM error ends in the contract's outcome", () => {
     expect(await deviceExists(uid, unregistered)).toBe(false);
     expect(await deviceExists(uid, invalid)).toBe(false);
     expect(await deviceExists(uid, good)).toBe(true);
+  });
+
+  it("FID devices: the message targets fid on the wire, and a dead FID's 404 UNREGISTERED removes it as firebase-admin names it", async () => {
+    const uid = uniqueId("fcm-fid");
+    const [fid, dead, token] = [uniqueId("fid"), uniqueId("sandbox-unregistered-fid"), uniqueId("token")];
+    await seedDevices([{ uid, fid }, { uid, fid: dead }, { uid, token }]);
+    const id = await sendNotification({ userId: uid, title: "By FID" });
+    const outcome = await waitForOutcome(id, 90_000);
+    expect(outcome).toMatchObject({ status: "partial", stats: { devices: 3, sent: 2, removed: 1 } });
+    const received = await fakeMessages({ notificationId: id });
+    const wire = (target: string) => received.find((m) => m.token === target)?.message as Record<string, unknown> | undefined;
+    expect(wire(fid)).toMatchObject({ fid, notification: { title: "By FID" } });
+    expect(wire(fid)).not.toHaveProperty("token");
+    expect(wire(token)).toMatchObject({ token });
+    const deliveries = await deliveriesOf(id);
+    // firebase-admin reads the request's `fid` to name FCM's 404 UNREGISTERED for an FID.
+    expect(deliveries[fidDeviceId(dead)]).toMatchObject({ status: "removed", identifiedBy: "fid", error: { code: "messaging/installation-id-not-registered" } });
+    expect(deliveries[fidDeviceId(fid)]).toMatchObject({ status: "sent", identifiedBy: "fid" });
+    expect(await deviceIdsOf(uid)).toEqual([fidDeviceId(fid), sha256(token)].sort());
   });
 
   it("400 INVALID_ARGUMENT for the payload: the delivery fails, the device is kept, nothing is retried", async () => {
