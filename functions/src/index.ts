@@ -111,7 +111,7 @@ export const purgeInactiveDevices = onSchedule(
 
 // Finishes notifications whose outcome was never written and resumes those whose tasks were lost
 // (see notifications/sweep.ts): every 5 minutes, so within 15 of the last write (STALL_MS + 5).
-export const sweepNotifications = onSchedule({ schedule: "every 5 minutes", timeoutSeconds: 300, retryCount: 0 }, onSweep);
+export const sweepNotifications = onSchedule({ schedule: "every 5 minutes", timeZone: "Etc/UTC", timeoutSeconds: 300, retryCount: 0 }, onSweep);
 
 // Auth user deletion has no v2 trigger (blocking functions fire before, not after); the Auth
 // emulator fires this one too. Retried until it succeeds (it is idempotent).

@@ -109,15 +109,21 @@ export async function disablePush(): Promise<void> {
 
 /** The errors a client must expect from pushfan's callables. */
 export function reportPushError(error: unknown): void {
-  if (!(error instanceof FunctionsError)) return console.error("push:", error);
+  if (!(error instanceof FunctionsError)) {
+    console.error("push:", error);
+    return;
+  }
   switch (error.code) {
     case "functions/unauthenticated": // no signed-in user, or App Check is enforced and the app sent no valid token
-      return console.warn("push: sign in (and set up App Check) first", error.message);
+      console.warn("push: sign in (and set up App Check) first", error.message);
+      break;
     case "functions/invalid-argument": // details: [{ path, message }], one per problem
-      return console.error("push: rejected", error.details);
+      console.error("push: rejected", error.details);
+      break;
     case "functions/unavailable": // too many concurrent changes to this user's devices: retry with backoff
-      return console.warn("push: busy, retry shortly");
+      console.warn("push: busy, retry shortly");
+      break;
     default: // internal: a server problem, already logged there
-      return console.error("push:", error.code, error.message);
+      console.error("push:", error.code, error.message);
   }
 }

@@ -32,6 +32,13 @@ describe("CSV", () => {
     expect(checkRow(row!)).toMatchObject({ uid: "u1", input: { token: "tok-1", type: "ios", active: false, topics: ["news", "sports", "deals"] } });
   });
 
+  it("takes a token or an FID per row from a file with both columns (the cell a row leaves empty is omitted)", () => {
+    const [byToken, byFid] = fromCsv("uid,token,fid,type\nu1,tok-1,,android\nu2,,fid-2,android\n");
+    expect(byToken!.request).toEqual({ token: "tok-1", type: "android" });
+    expect(byFid!.request).toEqual({ fid: "fid-2", type: "android" });
+    expect(checkRow(byFid!)).toMatchObject({ uid: "u2", input: { fid: "fid-2", type: "android" } });
+  });
+
   it("passes an unknown column to the schema, which refuses it like the callable does", () => {
     const [row] = fromCsv("uid,token,type,color\nu1,tok-1,web,red\n");
     expect(checkRow(row!)).toMatchObject({ kind: expect.stringContaining("color") });
@@ -85,7 +92,8 @@ describe("hostile rows", () => {
     ["a 5,000-character token", row("u1", { token: "x".repeat(5000), type: "ios" }), "token: must be at most 4096 characters"],
     ["a token with a space", row("u1", { token: "a b", type: "ios" }), "token: must not contain whitespace or control characters"],
     ["an unknown type", row("u1", { token: "t", type: "blackberry" }), "type: must be one of ios, android, web"],
-    ["no token at all", row("u1", { type: "ios" }), "token: is required"],
+    ["no token at all", row("u1", { type: "ios" }), "token: is required: send exactly one of token (FCM registration token) and fid (Firebase Installation ID)"],
+    ["both a token and an FID", row("u1", { token: "t", fid: "f", type: "ios" }), "fid: must not be sent together with token: send exactly one of token and fid"],
   ])("skips %s with the schema's reason", (_name, source, kind) => {
     expect(checkRow(source)).toMatchObject({ kind });
   });

@@ -163,20 +163,19 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 /** The GCE metadata server's answers google-auth-library needs (GCE_METADATA_HOST points here). */
 function handleMetadata(state: FakeState, req: IncomingMessage, res: ServerResponse, path: string): void {
   const flavor = { "metadata-flavor": "Google" };
-  if (req.headers["metadata-flavor"] !== "Google") return json(res, 403, { error: "Missing Metadata-Flavor: Google" }, flavor);
-  if (path.endsWith("/service-accounts/default/token")) {
-    const accessToken = `fake-access-token-${randomUUID()}`;
-    state.tokens.add(accessToken);
-    return json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: "Bearer" }, flavor);
-  }
   const text = (value: string) => {
     res.writeHead(200, { "content-type": "application/text", ...flavor });
     res.end(value);
   };
-  if (path.endsWith("/service-accounts/default/email")) return text(SERVICE_ACCOUNT);
-  if (path.endsWith("/project/project-id")) return text(state.projectId);
-  if (path === "/computeMetadata/v1/instance" || path === "/computeMetadata/v1/instance/") return text("");
-  json(res, 404, { error: `The FCM fake's metadata server has no ${path}` }, flavor);
+  if (req.headers["metadata-flavor"] !== "Google") json(res, 403, { error: "Missing Metadata-Flavor: Google" }, flavor);
+  else if (path.endsWith("/service-accounts/default/token")) {
+    const accessToken = `fake-access-token-${randomUUID()}`;
+    state.tokens.add(accessToken);
+    json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: "Bearer" }, flavor);
+  } else if (path.endsWith("/service-accounts/default/email")) text(SERVICE_ACCOUNT);
+  else if (path.endsWith("/project/project-id")) text(state.projectId);
+  else if (path === "/computeMetadata/v1/instance" || path === "/computeMetadata/v1/instance/") text("");
+  else json(res, 404, { error: `The FCM fake's metadata server has no ${path}` }, flavor);
 }
 
 async function handleControl(state: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,6 +4,7 @@
 // so a rerun after a crash writes only what the first run did not, and a second run writes nothing.
 import type { Firestore } from "firebase-admin/firestore";
 import { deviceRef, type DeviceDocument } from "../../src/devices/documents.js";
+import { addressOf } from "../../src/devices/address.js";
 import { deviceIdOf, registerDevice } from "../../src/devices/registry.js";
 import { registerDeviceRequestSchema, type RegisterDeviceInput } from "../../src/devices/schema.js";
 import { getAllOf, readOrProblem } from "../../src/shared/documents.js";
@@ -56,11 +57,8 @@ export function uidProblem(uid: unknown): string | undefined {
   return undefined;
 }
 
-/** The device id the registry gives a request: of the token, or of `fid:` + the FID (contract §1). */
-function deviceIdOfInput(input: RegisterDeviceInput): string {
-  const fid = (input as { fid?: unknown }).fid;
-  return typeof fid === "string" ? deviceIdOf(`fid:${fid}`) : deviceIdOf(input.token);
-}
+/** The device id the registry gives a request: of the token, or of `fid:` + the FID. */
+const deviceIdOfInput = (input: RegisterDeviceInput): string => deviceIdOf(addressOf(input));
 
 const short = (uid: unknown) => (typeof uid === "string" ? uid.slice(0, 128) : String(uid ?? ""));
 
