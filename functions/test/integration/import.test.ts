@@ -85,7 +85,7 @@ describe("npm run import -- --from csv", () => {
     expect(count(first.stdout, "skipped")).toBe(6);
     expect(first.stdout).toMatch(/name: must not contain control characters\s+1/);
     // An empty cell is an omitted field (a row may name an FID instead, once devices have them).
-    expect(first.stdout).toMatch(/token: is required\s+1/);
+    expect(first.stdout).toMatch(/token: is required: send exactly one of token \(FCM registration token\) and fid \(Firebase Installation ID\)\s+1/);
     expect(first.stdout).toMatch(/token: must be at most 4096 characters\s+1/);
     expect(first.stdout).toMatch(/type: must be one of ios, android, web\s+1/);
     expect(first.stdout).toMatch(/uid: cannot name a user document .*\s+1/);
