@@ -9,7 +9,7 @@
 //   node scripts/emulators.mjs bench [args]     build, then npm run bench's tool inside the emulators
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -209,7 +209,11 @@ async function startFcmFake(env) {
   }
   const session = await startFcmFakeSession({ root: ROOT, projectId: PROJECT_ID, transport }).catch((error) => fail(error.message));
   Object.assign(env, session.env);
-  log(transport === "fake" ? "FCM: the local FCM fake (PUSHFAN_FCM=fake), through firebase-admin" : "FCM: the sandbox (the FCM fake listens for the files that switch to it)");
+  log(
+    transport === "fake"
+      ? "FCM: the local FCM fake (PUSHFAN_FCM=fake), through firebase-admin"
+      : "FCM: the sandbox (the FCM fake listens for the files that switch to it)",
+  );
   return session;
 }
 
@@ -260,7 +264,7 @@ export function withoutFunctionLogs(logFile) {
     writeFileSync(logFile, "");
     const reader = createInterface({ input, crlfDelay: Infinity });
     return reader.on("line", (line) => {
-      if (/^>  /.test(line.replace(ANSI, ""))) appendFileSync(logFile, `${line.replace(ANSI, "")}\n`);
+      if (/^> {2}/.test(line.replace(ANSI, ""))) appendFileSync(logFile, `${line.replace(ANSI, "")}\n`);
       else output.write(`${line}\n`);
     });
   };
@@ -307,7 +311,7 @@ async function main() {
     const session = ["node", "scripts/dev-session.mjs", ...rest].map(quote).join(" ");
     process.exit(await execInEmulators(session, { ui, filterStdout: process.env.PUSHFAN_EMULATOR_LOG ? undefined : withoutStartNoise }));
   } else {
-    fail("usage: node scripts/emulators.mjs start | test [vitest args] | bench [args] | exec \"<command>\"");
+    fail('usage: node scripts/emulators.mjs start | test [vitest args] | bench [args] | exec "<command>"');
   }
 }
 

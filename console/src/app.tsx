@@ -2,15 +2,15 @@
 // the console itself, whose page follows the URL's hash.
 import type { User } from "firebase/auth";
 import { NotAdminPage } from "./auth/NotAdminPage";
-import { useSession } from "./auth/session";
 import { SignInPage } from "./auth/SignInPage";
 import { SignOutButton } from "./auth/SignOutButton";
-import { ServicesContext, useServices, type Services } from "./firebase";
+import { useSession } from "./auth/session";
+import { type Services, ServicesContext, useServices } from "./firebase";
 import { ComposePage } from "./pages/compose/ComposePage";
 import { NotificationPage } from "./pages/notifications/NotificationPage";
 import { NotificationsPage } from "./pages/notifications/NotificationsPage";
 import { UsersPage } from "./pages/users/UsersPage";
-import { href, useRoute, type Route } from "./router";
+import { href, type Route, useRoute } from "./router";
 import { Alert } from "./ui/Alert";
 import { Brand } from "./ui/Brand";
 

@@ -1,10 +1,10 @@
 // Connects the console to Firebase: on Firebase Hosting, to the project that serves it; on this
 // machine (localhost), to the emulators of the demo project. The console has no backend of its own:
 // it reads and writes Firestore under the security rules, as the signed-in admin.
-import { initializeApp, type FirebaseOptions } from "firebase/app";
-import { connectAuthEmulator, getAuth, type Auth } from "firebase/auth";
-import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
-import { connectFunctionsEmulator, getFunctions, type Functions } from "firebase/functions";
+import { type FirebaseOptions, initializeApp } from "firebase/app";
+import { type Auth, connectAuthEmulator, getAuth } from "firebase/auth";
+import { connectFirestoreEmulator, type Firestore, getFirestore } from "firebase/firestore";
+import { connectFunctionsEmulator, type Functions, getFunctions } from "firebase/functions";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 

@@ -2,11 +2,7 @@
 // without rewrites, and a reload keeps the page.
 import { useEffect, useState } from "preact/hooks";
 
-export type Route =
-  | { page: "notifications" }
-  | { page: "notification"; id: string }
-  | { page: "compose" }
-  | { page: "users"; uid: string | null };
+export type Route = { page: "notifications" } | { page: "notification"; id: string } | { page: "compose" } | { page: "users"; uid: string | null };
 
 export function parseRoute(hash: string): Route {
   let parts: string[];

@@ -11,6 +11,9 @@ import type { ErrorDetail } from "./shared/validation.js";
 
 // --- Devices: `registerDevice`, `unregisterDevice` and `api` /v1/devices -------------------------
 
+export type { IdentifierKind } from "./devices/address.js";
+export type { DeviceDocument } from "./devices/documents.js";
+export type { DeviceSummary } from "./devices/registry.js";
 // registerDevice / POST /v1/devices: { token | fid, type, name?, active?, replaces?, appVersion?, locale?,
 // timezone?, topics? } → { deviceId, created }. unregisterDevice: { token } | { fid } | { deviceId } → { removed }.
 export type {
@@ -20,11 +23,8 @@ export type {
   UnregisterDeviceRequest,
   UnregisterDeviceResponse,
 } from "./devices/schema.js";
-export type { DeviceSummary } from "./devices/registry.js";
-export type { LookupUserRequest, LookupUserResponse, UserSummary } from "./users/schema.js";
-export type { DeviceDocument } from "./devices/documents.js";
-export type { IdentifierKind } from "./devices/address.js";
 export type { ErrorDetail } from "./shared/validation.js";
+export type { LookupUserRequest, LookupUserResponse, UserSummary } from "./users/schema.js";
 
 /** `GET /v1/devices` response. */
 export interface ListDevicesResponse {
@@ -52,9 +52,6 @@ export interface FirestoreTimestamp {
 /** What an admin writes into `notifications/{id}` (optional fields may be left out). */
 export type NotificationRequest = z.input<typeof notificationSchema>;
 
-/** A notification request after validation: defaults applied (`priority` is always set). */
-export type { Audience, NotificationInput } from "./notifications/schema.js";
-
 export type {
   DeliveryStatus,
   NotificationError,
@@ -62,6 +59,8 @@ export type {
   Progress as NotificationProgress,
   Stats as NotificationStats,
 } from "./notifications/documents.js";
+/** A notification request after validation: defaults applied (`priority` is always set). */
+export type { Audience, NotificationInput } from "./notifications/schema.js";
 
 /**
  * The fields only the backend writes (internal ones included). `status` appears when the trigger

@@ -8,17 +8,17 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
+import { SEND_DISPATCHES_PER_SECOND } from "../src/notifications/pipeline.js";
+import { type BroadcastResult, type BroadcastSample, benchBroadcast } from "./bench/broadcast.js";
 import { installCounting } from "./bench/counting.js";
-import { findEmulators } from "./shared/emulators.js";
-import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
-import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
-import { benchBroadcast, type BroadcastResult, type BroadcastSample } from "./bench/broadcast.js";
 import { benchDeletion, type DeletionResult } from "./bench/deletion.js";
+import { benchFanoutEndToEnd, benchFanoutOperations, type EndToEndResult, type OperationsResult } from "./bench/fanout.js";
 import { benchImport, IMPORT_ROWS, type ImportResult } from "./bench/import.js";
+import { benchPurge, DELETABLE, type PurgeResult } from "./bench/purge.js";
 import { benchRegistration, benchRegistrationInProcess, CONCURRENCIES, type InProcessRegistration, type RegistrationResult } from "./bench/registration.js";
 import { fmt, progress, section, table } from "./bench/report.js";
-import { SEND_DISPATCHES_PER_SECOND } from "../src/notifications/pipeline.js";
 import { median } from "./bench/stats.js";
+import { findEmulators } from "./shared/emulators.js";
 
 // Compiled to functions/lib/tools/bench.js.
 const REPO_ROOT = join(__dirname, "..", "..", "..");
@@ -118,12 +118,22 @@ function targets(r: Results): Target[] {
   const t = r.fanout?.ratio;
   list.push({ target: "fan-out T(1000) / T(1)", value: t === undefined ? "not measured" : fmt(t), limit: "<= 10", met: t === undefined ? undefined : t <= 10 });
   const p = r.purge?.ratio;
-  list.push({ target: "purge time, 20,000 vs 1,000 devices", value: p === undefined ? "not measured" : `${fmt(p)}x`, limit: "<= 1.5x", met: p === undefined ? undefined : p <= 1.5 });
+  list.push({
+    target: "purge time, 20,000 vs 1,000 devices",
+    value: p === undefined ? "not measured" : `${fmt(p)}x`,
+    limit: "<= 1.5x",
+    met: p === undefined ? undefined : p <= 1.5,
+  });
   for (const s of r.operations?.median ?? []) {
     const writes = s.counts.writes - s.counts.writesByKind.outbox;
     const reads = readLimit(s.devices, s.shards);
     const writeLimit = writesLimit(s.devices, s.shards);
-    list.push({ target: `fan-out reads, k = ${s.devices} (${s.shards} shards)`, value: String(s.counts.reads), limit: `<= ${reads}`, met: s.counts.reads <= reads });
+    list.push({
+      target: `fan-out reads, k = ${s.devices} (${s.shards} shards)`,
+      value: String(s.counts.reads),
+      limit: `<= ${reads}`,
+      met: s.counts.reads <= reads,
+    });
     list.push({ target: `fan-out writes, k = ${s.devices} (${s.shards} shards)`, value: String(writes), limit: `<= ${writeLimit}`, met: writes <= writeLimit });
   }
   const b = r.broadcast;
@@ -139,16 +149,37 @@ function targets(r: Results): Target[] {
     });
     for (const c of b.counted) {
       const writes = c.counts.writes - c.counts.writesByKind.outbox;
-      list.push({ target: `broadcast reads, ${c.devices} devices (${c.shards} shards)`, value: String(c.counts.reads), limit: `<= ${readLimit(c.devices, c.shards)}`, met: c.counts.reads <= readLimit(c.devices, c.shards) });
-      list.push({ target: `broadcast writes, ${c.devices} devices (${c.shards} shards)`, value: String(writes), limit: `<= ${writesLimit(c.devices, c.shards)}`, met: writes <= writesLimit(c.devices, c.shards) });
+      list.push({
+        target: `broadcast reads, ${c.devices} devices (${c.shards} shards)`,
+        value: String(c.counts.reads),
+        limit: `<= ${readLimit(c.devices, c.shards)}`,
+        met: c.counts.reads <= readLimit(c.devices, c.shards),
+      });
+      list.push({
+        target: `broadcast writes, ${c.devices} devices (${c.shards} shards)`,
+        value: String(writes),
+        limit: `<= ${writesLimit(c.devices, c.shards)}`,
+        met: writes <= writesLimit(c.devices, c.shards),
+      });
     }
   } else {
     list.push({ target: "broadcast T(100,000) / T(10,000)", value: "not measured", limit: "<= 12", met: undefined });
   }
   if (r.deletion) {
-    list.push({ target: "deleting a notification with 100,000 deliveries, inside the trigger's 540 s", value: `${fmt(r.deletion.seconds)} s`, limit: "< 540 s", met: r.deletion.seconds < 540 });
+    list.push({
+      target: "deleting a notification with 100,000 deliveries, inside the trigger's 540 s",
+      value: `${fmt(r.deletion.seconds)} s`,
+      limit: "< 540 s",
+      met: r.deletion.seconds < 540,
+    });
   }
-  if (!r.operations) list.push({ target: `fan-out reads <= 2k + ${PER_SHARD.reads}/shard, writes <= k + ${PER_SHARD.writes}/shard`, value: "not measured", limit: "", met: undefined });
+  if (!r.operations)
+    list.push({
+      target: `fan-out reads <= 2k + ${PER_SHARD.reads}/shard, writes <= k + ${PER_SHARD.writes}/shard`,
+      value: "not measured",
+      limit: "",
+      met: undefined,
+    });
   return list;
 }
 
@@ -192,7 +223,10 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
           [
             [`c=${c}`, "registerDevice (new device)"],
             [`refresh c=${c}`, "registerDevice-refresh (known device)"],
-          ].map(([k, label]) => `${label} p50 / benchBaseline p50 at concurrency ${c}: ${fmt(m.ratioP50[k!]!)}x (per run: ${r.registration!.runs.map((x) => fmt(x.ratioP50[k!]!)).join(", ")})`),
+          ].map(
+            ([k, label]) =>
+              `${label} p50 / benchBaseline p50 at concurrency ${c}: ${fmt(m.ratioP50[k!]!)}x (per run: ${r.registration!.runs.map((x) => fmt(x.ratioP50[k!]!)).join(", ")})`,
+          ),
         ).join("\n") +
         "\nThe targets use new devices, the costlier case; a refresh is what an app sends on every start.",
     );
@@ -210,11 +244,37 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
     out += section(
       `Fan-out Firestore operations (the whole pipeline in process: trigger, planner and shard tasks, sandbox), median of ${runs} runs`,
       table(
-        ["devices k", "shards", "reads", "reads/device", `limit 2k+${PER_SHARD.reads}(shards+1)`, "writes", "writes/device", `limit k+${PER_SHARD.writes}(shards+1)`, "deliveries", "shards+notification", "outbox (FCM stand-in)", "in-process ms"],
+        [
+          "devices k",
+          "shards",
+          "reads",
+          "reads/device",
+          `limit 2k+${PER_SHARD.reads}(shards+1)`,
+          "writes",
+          "writes/device",
+          `limit k+${PER_SHARD.writes}(shards+1)`,
+          "deliveries",
+          "shards+notification",
+          "outbox (FCM stand-in)",
+          "in-process ms",
+        ],
         r.operations.median.map((s) => {
           const c = s.counts;
           const writes = c.writes - c.writesByKind.outbox;
-          return [s.devices, s.shards, c.reads, fmt(c.reads / s.devices), readLimit(s.devices, s.shards), writes, fmt(writes / s.devices), writesLimit(s.devices, s.shards), c.writesByKind.deliveries, c.writesByKind.other, c.writesByKind.outbox, Math.round(s.ms)];
+          return [
+            s.devices,
+            s.shards,
+            c.reads,
+            fmt(c.reads / s.devices),
+            readLimit(s.devices, s.shards),
+            writes,
+            fmt(writes / s.devices),
+            writesLimit(s.devices, s.shards),
+            c.writesByKind.deliveries,
+            c.writesByKind.other,
+            c.writesByKind.outbox,
+            Math.round(s.ms),
+          ];
         }),
       ) + (r.operations.deterministic ? "\nCounts were identical in every run." : "\nWARNING: counts differed between runs (see bench/results.json)."),
     );
@@ -237,7 +297,15 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
       `Purge: ${DELETABLE} deletable devices, median of ${purgeRuns} runs after a warm-up`,
       table(
         ["devices in total", "median ms", "runs ms", "query ms (median)", "reads", "writes", "deleted"],
-        r.purge.scenarios.map((s) => [s.total, Math.round(s.medianMs), s.runs.map((x) => x.ms.toFixed(0)).join(" "), Math.round(median(s.runs.map((x) => x.counts.queryMs))), s.runs[0]!.counts.reads, s.runs[0]!.counts.writes, s.runs[0]!.summary.deleted]),
+        r.purge.scenarios.map((s) => [
+          s.total,
+          Math.round(s.medianMs),
+          s.runs.map((x) => x.ms.toFixed(0)).join(" "),
+          Math.round(median(s.runs.map((x) => x.counts.queryMs))),
+          s.runs[0]!.counts.reads,
+          s.runs[0]!.counts.writes,
+          s.runs[0]!.summary.deleted,
+        ]),
       ) + `\nduration ratio 20,000 / 1,000: ${fmt(r.purge.ratio)}x`,
     );
   }
@@ -246,16 +314,40 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
     out += section(
       "Broadcast through the emulators (trigger, planner and send tasks; the send queue paced at 20 shards/s)",
       table(
-        ["transport", "devices", "seconds", "devices/s", "shards", "planner shards/s", "sent shards/s", "planner / send queue", "tasks enqueued", "peak worker RSS MiB", "peak RSS of all workers MiB", "workers"],
+        [
+          "transport",
+          "devices",
+          "seconds",
+          "devices/s",
+          "shards",
+          "planner shards/s",
+          "sent shards/s",
+          "planner / send queue",
+          "tasks enqueued",
+          "peak worker RSS MiB",
+          "peak RSS of all workers MiB",
+          "workers",
+        ],
         [...b.runs.map((x) => broadcastRow("sandbox", x)), ...(b.fake ? [broadcastRow("FCM fake (firebase-admin, HTTP/2)", b.fake)] : [])],
       ) +
-        (b.fake ? `\nmessages/s at ${b.fake.devices}: sandbox ${b.runs[0]!.devicesPerSecond}, FCM fake ${b.fake.devicesPerSecond} (${fmt(b.fake.devicesPerSecond / b.runs[0]!.devicesPerSecond)}x)` : "") +
+        (b.fake
+          ? `\nmessages/s at ${b.fake.devices}: sandbox ${b.runs[0]!.devicesPerSecond}, FCM fake ${b.fake.devicesPerSecond} (${fmt(b.fake.devicesPerSecond / b.runs[0]!.devicesPerSecond)}x)`
+          : "") +
         `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x; the send queue dispatches ${SEND_DISPATCHES_PER_SECOND} shards/s\n\n` +
         table(
           ["devices (in process)", "shards", "reads", "reads/device", "writes", "writes/device", "deliveries", "outbox (FCM stand-in)"],
           b.counted.map((c) => {
             const writes = c.counts.writes - c.counts.writesByKind.outbox;
-            return [c.devices, c.shards, c.counts.reads, fmt(c.counts.reads / c.devices), writes, fmt(writes / c.devices), c.counts.writesByKind.deliveries, c.counts.writesByKind.outbox];
+            return [
+              c.devices,
+              c.shards,
+              c.counts.reads,
+              fmt(c.counts.reads / c.devices),
+              writes,
+              fmt(writes / c.devices),
+              c.counts.writesByKind.deliveries,
+              c.counts.writesByKind.outbox,
+            ];
           }),
         ),
     );
@@ -272,13 +364,28 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
       "Import: CSV rows through npm run import's importer (registerDevice per row) into the Firestore emulator",
       table(
         ["pass", "rows", "seconds", "rows/s", "reads", "reads/row", "writes", "writes/row", "imported", "unchanged", "skipped"],
-        r.import.passes.map((p) => [p.pass, p.rows, p.seconds, p.rowsPerSecond, p.reads, p.readsPerRow, p.writes, p.writesPerRow, p.imported, p.unchanged, p.skipped]),
+        r.import.passes.map((p) => [
+          p.pass,
+          p.rows,
+          p.seconds,
+          p.rowsPerSecond,
+          p.reads,
+          p.readsPerRow,
+          p.writes,
+          p.writesPerRow,
+          p.imported,
+          p.unchanged,
+          p.skipped,
+        ]),
       ),
     );
   }
   out += section(
     "Targets",
-    table(["target", "value", "limit", "result"], list.map((t) => [t.target, t.value, t.limit, t.met === undefined ? "-" : t.met ? "met" : "NOT MET"])),
+    table(
+      ["target", "value", "limit", "result"],
+      list.map((t) => [t.target, t.value, t.limit, t.met === undefined ? "-" : t.met ? "met" : "NOT MET"]),
+    ),
   );
   return out;
 }
@@ -295,10 +402,13 @@ async function main(): Promise<number> {
   const db = getFirestore(initializeApp({ projectId: emulators.projectId }));
   installCounting(db);
   const startedAt = new Date();
-  progress(`pushfan bench on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown cpu"}), Node ${process.version}; runs ${opts.runs}, purge runs ${opts.purgeRuns}`);
+  progress(
+    `pushfan bench on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown cpu"}), Node ${process.version}; runs ${opts.runs}, purge runs ${opts.purgeRuns}`,
+  );
 
   const r: Results = {};
-  if (opts.only.has("registration")) r.registration = await benchRegistration(db, emulators, { runs: opts.runs, calls: opts.calls, loadLimitMs: opts.loadLimitMs });
+  if (opts.only.has("registration"))
+    r.registration = await benchRegistration(db, emulators, { runs: opts.runs, calls: opts.calls, loadLimitMs: opts.loadLimitMs });
   if (opts.only.has("fanout")) r.fanout = await benchFanoutEndToEnd(db, { runs: opts.runs });
   if (opts.only.has("operations")) {
     r.operations = await benchFanoutOperations(db, { runs: opts.runs });

@@ -4,13 +4,13 @@
 // exits 1 when the product misbehaves, so CI can run it.
 import { randomUUID } from "node:crypto";
 import { initializeApp } from "firebase-admin/app";
-import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
-import { identifierOf, kindOf, type Address } from "../src/devices/address.js";
+import { type Firestore, getFirestore, Timestamp } from "firebase-admin/firestore";
+import { type Address, identifierOf, kindOf } from "../src/devices/address.js";
 import { SANDBOX_OUTBOX } from "../src/messaging/sandbox.js";
 import { NOTIFICATIONS } from "../src/notifications/documents.js";
-import { purgeDevices, type PurgeOptions } from "../src/purge/purge.js";
+import { type PurgeOptions, purgeDevices } from "../src/purge/purge.js";
 import type { DeviceType, ListDevicesResponse, NotificationRequest, RegisterDeviceResponse } from "../src/types.js";
-import { callApi, callFunction, findEmulators, signUp, type Emulators } from "./shared/emulators.js";
+import { callApi, callFunction, type Emulators, findEmulators, signUp } from "./shared/emulators.js";
 import { readDeliveries, waitForOutcome } from "./shared/notifications.js";
 import { formatTable } from "./shared/output.js";
 
@@ -63,7 +63,14 @@ async function topicSend(emulators: Emulators, db: Firestore, idToken: string, r
   const outcome = await waitForOutcome(ref, { timeoutMs: 60_000, label: "      waiting for the topic send:" });
   check(outcome?.status === "sent", `expected the topic send to end sent, got ${outcome?.status}`);
   const sentTo = new Set((await readDeliveries(ref)).filter((x) => x.status === "sent").map((x) => x.deviceId));
-  console.log(indent(formatTable(["DEVICE", "PLATFORM", "OUTCOME"], [d.iphone, d.pixel, d.laptop].map((x) => [x.name, PLATFORM[x.type], sentTo.has(x.deviceId!) ? "sent" : "not in the audience (android)"]))));
+  console.log(
+    indent(
+      formatTable(
+        ["DEVICE", "PLATFORM", "OUTCOME"],
+        [d.iphone, d.pixel, d.laptop].map((x) => [x.name, PLATFORM[x.type], sentTo.has(x.deviceId!) ? "sent" : "not in the audience (android)"]),
+      ),
+    ),
+  );
   check(sentTo.size === 2 && sentTo.has(d.iphone.deviceId!) && sentTo.has(d.laptop.deviceId!), "the topic send did not reach exactly the iOS and web devices");
 }
 
@@ -81,14 +88,27 @@ async function languagesSend(emulators: Emulators, db: Firestore, run: string, a
   const topic = `world-cup-${run}`;
   step(7, "One notification in three languages: an English, a Brazilian Portuguese and a Japanese phone");
   const friends = [
-    { email: `bruna-${run}@pushfan.test`, device: { type: "android", name: "Bruna's Galaxy", address: { token: `demo-${run}-bruna` } } as DemoDevice, locale: "pt-br" },
-    { email: `haruto-${run}@pushfan.test`, device: { type: "ios", name: "Haruto's iPhone", address: { token: `demo-${run}-haruto` } } as DemoDevice, locale: "ja-JP" },
+    {
+      email: `bruna-${run}@pushfan.test`,
+      device: { type: "android", name: "Bruna's Galaxy", address: { token: `demo-${run}-bruna` } } as DemoDevice,
+      locale: "pt-br",
+    },
+    {
+      email: `haruto-${run}@pushfan.test`,
+      device: { type: "ios", name: "Haruto's iPhone", address: { token: `demo-${run}-haruto` } } as DemoDevice,
+      locale: "ja-JP",
+    },
   ];
   const phones: Array<{ device: DemoDevice; idToken: string; locale: string }> = [{ device: ada.iphone, idToken: ada.idToken, locale: "en-US" }];
   for (const f of friends) phones.push({ device: f.device, idToken: (await signUp(emulators, f.email, "pushfan-demo")).idToken, locale: f.locale });
   // Each app registers with the phone's language (and again whenever it changes).
   for (const { device, idToken, locale } of phones) {
-    const res = await callFunction<RegisterDeviceResponse>(emulators, "registerDevice", { ...device.address, type: device.type, name: device.name, locale, topics: [topic] }, idToken);
+    const res = await callFunction<RegisterDeviceResponse>(
+      emulators,
+      "registerDevice",
+      { ...device.address, type: device.type, name: device.name, locale, topics: [topic] },
+      idToken,
+    );
     device.deviceId = res.deviceId;
   }
   console.log(`      registerDevice { locale } from ${phones.map((p) => `${p.device.name} ("${p.locale}")`).join(", ")}`);
@@ -101,7 +121,12 @@ async function languagesSend(emulators: Emulators, db: Firestore, run: string, a
   const deliveries = await readDeliveries(ref);
   const outbox = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", ref.id).get();
   const titleOf = (d: DemoDevice) => outbox.docs.find((o) => o.get("deviceId") === d.deviceId)?.get("message.notification.title") as string | undefined;
-  const rows = phones.map(({ device, locale }) => [device.name, locale, deliveries.find((x) => x.deviceId === device.deviceId)?.locale ?? "(the document's own)", titleOf(device) ?? "nothing sent"]);
+  const rows = phones.map(({ device, locale }) => [
+    device.name,
+    locale,
+    deliveries.find((x) => x.deviceId === device.deviceId)?.locale ?? "(the document's own)",
+    titleOf(device) ?? "nothing sent",
+  ]);
   console.log(indent(formatTable(["DEVICE", "REGISTERED LOCALE", "TRANSLATION USED", "TITLE SHOWN"], rows)));
   const expected = [WORLD_CUP.title, WORLD_CUP.translations["pt-BR"].title, WORLD_CUP.translations.ja.title];
   phones.forEach(({ device }, i) => check(titleOf(device) === expected[i], `${device.name} was not sent its language's title`));
@@ -190,7 +215,14 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
     ["data.imageUrl", message.data?.imageUrl],
   ];
   console.log("      The image in the message FCM would have received (sandboxOutbox):");
-  console.log(indent(formatTable(["FIELD", "VALUE"], imageFields.map(([field, value]) => [field, String(value)]))));
+  console.log(
+    indent(
+      formatTable(
+        ["FIELD", "VALUE"],
+        imageFields.map(([field, value]) => [field, String(value)]),
+      ),
+    ),
+  );
   console.log(`      apns.payload.aps.mutable-content = ${message.apns?.payload?.aps?.["mutable-content"]} (lets an iOS extension attach the image)`);
   for (const [field, value] of imageFields) check(value === IMAGE, `${field} is ${String(value)}, not the image`);
   const toPixel = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", ref.id).where("deviceId", "==", pixel.deviceId).get();
@@ -200,7 +232,14 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
 
   step(5, "The dead device is gone (GET /v1/devices with her ID token)");
   const afterSend = await listDevices(emulators, idToken);
-  console.log(indent(formatTable(["NAME", "PLATFORM", "ACTIVE"], afterSend.map((d) => [d.name ?? "", PLATFORM[d.type], String(d.active)]))));
+  console.log(
+    indent(
+      formatTable(
+        ["NAME", "PLATFORM", "ACTIVE"],
+        afterSend.map((d) => [d.name ?? "", PLATFORM[d.type], String(d.active)]),
+      ),
+    ),
+  );
   check(!afterSend.some((d) => d.deviceId === tablet.deviceId), "the old tablet is still registered");
   check(afterSend.length === 3, `expected 3 devices left, found ${afterSend.length}`);
   console.log(`      "${tablet.name}" was deleted when FCM reported its token unregistered.`);
@@ -222,7 +261,14 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   // The same purgeDevices the scheduled function runs, called directly: the emulator's HTTP trigger
   // for a schedule answers without the summary, which is what this step shows.
   const summary = await purgeDevices({ db }, PURGE);
-  console.log(indent(formatTable(["SUMMARY", ""], Object.entries(summary).map(([key, value]) => [key, String(value)]))));
+  console.log(
+    indent(
+      formatTable(
+        ["SUMMARY", ""],
+        Object.entries(summary).map(([key, value]) => [key, String(value)]),
+      ),
+    ),
+  );
   const left = await listDevices(emulators, idToken);
   console.log(`      Devices left: ${left.map((d) => `${d.name} (${PLATFORM[d.type]})`).join(", ") || "none"}`);
   check(summary.complete, "the purge did not complete");

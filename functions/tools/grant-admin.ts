@@ -3,7 +3,7 @@
 // Auth emulator by default; a real project with Application Default Credentials.
 import { parseArgs } from "node:util";
 import { initializeApp } from "firebase-admin/app";
-import { getAuth, type Auth } from "firebase-admin/auth";
+import { type Auth, getAuth } from "firebase-admin/auth";
 
 const DEFAULT_AUTH_EMULATOR = "127.0.0.1:9099";
 const DEFAULT_PROJECT = "demo-pushfan";
@@ -71,7 +71,11 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    console.error(code === "auth/user-not-found" ? `No user with the email ${args.email} (${where}). They must sign in once first.` : `grant-admin failed (${where}): ${(error as Error).message}`);
+    console.error(
+      code === "auth/user-not-found"
+        ? `No user with the email ${args.email} (${where}). They must sign in once first.`
+        : `grant-admin failed (${where}): ${(error as Error).message}`,
+    );
     return 1;
   }
 }

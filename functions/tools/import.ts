@@ -6,9 +6,9 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FieldPath, type Firestore, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { importRows, type Skipped, type Summary } from "./import/importer.js";
-import { FORMATS, fromCsv, fromFcmDjango, fromFlutterFlow, SourceError, type Format, type SourceRow } from "./import/rows.js";
+import { FORMATS, type Format, fromCsv, fromFcmDjango, fromFlutterFlow, SourceError, type SourceRow } from "./import/rows.js";
 import { formatTable } from "./shared/output.js";
-import { openFirestore, targetOf, type Target } from "./shared/target.js";
+import { openFirestore, type Target, targetOf } from "./shared/target.js";
 
 const FUNCTIONS_DIR = join(__dirname, "..", "..");
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -72,7 +72,8 @@ function parse(argv: string[]): ImportArgs | "help" {
   if (named === "") throw new Error(`--from ${format} needs a file`);
   const source = format === "flutterflow" ? named : here(named);
   const maxDevices = values["max-devices"] === undefined ? undefined : Number(values["max-devices"]);
-  if (maxDevices !== undefined && !(Number.isInteger(maxDevices) && maxDevices >= 1 && maxDevices <= 500)) throw new Error("--max-devices must be a whole number from 1 to 500");
+  if (maxDevices !== undefined && !(Number.isInteger(maxDevices) && maxDevices >= 1 && maxDevices <= 500))
+    throw new Error("--max-devices must be a whole number from 1 to 500");
   const skippedFile = here(values.skipped ?? (format === "flutterflow" ? "flutterflow-skipped.csv" : `${source}.skipped.csv`));
   return { format, source, dryRun: values["dry-run"]!, project: values.project, maxDevices, skippedFile };
 }
@@ -149,7 +150,9 @@ async function run(args: ImportArgs): Promise<number> {
   if (!db) return EXIT.failed;
   const maxDevices = args.maxDevices ?? maxDevicesOf(target);
   const where = target.emulatorHost ? `Firestore emulator ${target.emulatorHost}` : "Application Default Credentials";
-  console.log(`${args.dryRun ? "Checking" : "Importing"} ${args.format} ${basename(args.source)} into project ${target.projectId} (${where}), at most ${maxDevices} devices per user`);
+  console.log(
+    `${args.dryRun ? "Checking" : "Importing"} ${args.format} ${basename(args.source)} into project ${target.projectId} (${where}), at most ${maxDevices} devices per user`,
+  );
   const source = await readSource(db, args);
   const summary = await importRows(db, source, { maxDevices, dryRun: args.dryRun, onProgress: progressBar() });
   console.log(summaryTable(summary, args.dryRun));

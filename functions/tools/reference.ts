@@ -2,9 +2,16 @@
 // manifest, the settings from the params, the request and document fields from the zod schemas, the
 // statuses from their lists. `npm run docs` rewrites them; test/unit/reference.test.ts fails on drift.
 import { z } from "zod";
-import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../src/devices/schema.js";
 import { deviceConverter, tokenOwnerConverter, userConverter } from "../src/devices/documents.js";
-import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, SHARD_STATUSES, deliveryConverter, notificationConverter, shardConverter } from "../src/notifications/documents.js";
+import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../src/devices/schema.js";
+import {
+  DELIVERY_STATUSES,
+  deliveryConverter,
+  NOTIFICATION_STATUSES,
+  notificationConverter,
+  SHARD_STATUSES,
+  shardConverter,
+} from "../src/notifications/documents.js";
 import { notificationSchema } from "../src/notifications/schema.js";
 import { lookupUserRequestSchema } from "../src/users/schema.js";
 import type { Manifest } from "./shared/manifest.js";
@@ -19,10 +26,25 @@ export const REQUESTS: Record<string, z.ZodType> = {
 /** Every stored shape, by its path. Add a new converter here (the test lists the ones missing). */
 export const DOCUMENTS: Array<{ path: string; converter: string; schema: z.ZodType; note: string }> = [
   { path: "users/{uid}/devices/{deviceId}", converter: "deviceConverter", schema: deviceConverter.schema, note: "a device; only the backend writes it" },
-  { path: "users/{uid}", converter: "userConverter", schema: userConverter.schema, note: "the user's device index (other fields of the document are left alone)" },
+  {
+    path: "users/{uid}",
+    converter: "userConverter",
+    schema: userConverter.schema,
+    note: "the user's device index (other fields of the document are left alone)",
+  },
   { path: "tokenOwners/{deviceId}", converter: "tokenOwnerConverter", schema: tokenOwnerConverter.schema, note: "the one user holding a token" },
-  { path: "notifications/{id}", converter: "notificationConverter", schema: notificationConverter.schema, note: "the fields the backend writes (the admin's are [above](#document-fields))" },
-  { path: "notifications/{id}/deliveries/{deviceId}", converter: "deliveryConverter", schema: deliveryConverter.schema, note: "the delivery ledger, one per device" },
+  {
+    path: "notifications/{id}",
+    converter: "notificationConverter",
+    schema: notificationConverter.schema,
+    note: "the fields the backend writes (the admin's are [above](#document-fields))",
+  },
+  {
+    path: "notifications/{id}/deliveries/{deviceId}",
+    converter: "deliveryConverter",
+    schema: deliveryConverter.schema,
+    note: "the delivery ledger, one per device",
+  },
   { path: "notifications/{id}/shards/{index}", converter: "shardConverter", schema: shardConverter.schema, note: "a shard of a large audience (internal)" },
 ];
 
@@ -102,13 +124,16 @@ function paramValue(value: unknown, params: Manifest["params"]): string {
 function triggerOf(e: Json, params: Manifest["params"]): string {
   if (e.callableTrigger) return "callable";
   if (e.httpsTrigger) return "HTTPS ([routes](#api-https-for-clients-without-the-callable-sdk))";
-  if (e.scheduleTrigger) return `schedule ${paramValue(e.scheduleTrigger.schedule, params)} in ${paramValue(e.scheduleTrigger.timeZone, params)}, ${e.scheduleTrigger.retryConfig?.retryCount ?? 0} retry`;
+  if (e.scheduleTrigger)
+    return `schedule ${paramValue(e.scheduleTrigger.schedule, params)} in ${paramValue(e.scheduleTrigger.timeZone, params)}, ${e.scheduleTrigger.retryConfig?.retryCount ?? 0} retry`;
   if (e.taskQueueTrigger) {
     const { retryConfig: r, rateLimits: l } = e.taskQueueTrigger;
     return `task queue: ${r.maxAttempts} attempts, backoff ${r.minBackoffSeconds}–${r.maxBackoffSeconds} s; ${paramValue(l.maxDispatchesPerSecond, params)}/s, ${paramValue(l.maxConcurrentDispatches, params)} at once`;
   }
   const t = e.eventTrigger;
-  const what = t.eventType.replace(/^google\.cloud\.firestore\.document\.v1\./, "Firestore document ").replace(/^providers\/firebase\.auth\/eventTypes\/user\.delete$/, "Auth user deleted (v1)");
+  const what = t.eventType
+    .replace(/^google\.cloud\.firestore\.document\.v1\./, "Firestore document ")
+    .replace(/^providers\/firebase\.auth\/eventTypes\/user\.delete$/, "Auth user deleted (v1)");
   const path = t.eventFilterPathPatterns?.document ? ` ${code(t.eventFilterPathPatterns.document)}` : "";
   return `${what}${path}${t.retry ? ", retried" : ""}`;
 }
@@ -116,7 +141,12 @@ function triggerOf(e: Json, params: Manifest["params"]): string {
 function functionsBlock(manifest: Manifest): string {
   const rows = Object.entries(manifest.endpoints)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, e]) => [code(name), triggerOf(e, manifest.params), e.availableMemoryMb ? `${e.availableMemoryMb} MiB` : "default", e.timeoutSeconds ? `${e.timeoutSeconds} s` : "default"]);
+    .map(([name, e]) => [
+      code(name),
+      triggerOf(e, manifest.params),
+      e.availableMemoryMb ? `${e.availableMemoryMb} MiB` : "default",
+      e.timeoutSeconds ? `${e.timeoutSeconds} s` : "default",
+    ]);
   const apis = manifest.requiredAPIs.map((a) => code(a.api)).join(", ");
   return `${table(["function", "trigger", "memory", "timeout"], rows)}\n\nRegion \`${manifest.endpoints.api?.region?.[0] ?? "us-central1"}\`. APIs the deploy enables: ${apis}.`;
 }
@@ -132,7 +162,13 @@ function settingsBlock(manifest: Manifest, envLocal: string): string {
   const env = envValues(envLocal);
   const rows = manifest.params.map((p) => {
     const local = env.get(p.name);
-    return [code(p.name), p.type, code(p.default), local === undefined || local === String(p.default) ? "same" : code(local), p.description.replace(/\|/g, "\\|")];
+    return [
+      code(p.name),
+      p.type,
+      code(p.default),
+      local === undefined || local === String(p.default) ? "same" : code(local),
+      p.description.replace(/\|/g, "\\|"),
+    ];
   });
   return table(["param", "type", "default", "emulators (`.env.local`)", "meaning"], rows);
 }
@@ -147,7 +183,11 @@ function requestsBlock(): string {
     .join("\n\n");
 }
 
-const statusesBlock = () => table(["field", "values"], STATUSES.map(([field, values]) => [field, values.map(code).join(", ")]));
+const statusesBlock = () =>
+  table(
+    ["field", "values"],
+    STATUSES.map(([field, values]) => [field, values.map(code).join(", ")]),
+  );
 
 /** Every generated block of docs/REFERENCE.md, by name. */
 export function generatedBlocks(manifest: Manifest, envLocal: string): Record<string, string> {

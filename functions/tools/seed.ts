@@ -3,7 +3,7 @@
 // Android one by its Firebase Installation ID, as the current SDKs register, the others by token).
 // Fixed uids, emails, tokens and FID make it idempotent: run it again and nothing is duplicated.
 import { initializeApp } from "firebase-admin/app";
-import { getAuth, type Auth } from "firebase-admin/auth";
+import { type Auth, getAuth } from "firebase-admin/auth";
 import type { DeviceType, RegisterDeviceRequest, RegisterDeviceResponse } from "../src/types.js";
 import { callFunction, findEmulators, signIn } from "./shared/emulators.js";
 import { formatTable, startProgress } from "./shared/output.js";

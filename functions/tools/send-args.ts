@@ -74,7 +74,20 @@ export type SendArgs = { help: true } | ({ help: false } & (SendOptions | Cancel
 
 export type ParseSendArgsResult = { ok: true; value: SendArgs } | { ok: false; error: string; usage: string };
 
-const SINGLE = ["--title", "--body", "--image", "--link", "--translations", "--project", "--timeout", "--topic", "--platforms", "--at", "--local-time", "--cancel"] as const;
+const SINGLE = [
+  "--title",
+  "--body",
+  "--image",
+  "--link",
+  "--translations",
+  "--project",
+  "--timeout",
+  "--topic",
+  "--platforms",
+  "--at",
+  "--local-time",
+  "--cancel",
+] as const;
 const REPEATABLE = ["--user", "--users", "--data"] as const;
 const SWITCHES = ["--broadcast", "--dry-run"] as const;
 type Flag = (typeof SINGLE)[number] | (typeof REPEATABLE)[number];

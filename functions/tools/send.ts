@@ -2,11 +2,11 @@
 // project with --project), waits for the fan-out with progress on stderr, prints each device's
 // outcome; or cancels one (--cancel). Flags and exit statuses: send-args.ts.
 import { readFileSync } from "node:fs";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { type Firestore, Timestamp } from "firebase-admin/firestore";
 import { isTerminal, NOTIFICATIONS } from "../src/notifications/documents.js";
-import { parseSendArgs, readTranslations, SEND_USAGE, type CancelOptions, type SendOptions } from "./send-args.js";
-import { openFirestore, targetOf, type Target } from "./shared/target.js";
-import { deliveriesTable, describeOutcome, describeSchedule, isSuccessful, readDeliveries, waitForOutcome, type Settled } from "./shared/notifications.js";
+import { type CancelOptions, parseSendArgs, readTranslations, SEND_USAGE, type SendOptions } from "./send-args.js";
+import { deliveriesTable, describeOutcome, describeSchedule, isSuccessful, readDeliveries, type Settled, waitForOutcome } from "./shared/notifications.js";
+import { openFirestore, type Target, targetOf } from "./shared/target.js";
 
 const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3 } as const;
 

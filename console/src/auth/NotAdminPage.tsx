@@ -10,12 +10,12 @@ export function NotAdminPage({ user }: { user: User }) {
         <Brand />
         <h1 id="not-admin-title">This account is not an admin</h1>
         <p>
-          You are signed in as <strong>{user.email ?? user.uid}</strong>, but your ID token has no <code>admin</code> claim. The
-          console reads and writes notifications and devices under the Firestore security rules, which allow that only to admins.
+          You are signed in as <strong>{user.email ?? user.uid}</strong>, but your ID token has no <code>admin</code> claim. The console reads and writes
+          notifications and devices under the Firestore security rules, which allow that only to admins.
         </p>
         <p class="muted">
-          An owner can grant it with the Admin SDK: <code>setCustomUserClaims(uid, {"{ admin: true }"})</code> for uid{" "}
-          <code>{user.uid}</code>. Then sign in again.
+          An owner can grant it with the Admin SDK: <code>setCustomUserClaims(uid, {"{ admin: true }"})</code> for uid <code>{user.uid}</code>. Then sign in
+          again.
         </p>
         <SignOutButton class="button button--primary" />
       </section>

@@ -33,20 +33,11 @@ export function SignInPage() {
         <Brand />
         <h1 id="sign-in-title">Sign in</h1>
         <p class="muted">
-          The console is for admins of <strong>{projectId}</strong>.
-          {emulated && " You are on the local emulators."}
+          The console is for admins of <strong>{projectId}</strong>.{emulated && " You are on the local emulators."}
         </p>
         {error && <Alert tone="error">{error}</Alert>}
         <TextField name="email" label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onValue={setPassword}
-        />
+        <TextField name="password" label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
         <button class="button button--primary button--block" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>

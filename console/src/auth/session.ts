@@ -1,13 +1,9 @@
 // Who is signed in, and whether their ID token carries the `admin` claim that firestore.rules
 // require. The claim is read from the token itself, exactly what the rules will see.
-import { onIdTokenChanged, type Auth, type User } from "firebase/auth";
+import { type Auth, onIdTokenChanged, type User } from "firebase/auth";
 import { useEffect, useState } from "preact/hooks";
 
-export type Session =
-  | { state: "loading" }
-  | { state: "signed-out" }
-  | { state: "signed-in"; user: User; admin: boolean }
-  | { state: "error"; error: Error };
+export type Session = { state: "loading" } | { state: "signed-out" } | { state: "signed-in"; user: User; admin: boolean } | { state: "error"; error: Error };
 
 export function useSession(auth: Auth): Session {
   const [session, setSession] = useState<Session>({ state: "loading" });

@@ -4,19 +4,19 @@
 import {
   addDoc,
   collection,
-  doc,
-  updateDoc,
   type DocumentData,
+  doc,
   type Firestore,
   type FirestoreDataConverter,
   type QueryDocumentSnapshot,
   type Timestamp,
+  updateDoc,
 } from "firebase/firestore";
 import type {
   DeliveryDocument as DeliveryShape,
   DeviceDocument as DeviceShape,
-  NotificationDocument as NotificationShape,
   NotificationRequest,
+  NotificationDocument as NotificationShape,
 } from "../../../functions/src/types";
 
 export type NotificationDocument = NotificationShape<Timestamp>;

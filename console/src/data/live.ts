@@ -1,12 +1,6 @@
 // Live Firestore reads as Preact state: every page shows what is stored now, and a listener error
 // (a refused read, a lost connection) becomes state the page shows instead of a silent blank.
-import {
-  onSnapshot,
-  type DocumentReference,
-  type FirestoreError,
-  type Query,
-  type QueryDocumentSnapshot,
-} from "firebase/firestore";
+import { type DocumentReference, type FirestoreError, onSnapshot, type Query, type QueryDocumentSnapshot } from "firebase/firestore";
 import { useEffect, useState } from "preact/hooks";
 
 export type Live<T> = { status: "loading" } | { status: "ready"; value: T } | { status: "error"; error: FirestoreError };

@@ -1,4 +1,4 @@
-import { STATUSES, type DisplayStatus } from "../pages/notifications/status";
+import { type DisplayStatus, STATUSES } from "../pages/notifications/status";
 
 export function StatusBadge({ status }: { status: DisplayStatus }) {
   const { label, tone, description } = STATUSES[status];

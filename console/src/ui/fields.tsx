@@ -127,12 +127,7 @@ interface CheckboxProps extends FieldProps {
 export function Checkbox(props: CheckboxProps) {
   return (
     <div class={`field field--check ${props.errors?.length ? "field--invalid" : ""}`}>
-      <input
-        {...describedBy(props)}
-        type="checkbox"
-        checked={props.checked}
-        onChange={(event) => props.onChecked(event.currentTarget.checked)}
-      />
+      <input {...describedBy(props)} type="checkbox" checked={props.checked} onChange={(event) => props.onChecked(event.currentTarget.checked)} />
       <label for={fieldId(props.name)}>{props.label}</label>
       <FieldMessages {...props} />
     </div>

@@ -1,18 +1,13 @@
 // Adapters from the callable protocol to device registration: App Check, auth, validation,
 // settings, response shape.
-import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
-import { config, ConfigError, forOperator } from "../config.js";
+import { type CallableRequest, HttpsError } from "firebase-functions/v2/https";
+import { ConfigError, config, forOperator } from "../config.js";
 import { logEvent } from "../shared/events.js";
 import { auth, db } from "../shared/firebase.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
 import { kindOf } from "./address.js";
 import { codeOf, deviceIdOf, isContention, registerDevice, unregisterDevice } from "./registry.js";
-import {
-  registerDeviceRequestSchema,
-  unregisterDeviceRequestSchema,
-  type RegisterDeviceResponse,
-  type UnregisterDeviceResponse,
-} from "./schema.js";
+import { type RegisterDeviceResponse, registerDeviceRequestSchema, type UnregisterDeviceResponse, unregisterDeviceRequestSchema } from "./schema.js";
 
 /**
  * Enforced here rather than through onCall's `enforceAppCheck` option, which reads the param when
@@ -42,7 +37,10 @@ export async function callerOf(request: CallableRequest<unknown>): Promise<strin
   } catch (error) {
     const code = codeOf(error);
     const deleted = code === "auth/user-not-found" || code === "auth/user-disabled" || code === "auth/id-token-revoked";
-    throw new HttpsError("unauthenticated", deleted ? "This account no longer exists or was signed out everywhere; sign in again." : "The ID token is invalid.");
+    throw new HttpsError(
+      "unauthenticated",
+      deleted ? "This account no longer exists or was signed out everywhere; sign in again." : "The ID token is invalid.",
+    );
   }
   return uid;
 }

@@ -1,6 +1,6 @@
 // The stored shapes of the devices domain: a device, its token's (or FID's) owner record, the user's
 // device index. Defined once here; everything reads and writes them through these converters.
-import { type Firestore, type Timestamp } from "firebase-admin/firestore";
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { converterOf, timestampSchema } from "../shared/documents.js";
 import type { Address } from "./address.js";

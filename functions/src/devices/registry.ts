@@ -1,31 +1,21 @@
 // Device registration: one document per FCM token or Firebase Installation ID under its user, kept
 // unique across users, capped per user. Every function here takes Firestore as an argument so tests can run it anywhere.
 import {
-  FieldValue,
-  Timestamp,
   type CollectionReference,
   type DocumentReference,
   type DocumentSnapshot,
+  FieldValue,
   type Firestore,
   type PartialWithFieldValue,
   type Precondition,
   type QueryDocumentSnapshot,
   type SetOptions,
+  Timestamp,
   type WriteBatch,
 } from "firebase-admin/firestore";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
-import { addressOf, deviceIdOf, kindOf, replacedDeviceIds, type IdentifierKind } from "./address.js";
-import {
-  DEVICE_INDEX,
-  devicesOf,
-  purgeShardOf,
-  tokenOwnerOf,
-  userOf,
-  USERS,
-  type DeviceDocument,
-  type DeviceType,
-  type UserDocument,
-} from "./documents.js";
+import { addressOf, deviceIdOf, type IdentifierKind, kindOf, replacedDeviceIds } from "./address.js";
+import { DEVICE_INDEX, type DeviceDocument, type DeviceType, devicesOf, purgeShardOf, tokenOwnerOf, USERS, type UserDocument, userOf } from "./documents.js";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
 
 export { deviceIdOf };
@@ -177,12 +167,7 @@ export interface RegisterResult extends RegisterDeviceResponse {
  * has no index yet: then it also queries the user's devices, to pick whom to evict and to rebuild
  * the index.
  */
-export async function registerDevice(
-  db: Firestore,
-  uid: string,
-  input: RegisterDeviceInput,
-  options: { maxDevices: number },
-): Promise<RegisterResult> {
+export async function registerDevice(db: Firestore, uid: string, input: RegisterDeviceInput, options: { maxDevices: number }): Promise<RegisterResult> {
   const deviceId = deviceIdOf(addressOf(input));
   const devices = devicesOf(db, uid);
   const ref = devices.doc(deviceId);
@@ -203,7 +188,13 @@ export async function registerDevice(
       // the backend creates or deletes also writes the index.
       const stored = (await devices.get()).docs.filter((doc) => kept(doc.id));
       const excess = stored.length + 1 - options.maxDevices;
-      evict = excess > 0 ? [...stored].sort((a, b) => seenMillis(a) - seenMillis(b)).slice(0, excess).map((doc) => doc.id) : [];
+      evict =
+        excess > 0
+          ? [...stored]
+              .sort((a, b) => seenMillis(a) - seenMillis(b))
+              .slice(0, excess)
+              .map((doc) => doc.id)
+          : [];
       others = stored.map((doc) => doc.id).filter((id) => !evict.includes(id));
     }
 

@@ -28,7 +28,10 @@ const identifierSchema = (max: number) =>
  * An FCM registration token. Never `fid:…` (no FCM token is): an FID device's id is the hash of
  * "fid:" + its FID, so such a token would share that device's id.
  */
-export const tokenSchema = identifierSchema(MAX_TOKEN_LENGTH).refine((s) => !s.startsWith("fid:"), 'must not start with "fid:" (send a Firebase Installation ID as fid)');
+export const tokenSchema = identifierSchema(MAX_TOKEN_LENGTH).refine(
+  (s) => !s.startsWith("fid:"),
+  'must not start with "fid:" (send a Firebase Installation ID as fid)',
+);
 /** A Firebase Installation ID (22 characters today; the contract allows up to 256). */
 export const fidSchema = identifierSchema(MAX_FID_LENGTH);
 
@@ -40,7 +43,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  */
 function exactlyOneAddress(value: Record<string, unknown>, ctx: z.RefinementCtx): boolean {
   if (value.token === undefined && value.fid === undefined) {
-    ctx.addIssue({ code: "custom", path: ["token"], message: "is required: send exactly one of token (FCM registration token) and fid (Firebase Installation ID)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["token"],
+      message: "is required: send exactly one of token (FCM registration token) and fid (Firebase Installation ID)",
+    });
     return false;
   }
   if (value.token !== undefined && value.fid !== undefined) {
@@ -64,19 +71,17 @@ function withAddress<T extends { token?: string; fid?: string }>({ token, fid, .
  * A topic name, shared with the notification schema's `topic`. One check with one message per
  * name (an `abort` would also silence the notification's document-level checks).
  */
-export const topicNameSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-  .superRefine((s, ctx) => {
-    const problem =
-      s === ""
-        ? "must not be empty"
-        : s.length > MAX_TOPIC_LENGTH
-          ? `must be at most ${MAX_TOPIC_LENGTH} characters`
-          : TOPIC_PATTERN.test(s)
-            ? undefined
-            : "must contain only a-z A-Z 0-9 - _ . ~ %";
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+export const topicNameSchema = z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }).superRefine((s, ctx) => {
+  const problem =
+    s === ""
+      ? "must not be empty"
+      : s.length > MAX_TOPIC_LENGTH
+        ? `must be at most ${MAX_TOPIC_LENGTH} characters`
+        : TOPIC_PATTERN.test(s)
+          ? undefined
+          : "must contain only a-z A-Z 0-9 - _ . ~ %";
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 // The length first: a list over the limit is refused whole, before any work on its entries.
 const topicsSchema = z
@@ -150,17 +155,14 @@ export interface RegisterDeviceResponse {
   created: boolean;
 }
 
-export const deviceIdSchema = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (SHA-256 of the token or of \"fid:\" + FID)");
+export const deviceIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (SHA-256 of the token or of "fid:" + FID)');
 
 export const unregisterDeviceRequestSchema = z
   .strictObject(
     { token: tokenSchema.optional(), fid: fidSchema.optional(), deviceId: deviceIdSchema.optional() },
     { error: (issue) => (issue.code === "invalid_type" ? "request must be a JSON object" : undefined) },
   )
-  .refine(
-    (v) => [v.token, v.fid, v.deviceId].filter((x) => x !== undefined).length === 1,
-    "exactly one of token, fid or deviceId is required",
-  );
+  .refine((v) => [v.token, v.fid, v.deviceId].filter((x) => x !== undefined).length === 1, "exactly one of token, fid or deviceId is required");
 
 export type UnregisterDeviceRequest = z.input<typeof unregisterDeviceRequestSchema>;
 

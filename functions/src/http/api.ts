@@ -2,12 +2,12 @@
 // callable SDK. Errors share the callable's JSON shape and never carry stack traces.
 import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
-import { kindOf } from "../devices/address.js";
-import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
-import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
 import { ConfigError, forOperator } from "../config.js";
+import { kindOf } from "../devices/address.js";
+import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
+import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
 import { logEvent } from "../shared/events.js";
-import { parseOrThrow, ValidationError, type ErrorDetail } from "../shared/validation.js";
+import { type ErrorDetail, parseOrThrow, ValidationError } from "../shared/validation.js";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

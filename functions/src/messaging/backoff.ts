@@ -11,12 +11,7 @@ export interface BackoffOptions {
  * for that, and never above `maxMs`: a server asking for hours must not hold a function open past
  * its timeout, so the fan-out's own attempt limit decides what happens instead.
  */
-export function backoffDelayMs(
-  attempt: number,
-  options: BackoffOptions,
-  retryAfterMs?: number,
-  random: () => number = Math.random,
-): number {
+export function backoffDelayMs(attempt: number, options: BackoffOptions, retryAfterMs?: number, random: () => number = Math.random): number {
   const cap = Math.max(0, Math.floor(finiteOr(options.maxMs, 0)));
   const base = Math.max(0, finiteOr(options.baseMs, 0));
   // Exponent clamped so 0 * 2^1024 (= NaN) and huge attempts cannot escape the cap.

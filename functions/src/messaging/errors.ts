@@ -47,9 +47,7 @@ const CONFIGURATION = new Set([
 export function classifyError(error: SendError): ErrorKind {
   if (error.code === TOKEN_NOT_REGISTERED || error.code === INSTALLATION_ID_NOT_REGISTERED) return "token";
   if (error.code === INVALID_ARGUMENT) {
-    return /registration token/i.test(error.message) && /not a valid|invalid/i.test(error.message)
-      ? "token"
-      : "other";
+    return /registration token/i.test(error.message) && /not a valid|invalid/i.test(error.message) ? "token" : "other";
   }
   if (TRANSIENT.has(error.code)) return "transient";
   if (CONFIGURATION.has(error.code)) return "configuration";
@@ -92,12 +90,7 @@ function headerValue(headers: unknown, name: string): unknown {
 export function toSendError(err: unknown, now: number = Date.now()): SendError {
   const e = (err ?? {}) as { code?: unknown; message?: unknown; httpResponse?: { headers?: unknown } };
   const code = typeof e.code === "string" && e.code !== "" ? e.code : "messaging/unknown-error";
-  const message =
-    typeof e.message === "string" && e.message !== ""
-      ? e.message
-      : typeof err === "string" && err !== ""
-        ? err
-        : code;
+  const message = typeof e.message === "string" && e.message !== "" ? e.message : typeof err === "string" && err !== "" ? err : code;
   const retryAfterMs = parseRetryAfterMs(headerValue(e.httpResponse?.headers, "retry-after"), now);
   // Omitted rather than undefined: callers may write the error to Firestore, which rejects undefined.
   return retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };

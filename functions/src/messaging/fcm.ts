@@ -12,10 +12,7 @@ export interface FcmMessengerOptions {
   concurrency?: number;
 }
 
-export function createFcmMessenger(
-  messaging: Pick<Messaging, "sendEach">,
-  options: FcmMessengerOptions = {},
-): Messenger {
+export function createFcmMessenger(messaging: Pick<Messaging, "sendEach">, options: FcmMessengerOptions = {}): Messenger {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
 
   async function sendChunk(messages: OutgoingMessage[], dryRun: boolean): Promise<SendResult[]> {

@@ -5,10 +5,10 @@ import { createFcmMessenger } from "./fcm.js";
 import { createSandboxMessenger } from "./sandbox.js";
 import type { Messenger } from "./transport.js";
 
-export { backoffDelayMs, sleep, type BackoffOptions } from "./backoff.js";
-export { classifyError, parseRetryAfterMs, toSendError, type ErrorKind } from "./errors.js";
+export { type BackoffOptions, backoffDelayMs, sleep } from "./backoff.js";
+export { classifyError, type ErrorKind, parseRetryAfterMs, toSendError } from "./errors.js";
 export { createFcmMessenger, type FcmMessengerOptions } from "./fcm.js";
-export { createSandboxMessenger, sandboxOutcome, SANDBOX_OUTBOX } from "./sandbox.js";
+export { createSandboxMessenger, SANDBOX_OUTBOX, sandboxOutcome } from "./sandbox.js";
 export {
   FCM_BATCH_LIMIT,
   type Messenger,
@@ -17,11 +17,6 @@ export {
   type SendResult,
 } from "./transport.js";
 
-export function createMessenger(
-  transport: "fcm" | "sandbox",
-  deps: { db: () => Firestore; messaging: () => Messaging; projectId: string },
-): Messenger {
-  return transport === "sandbox"
-    ? createSandboxMessenger(deps.db(), deps.projectId)
-    : createFcmMessenger(deps.messaging());
+export function createMessenger(transport: "fcm" | "sandbox", deps: { db: () => Firestore; messaging: () => Messaging; projectId: string }): Messenger {
+  return transport === "sandbox" ? createSandboxMessenger(deps.db(), deps.projectId) : createFcmMessenger(deps.messaging());
 }

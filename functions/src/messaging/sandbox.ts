@@ -1,7 +1,7 @@
 // The emulator's stand-in for FCM: records each message in sandboxOutbox, outcome chosen by the prefix
 // of the device's token or FID.
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
-import { addressOf, identifierOf, type Address } from "../devices/address.js";
+import { type Address, addressOf, identifierOf } from "../devices/address.js";
 import { toSendError } from "./errors.js";
 import { chunk, type Messenger, type OutgoingMessage, type SendResult } from "./transport.js";
 

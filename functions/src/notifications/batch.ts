@@ -2,7 +2,7 @@
 // classify every answer and delete dead devices (tokens or FIDs); the shard records the settled devices in the
 // delivery ledger. Every audience goes through this one code path.
 import { FieldValue, Timestamp, type WithFieldValue } from "firebase-admin/firestore";
-import { kindOf, type Address } from "../devices/address.js";
+import { type Address, kindOf } from "../devices/address.js";
 import { deleteDeviceIf } from "../devices/registry.js";
 import { classifyError } from "../messaging/errors.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
@@ -65,7 +65,12 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
     })),
     { dryRun: ctx.notification.dryRun === true },
   );
-  const out = classify(targets, results, attempt, localized.map((l) => l.locale));
+  const out = classify(
+    targets,
+    results,
+    attempt,
+    localized.map((l) => l.locale),
+  );
   await removeDeadDevices(deps, out.settled);
   logEvent("shard.sent", {
     notificationId: ctx.notificationId,
@@ -87,7 +92,13 @@ function classify(targets: Target[], results: SendResult[], attempt: { n: number
   results.forEach((result, i) => {
     const target = targets[i]!;
     const locale = locales[i];
-    const base = { userId: target.userId, deviceId: target.deviceId, identifiedBy: kindOf(target.address), attempts: attempt.n, ...(locale === undefined ? {} : { locale }) };
+    const base = {
+      userId: target.userId,
+      deviceId: target.deviceId,
+      identifiedBy: kindOf(target.address),
+      attempts: attempt.n,
+      ...(locale === undefined ? {} : { locale }),
+    };
     if (result.ok) return void out.settled.push({ ...base, status: "sent", messageId: result.messageId });
     const error = { code: result.error.code, message: result.error.message };
     const kind = classifyError(result.error);

@@ -1,32 +1,32 @@
 // A notification's life outside the send itself: accepted (or refused) when created, scheduled and
 // woken at its time, cancelled by an admin, failed for a bad setting or a task out of attempts,
 // its records deleted with it. Every entry point here ends with `settle`.
-import { FieldValue, Timestamp, type Firestore, type UpdateData } from "firebase-admin/firestore";
-import { logEvent } from "../shared/events.js";
+import { FieldValue, type Firestore, Timestamp, type UpdateData } from "firebase-admin/firestore";
 import { readOrProblem } from "../shared/documents.js";
+import { logEvent } from "../shared/events.js";
 import { summarizeDetails } from "../shared/validation.js";
-import { isTerminal, notificationRef, shardsOf, type Stats, type StoredNotification } from "./documents.js";
-import { runPlanner } from "./plan.js";
+import { isTerminal, notificationRef, type Stats, type StoredNotification, shardsOf } from "./documents.js";
+import { settle, thenSettle } from "./outcome.js";
 import {
   checkAtFrom,
+  type FanoutDeps,
+  type FanoutSettings,
   generationOf,
   leaseMsFor,
   PLAN_BUDGET_MS,
   PLAN_TIMEOUT_SECONDS,
+  type PlanTask,
   scheduleFor,
   stopReasonOf,
-  taskId,
   TRIGGER_TIMEOUT_SECONDS,
+  taskId,
   WAKE_PLAN_BUDGET_MS,
   WAKE_TIMEOUT_SECONDS,
   waitUntil,
-  type FanoutDeps,
-  type FanoutSettings,
-  type PlanTask,
 } from "./pipeline.js";
-import { parseNotification, recipientCountOf, type NotificationInput } from "./schema.js";
+import { runPlanner } from "./plan.js";
+import { type NotificationInput, parseNotification, recipientCountOf } from "./schema.js";
 import { runShard, stopNotification } from "./shard.js";
-import { settle, thenSettle } from "./outcome.js";
 
 export interface CreatedEvent {
   /** Unique per invocation: only a lease may let two runs proceed, never a shared id. */
@@ -144,7 +144,13 @@ async function startInline(deps: FanoutDeps, settings: FanoutSettings, notificat
   }
 }
 
-async function scheduleWake(deps: FanoutDeps, target: { notificationId: string; generation: number }, dueAt: number, hop: number, name = `wake-${hop}`): Promise<void> {
+async function scheduleWake(
+  deps: FanoutDeps,
+  target: { notificationId: string; generation: number },
+  dueAt: number,
+  hop: number,
+  name = `wake-${hop}`,
+): Promise<void> {
   const { notificationId, generation } = target;
   const { notBefore, scheduleTime } = scheduleFor(deps.now(), dueAt);
   await deps.tasks.wake({ notificationId, generation, kind: "wake", n: hop, notBefore }, { id: taskId(notificationId, generation, name), scheduleTime });
@@ -166,7 +172,12 @@ export async function runWakeTask(deps: FanoutDeps, settings: FanoutSettings, ta
       if (!(await waitUntil(deps, dueAt, task.notBefore))) return scheduleWake(deps, task, dueAt, task.n + 1);
       if (!(await startScheduled(deps, task.notificationId))) return;
     }
-    await runPlanner(deps, settings, task.notificationId, { runId, leaseMs: leaseMsFor(WAKE_TIMEOUT_SECONDS), budgetMs: WAKE_PLAN_BUDGET_MS, firstWindowOnly: false });
+    await runPlanner(deps, settings, task.notificationId, {
+      runId,
+      leaseMs: leaseMsFor(WAKE_TIMEOUT_SECONDS),
+      budgetMs: WAKE_PLAN_BUDGET_MS,
+      firstWindowOnly: false,
+    });
   });
 }
 
@@ -174,7 +185,12 @@ export async function runWakeTask(deps: FanoutDeps, settings: FanoutSettings, ta
 export async function runPlanTask(deps: FanoutDeps, settings: FanoutSettings, task: PlanTask, runId: string): Promise<void> {
   await thenSettle(deps, task.notificationId, async () => {
     if (!(await currentFor(deps, task))) return;
-    await runPlanner(deps, settings, task.notificationId, { runId, leaseMs: leaseMsFor(PLAN_TIMEOUT_SECONDS), budgetMs: PLAN_BUDGET_MS, firstWindowOnly: false });
+    await runPlanner(deps, settings, task.notificationId, {
+      runId,
+      leaseMs: leaseMsFor(PLAN_TIMEOUT_SECONDS),
+      budgetMs: PLAN_BUDGET_MS,
+      firstWindowOnly: false,
+    });
   });
 }
 

@@ -3,7 +3,7 @@
 
 /** Longer than any IANA name (the longest is 30 characters); bounds what untrusted input costs ICU. */
 const MAX_TIME_ZONE_LENGTH = 64;
-const TIME_ZONE_PATTERN = /^[A-Za-z][A-Za-z0-9_+\-\/]*$/;
+const TIME_ZONE_PATTERN = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
 const LOCAL_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -89,9 +89,7 @@ function resolveLocal(naiveMs: number, timeZone: string): number {
   // Transitions are more than two days apart, so the offsets a day either side are the only candidates.
   const before = offsetMinutes(naiveMs - DAY_MS, timeZone);
   const after = offsetMinutes(naiveMs + DAY_MS, timeZone);
-  const matches = [before, after]
-    .map((offset) => naiveMs - offset * MINUTE_MS)
-    .filter((t) => t + offsetMinutes(t, timeZone) * MINUTE_MS === naiveMs);
+  const matches = [before, after].map((offset) => naiveMs - offset * MINUTE_MS).filter((t) => t + offsetMinutes(t, timeZone) * MINUTE_MS === naiveMs);
   if (matches.length > 0) return Math.min(...matches);
   // A gap: reading the local time with the pre-transition offset lands that far past the transition.
   return naiveMs - before * MINUTE_MS;
@@ -167,9 +165,7 @@ export function createLocalTimePlanner(startMs: number, time: LocalTime, default
       if (!planned) {
         const zone = canonicalTimeZone(deviceZone);
         // Frozen because every device of the zone shares the object.
-        planned = Object.freeze(
-          zone === undefined ? { ...missing, unknown: true } : { instantMs: instantIn(zone), zone, unknown: false },
-        );
+        planned = Object.freeze(zone === undefined ? { ...missing, unknown: true } : { instantMs: instantIn(zone), zone, unknown: false });
         byName.set(deviceZone, planned);
       }
       return planned;

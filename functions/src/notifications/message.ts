@@ -2,7 +2,7 @@
 // its Firebase Installation ID, in the device's language when the notification has a translation for it.
 import { createHash } from "node:crypto";
 import type { FidMessage, TokenMessage } from "firebase-admin/messaging";
-import { addressOf, type Address } from "../devices/address.js";
+import { type Address, addressOf } from "../devices/address.js";
 import { translated, translationPicker } from "../localization/match.js";
 import { payloadParts } from "./payload.js";
 import type { NotificationInput } from "./schema.js";
@@ -101,8 +101,7 @@ function messageContent(notificationId: string, n: NotificationInput, now: Date)
         "apns-priority": high ? "10" : "5",
         "apns-collapse-id": collapseId(collapseKey ?? notificationId),
         // APNs wants an absolute expiry; 0 means "deliver now or never".
-        "apns-expiration":
-          ttlSeconds === undefined ? undefined : String(ttlSeconds === 0 ? 0 : Math.floor(now.getTime() / 1000) + ttlSeconds),
+        "apns-expiration": ttlSeconds === undefined ? undefined : String(ttlSeconds === 0 ? 0 : Math.floor(now.getTime() / 1000) + ttlSeconds),
       }),
       payload: {
         aps: defined({

@@ -2,19 +2,12 @@
 // Whoever runs it once every shard is settled (or the notification stopped) writes the stats and
 // terminal status, once; before that it refreshes `progress` from the shards' own counters, at most
 // once a second. Nothing writes the notification per device or per shard faster than that.
-import { AggregateField, FieldValue, type DocumentSnapshot, type QuerySnapshot, type UpdateData } from "firebase-admin/firestore";
+import { AggregateField, type DocumentSnapshot, FieldValue, type QuerySnapshot, type UpdateData } from "firebase-admin/firestore";
 import { codeOf } from "../devices/registry.js";
-import { logEvent } from "../shared/events.js";
 import { readOrProblem } from "../shared/documents.js";
-import {
-  fanoutQueries,
-  isTerminal,
-  notificationRef,
-  type NotificationStatus,
-  type Stats,
-  type StoredNotification,
-} from "./documents.js";
-import { checkAtFrom, leaseLive, PROGRESS_INTERVAL_MS, stopReasonOf, type FanoutDeps, type StopReason } from "./pipeline.js";
+import { logEvent } from "../shared/events.js";
+import { fanoutQueries, isTerminal, type NotificationStatus, notificationRef, type Stats, type StoredNotification } from "./documents.js";
+import { checkAtFrom, type FanoutDeps, leaseLive, PROGRESS_INTERVAL_MS, type StopReason, stopReasonOf } from "./pipeline.js";
 import { parseNotification, recipientCountOf } from "./schema.js";
 
 const FAILED_PRECONDITION = 9;

@@ -9,7 +9,7 @@
 // Every task, every retry and the sweeper end with the same idempotent `settle` (outcome.ts), so
 // no path can leave a notification whose work is done without its outcome.
 import { createHash } from "node:crypto";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { type Firestore, Timestamp } from "firebase-admin/firestore";
 import type { Messenger } from "../messaging/transport.js";
 import { isTerminal, type StoredNotification } from "./documents.js";
 

@@ -6,33 +6,32 @@
 // can neither overwrite a shard (create-only) nor write after its notification was deleted. Every
 // device lands in exactly one shard. A window's send tasks are enqueued, ENQUEUE_CONCURRENCY at a
 // time, while the next window is read, and confirmed before the next window is committed.
-import { FieldValue, QueryDocumentSnapshot, Timestamp, type Query } from "firebase-admin/firestore";
+import { FieldValue, type Query, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { ownerOf } from "../devices/registry.js";
-import { logEvent } from "../shared/events.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { logEvent } from "../shared/events.js";
 import { audienceSegments } from "./audience.js";
-import { deviceKey, fanoutQueries, isTerminal, notificationRef, shardRef, type Checkpoint, type ShardDocument } from "./documents.js";
-import { createLocalTimePlanner, parseLocalTime, type LocalTimePlanner } from "./local-time.js";
+import { type Checkpoint, deviceKey, fanoutQueries, isTerminal, notificationRef, type ShardDocument, shardRef } from "./documents.js";
+import { createLocalTimePlanner, type LocalTimePlanner, parseLocalTime } from "./local-time.js";
 import { maybeWriteProgress } from "./outcome.js";
-import { CHANGED, shardExpiry, stopNotification } from "./shard.js";
 import {
   checkAtFrom,
   ENQUEUE_CONCURRENCY,
+  type FanoutDeps,
+  type FanoutSettings,
   generationOf,
   holdsLease,
   LeaseBusyError,
-  leaseLive,
   LeaseLostError,
+  leaseLive,
   PROGRESS_INTERVAL_MS,
   scheduleFor,
   sendsNothingMore,
   stopReasonOf,
   taskId,
-  type FanoutDeps,
-  type FanoutSettings,
 } from "./pipeline.js";
-import { audienceOf, parseNotification, type NotificationInput } from "./schema.js";
-
+import { audienceOf, type NotificationInput, parseNotification } from "./schema.js";
+import { CHANGED, shardExpiry, stopNotification } from "./shard.js";
 
 export interface PlanRun {
   runId: string;
@@ -150,7 +149,9 @@ class Window {
   drain(shardSize: number): Array<{ dueAt: number; devices: string[] }> {
     const shards = [...this.groups.entries()]
       .sort(([a], [b]) => a - b)
-      .flatMap(([dueAt, keys]) => Array.from({ length: Math.ceil(keys.length / shardSize) }, (_, i) => ({ dueAt, devices: keys.slice(i * shardSize, (i + 1) * shardSize) })));
+      .flatMap(([dueAt, keys]) =>
+        Array.from({ length: Math.ceil(keys.length / shardSize) }, (_, i) => ({ dueAt, devices: keys.slice(i * shardSize, (i + 1) * shardSize) })),
+      );
     this.groups.clear();
     this.size = 0;
     return shards;
@@ -166,7 +167,11 @@ async function* streamOf(query: Query): AsyncGenerator<QueryDocumentSnapshot> {
 
 /** A window's commit, settled: written, its notification gone (not written), or the error it threw. */
 type Written = { ok: boolean; error?: unknown };
-const outcomeOf = (commit: Promise<boolean>): Promise<Written> => commit.then((ok) => ({ ok }), (error: unknown) => ({ ok: false, error }));
+const outcomeOf = (commit: Promise<boolean>): Promise<Written> =>
+  commit.then(
+    (ok) => ({ ok }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 
 /** Whether a window was written; rethrows its commit's error (awaited here, never an unhandled rejection). */
 function written(result: Written): boolean {
@@ -364,7 +369,10 @@ export async function enqueueShards(deps: FanoutDeps, target: ShardTarget, shard
     while (next < shards.length) {
       const { index, dueAt } = shards[next++]!;
       const { notBefore, scheduleTime } = scheduleFor(now, dueAt);
-      await deps.tasks.send({ notificationId, generation, shard: index, notBefore }, { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime });
+      await deps.tasks.send(
+        { notificationId, generation, shard: index, notBefore },
+        { id: taskId(notificationId, generation, `shard-${index}`), scheduleTime },
+      );
     }
   };
   const results = await Promise.allSettled(Array.from({ length: Math.min(ENQUEUE_CONCURRENCY, shards.length) }, worker));

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { DEVICE_TYPES, topicNameSchema } from "../devices/schema.js";
 import { canonicalLocale, localeProblem } from "../localization/locale.js";
 import { translated } from "../localization/match.js";
-import { formatZodError, reportDuplicates, WHEN_LIST, type ErrorDetail } from "../shared/validation.js";
+import { type ErrorDetail, formatZodError, reportDuplicates, WHEN_LIST } from "../shared/validation.js";
 import { parseLocalTime } from "./local-time.js";
 import { payloadBytes } from "./payload.js";
 
@@ -55,17 +55,12 @@ const NOT_WELL_FORMED = "must be valid Unicode (no lone surrogates)";
 
 /** A string field: readable type errors, and only well-formed Unicode (Firestore and FCM need it). */
 function text() {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-    .refine(isWellFormed, NOT_WELL_FORMED);
+  return z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }).refine(isWellFormed, NOT_WELL_FORMED);
 }
 
 /** An optional platform option: omit it rather than sending an empty value. */
 const option = () =>
-  text()
-    .min(1, "must not be empty (omit the field instead)")
-    .max(MAX_OPTION_LENGTH, `must be at most ${MAX_OPTION_LENGTH} characters`)
-    .optional();
+  text().min(1, "must not be empty (omit the field instead)").max(MAX_OPTION_LENGTH, `must be at most ${MAX_OPTION_LENGTH} characters`).optional();
 
 /** A uid that can name a Firestore document (`users/{uid}`) and a Firebase Auth user. */
 const uidSchema = text()
@@ -125,19 +120,17 @@ const dataValueSchema = z.union([text(), z.number(), z.boolean()], {
   error: "must be a string, a finite number or a boolean (nested maps, arrays and null are not allowed)",
 });
 
-const dataSchema = z
-  .record(z.string(), dataValueSchema, { error: "must be a map" })
-  .superRefine(
-    (data, ctx) => {
-      for (const key of Object.keys(data)) {
-        const problem = dataKeyProblem(key);
-        // An empty key cannot be named in a dotted path, so it is reported on `data` itself.
-        if (problem) ctx.addIssue({ code: "custom", message: problem, path: key === "" ? [] : [key] });
-      }
-    },
-    // Report bad keys even when some values are bad too.
-    { when: (payload) => isPlainObject(payload.value) },
-  );
+const dataSchema = z.record(z.string(), dataValueSchema, { error: "must be a map" }).superRefine(
+  (data, ctx) => {
+    for (const key of Object.keys(data)) {
+      const problem = dataKeyProblem(key);
+      // An empty key cannot be named in a dotted path, so it is reported on `data` itself.
+      if (problem) ctx.addIssue({ code: "custom", message: problem, path: key === "" ? [] : [key] });
+    }
+  },
+  // Report bad keys even when some values are bad too.
+  { when: (payload) => isPlainObject(payload.value) },
+);
 
 const recipientsSchema = z
   .array(uidSchema, { error: "must be a list of uids" })
@@ -262,14 +255,8 @@ export const notificationSchema = z
       imageUrl: httpsUrl().optional(),
       data: dataSchema.optional(),
       link: httpsUrl().optional(),
-      collapseKey: text()
-        .min(1, "must not be empty")
-        .max(MAX_COLLAPSE_KEY_LENGTH, `must be at most ${MAX_COLLAPSE_KEY_LENGTH} characters`)
-        .optional(),
-      ttlSeconds: integer()
-        .min(0, `must be between 0 and ${MAX_TTL_SECONDS}`)
-        .max(MAX_TTL_SECONDS, `must be between 0 and ${MAX_TTL_SECONDS}`)
-        .optional(),
+      collapseKey: text().min(1, "must not be empty").max(MAX_COLLAPSE_KEY_LENGTH, `must be at most ${MAX_COLLAPSE_KEY_LENGTH} characters`).optional(),
+      ttlSeconds: integer().min(0, `must be between 0 and ${MAX_TTL_SECONDS}`).max(MAX_TTL_SECONDS, `must be between 0 and ${MAX_TTL_SECONDS}`).optional(),
       priority: z.enum(["high", "normal"], { error: 'must be "high" or "normal"' }).default("high"),
       android: androidSchema.optional(),
       apns: apnsSchema.optional(),
@@ -363,7 +350,11 @@ function oversizedPayloads(n: NotificationInput): ErrorDetail[] {
   if (size > MAX_PAYLOAD_BYTES) details.push({ path: "", message: `the FCM payload (title, body, imageUrl, link, data) is ${size} bytes; ${limit}` });
   for (const [tag, variant] of Object.entries(n.translations ?? {})) {
     const bytes = payloadBytes(translated(n, variant));
-    if (bytes > MAX_PAYLOAD_BYTES) details.push({ path: `translations.${tag}`, message: `the FCM payload of the "${tag}" translation (with the document's data) is ${bytes} bytes; ${limit}` });
+    if (bytes > MAX_PAYLOAD_BYTES)
+      details.push({
+        path: `translations.${tag}`,
+        message: `the FCM payload of the "${tag}" translation (with the document's data) is ${bytes} bytes; ${limit}`,
+      });
   }
   return details;
 }

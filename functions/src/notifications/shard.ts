@@ -4,42 +4,42 @@
 // every record, has FENCE_MARGIN_MS left by its own clock, and starts none after ROUND_BUDGET_MS;
 // a record that finds the shard gone (its notification was deleted) writes nothing. The lease and
 // the ledger keep every device, and every token, to one accepted send.
-import { FieldPath, FieldValue, Timestamp, type DocumentSnapshot, type UpdateData } from "firebase-admin/firestore";
+import { type DocumentSnapshot, FieldPath, FieldValue, Timestamp, type UpdateData } from "firebase-admin/firestore";
 import { deviceRef } from "../devices/documents.js";
 import { backoffDelayMs } from "../messaging/backoff.js";
 import { chunk, type SendError } from "../messaging/transport.js";
-import { logEvent } from "../shared/events.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { logEvent } from "../shared/events.js";
 import { IN_FILTER_LIMIT } from "./audience.js";
-import { deliverBatch, ledgerEntry, type BatchContext, type Settled, type Target } from "./batch.js";
+import { type BatchContext, deliverBatch, ledgerEntry, type Settled, type Target } from "./batch.js";
 import {
   deliveriesOf,
   isTerminal,
   notificationRef,
   parseDeviceKey,
-  shardRef,
   type ShardDocument,
   type ShardStats,
   type StoredNotification,
+  shardRef,
 } from "./documents.js";
+import { thenSettle } from "./outcome.js";
 import {
+  type FanoutDeps,
+  type FanoutSettings,
   generationOf,
   holdsLease,
   LeaseBusyError,
-  leaseLive,
   LeaseLostError,
+  leaseLive,
   ROUND_BUDGET_MS,
+  type ShardTask,
   scheduleFor,
   sendsNothingMore,
   stopReasonOf,
   taskId,
   waitUntil,
-  type FanoutDeps,
-  type FanoutSettings,
-  type ShardTask,
 } from "./pipeline.js";
-import { thenSettle } from "./outcome.js";
-import { parseNotification, type NotificationInput } from "./schema.js";
+import { type NotificationInput, parseNotification } from "./schema.js";
 
 export interface ShardRun {
   runId: string;
@@ -148,7 +148,10 @@ async function loadTargets(
   keys: Array<{ userId: string; deviceId: string }>,
   since = Number.POSITIVE_INFINITY,
 ): Promise<{ targets: Target[]; recent: Set<string> }> {
-  const snaps = await getAllOf(deps.db, keys.map((k) => deviceRef(deps.db, k.userId, k.deviceId)));
+  const snaps = await getAllOf(
+    deps.db,
+    keys.map((k) => deviceRef(deps.db, k.userId, k.deviceId)),
+  );
   const seen = new Set<string>();
   const recent = new Set<string>();
   const targets = snaps.flatMap((snap, i): Target[] => {
@@ -166,7 +169,9 @@ async function loadTargets(
     // Both are the database's own commit times (serverTimestamp): a device created before the
     // notification started was there before the planner began, so no earlier holder of its token was planned.
     if (device.createdAt.toMillis() >= since) recent.add(key.deviceId);
-    return [{ userId: key.userId, deviceId: key.deviceId, address: device.fid !== undefined ? { fid: device.fid } : { token: device.token }, locale: device.locale }];
+    return [
+      { userId: key.userId, deviceId: key.deviceId, address: device.fid !== undefined ? { fid: device.fid } : { token: device.token }, locale: device.locale },
+    ];
   });
   return { targets, recent };
 }
@@ -238,7 +243,10 @@ async function recordShard(
 function shardUpdate(deps: FanoutDeps, settings: FanoutSettings, at: ShardAt, snap: DocumentSnapshot, next: Next): UpdateData<ShardDocument> {
   const now = deps.now();
   const dueAt: unknown = snap.get("dueAt");
-  const common = { updatedAt: FieldValue.serverTimestamp(), expireAt: shardExpiry(now, dueAt instanceof Timestamp ? dueAt.toMillis() : null, settings.retentionDays) };
+  const common = {
+    updatedAt: FieldValue.serverTimestamp(),
+    expireAt: shardExpiry(now, dueAt instanceof Timestamp ? dueAt.toMillis() : null, settings.retentionDays),
+  };
   if ("rounds" in next) return { rounds: next.rounds, ...common };
   if ("renew" in next) return { rounds: next.renew, lease: { runId: at.runId, expiresAt: Timestamp.fromMillis(now + at.leaseMs) }, ...common };
   if ("release" in next) return { rounds: next.release, lease: { runId: at.runId, expiresAt: Timestamp.fromMillis(now) }, ...common };
@@ -393,7 +401,14 @@ export async function stopNotification(deps: FanoutDeps, notificationId: string,
  * failure when a live run holds the shard (it finishes it); a stopped notification's shard only
  * counts what was sent (a cancellation is not a failure).
  */
-export async function giveUpShard(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, index: number, error: unknown, runId: string): Promise<void> {
+export async function giveUpShard(
+  deps: FanoutDeps,
+  settings: FanoutSettings,
+  notificationId: string,
+  index: number,
+  error: unknown,
+  runId: string,
+): Promise<void> {
   if (error instanceof LeaseBusyError) return;
   const [nSnap, sSnap] = await getAllOf(deps.db, [notificationRef(deps.db, notificationId), shardRef(deps.db, notificationId, index)]);
   const shard = readOrProblem(sSnap).value;

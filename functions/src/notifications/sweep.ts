@@ -4,11 +4,11 @@
 // unsettled shards. Duplicated tasks are harmless (leases, the ledger). Its cost follows what it
 // finds: one indexed range query, then a few reads per notification found.
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
-import { logEvent } from "../shared/events.js";
 import { readOrProblem } from "../shared/documents.js";
-import { fanoutQueries, isTerminal, notificationRef, stalledNotifications, type StoredNotification } from "./documents.js";
+import { logEvent } from "../shared/events.js";
+import { fanoutQueries, isTerminal, notificationRef, type StoredNotification, stalledNotifications } from "./documents.js";
 import { settle } from "./outcome.js";
-import { checkAtFrom, generationOf, leaseLive, STALL_MS, stopReasonOf, taskId, type FanoutDeps } from "./pipeline.js";
+import { checkAtFrom, type FanoutDeps, generationOf, leaseLive, STALL_MS, stopReasonOf, taskId } from "./pipeline.js";
 
 /** Notifications one run looks at; more are left to the next run (and counted as its backlog). */
 export const SWEEP_LIMIT = 200;
@@ -32,7 +32,14 @@ export async function sweepNotifications(deps: FanoutDeps, limit = SWEEP_LIMIT):
     outcomes.push(...(await Promise.all(found.docs.slice(i, i + 10).map((doc) => sweepOne(deps, doc.id)))));
   }
   const count = (kind: Swept) => outcomes.filter((o) => o === kind).length;
-  const summary = { found: found.size, finished: count("finished"), resumed: count("resumed"), waiting: count("waiting"), durationMs: deps.now() - started, backlog: found.size === limit };
+  const summary = {
+    found: found.size,
+    finished: count("finished"),
+    resumed: count("resumed"),
+    waiting: count("waiting"),
+    durationMs: deps.now() - started,
+    backlog: found.size === limit,
+  };
   logEvent("sweep.completed", summary);
   return summary;
 }
@@ -100,5 +107,11 @@ async function resumeWork(deps: FanoutDeps, notificationId: string, n: StoredNot
     stuck.map((shard) => deps.tasks.send({ notificationId, generation, shard }, { id: taskId(notificationId, generation, `shard-${shard}-sweep-${now}`) })),
   );
   const idle = !plan && stuck.length === 0 && Number.isFinite(nextDue);
-  return { any: plan || stuck.length > 0, wake: false, plan, shards: stuck.length, checkAt: idle ? Timestamp.fromMillis(nextDue + STALL_MS) : checkAtFrom(now) };
+  return {
+    any: plan || stuck.length > 0,
+    wake: false,
+    plan,
+    shards: stuck.length,
+    checkAt: idle ? Timestamp.fromMillis(nextDue + STALL_MS) : checkAtFrom(now),
+  };
 }

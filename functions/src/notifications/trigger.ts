@@ -2,9 +2,9 @@
 // settings, and turn a bad setting into a failed notification instead of an endless retry.
 import { randomUUID } from "node:crypto";
 import { getFunctions } from "firebase-admin/functions";
-import type { FirestoreEvent, QueryDocumentSnapshot, Change } from "firebase-functions/v2/firestore";
+import type { Change, FirestoreEvent, QueryDocumentSnapshot } from "firebase-functions/v2/firestore";
 import type { Request } from "firebase-functions/v2/tasks";
-import { config, ConfigError } from "../config.js";
+import { ConfigError, config } from "../config.js";
 import { sleep } from "../messaging/backoff.js";
 import { createMessenger, type Messenger } from "../messaging/index.js";
 import { logEvent } from "../shared/events.js";
@@ -20,20 +20,20 @@ import {
 } from "./lifecycle.js";
 import { settle } from "./outcome.js";
 import {
+  type EnqueueOptions,
+  type FanoutDeps,
+  type FanoutSettings,
   LeaseBusyError,
   LeaseLostError,
   leaseMsFor,
   PLAN_TIMEOUT_SECONDS,
-  SEND_TIMEOUT_SECONDS,
-  WAKE_TIMEOUT_SECONDS,
-  shardSizeFor,
-  windowDevicesFor,
-  type EnqueueOptions,
-  type FanoutDeps,
-  type FanoutSettings,
   type PlanTask,
+  SEND_TIMEOUT_SECONDS,
   type ShardTask,
+  shardSizeFor,
   type TaskQueues,
+  WAKE_TIMEOUT_SECONDS,
+  windowDevicesFor,
 } from "./pipeline.js";
 import { giveUpShard, RoundDeadlineError, runShardTask } from "./shard.js";
 import { sweepNotifications } from "./sweep.js";

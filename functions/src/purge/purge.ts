@@ -1,7 +1,7 @@
 // Deletes logged-out devices past their retention and devices not seen for too long. Reads only
 // candidates (indexed collection-group queries below a cutoff), so its cost follows what it deletes.
-import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
-import { allDevices, PURGE_SHARDS, type DeviceDocument } from "../devices/documents.js";
+import { type Firestore, type Query, type QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { allDevices, type DeviceDocument, PURGE_SHARDS } from "../devices/documents.js";
 import { deleteDeviceIf, ownerOf } from "../devices/registry.js";
 import { logEvent } from "../shared/events.js";
 

@@ -1,7 +1,7 @@
 // Adapter from the scheduled event to the purge.
-import { config, ConfigError } from "../config.js";
+import { ConfigError, config } from "../config.js";
 import { db } from "../shared/firebase.js";
-import { purgeDevices, type PurgeSummary } from "./purge.js";
+import { type PurgeSummary, purgeDevices } from "./purge.js";
 
 /** The scheduled function's timeout; the purge's time budget must stay below it. */
 export const PURGE_TIMEOUT_SECONDS = 540;

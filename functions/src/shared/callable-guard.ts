@@ -23,9 +23,7 @@ function isUndecodableTyped(value: object): boolean {
  */
 export function sanitizeCallableData(data: unknown): { data: unknown; replaced: number } {
   const holder: Record<string, unknown> = { root: data };
-  const stack: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number; depth: number }> = [
-    { parent: holder, key: "root", depth: 0 },
-  ];
+  const stack: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number; depth: number }> = [{ parent: holder, key: "root", depth: 0 }];
   let replaced = 0;
   while (stack.length > 0) {
     const { parent, key, depth } = stack.pop()!;

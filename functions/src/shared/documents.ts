@@ -1,17 +1,17 @@
 // Typed Firestore documents: each stored shape is one zod schema, read and written through a
 // converter made from it, so `snapshot.data()` is checked where it is read and no cast hides drift.
 import {
-  Timestamp,
   type DocumentData,
   type DocumentReference,
   type DocumentSnapshot,
   type FirestoreDataConverter,
   type PartialWithFieldValue,
   type QueryDocumentSnapshot,
+  Timestamp,
   type WithFieldValue,
 } from "firebase-admin/firestore";
 import { z } from "zod";
-import { formatZodError, summarizeDetails, type ErrorDetail } from "./validation.js";
+import { type ErrorDetail, formatZodError, summarizeDetails } from "./validation.js";
 
 /** A Firestore timestamp as firebase-admin reads it. */
 export const timestampSchema = z.instanceof(Timestamp, { error: "must be a timestamp" });

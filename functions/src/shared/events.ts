@@ -143,7 +143,8 @@ export const EVENTS = {
   },
   "sweep.resumed": {
     level: "warn",
-    meaning: "The sweeper re-enqueued the tasks of a notification that had not moved for 10 minutes (its tasks were lost). Alert if it repeats for one notification.",
+    meaning:
+      "The sweeper re-enqueued the tasks of a notification that had not moved for 10 minutes (its tasks were lost). Alert if it repeats for one notification.",
     alert: false,
     fields: ["notificationId", "status", "wake", "plan", "shards"],
   },

@@ -1,8 +1,8 @@
 // The one firebase-admin app of the functions, created on first use (never at module load, so that
 // deploy-time analysis and unit tests that hand in fakes do not touch Google credentials).
-import { getApps, initializeApp, type App } from "firebase-admin/app";
-import { getAuth, type Auth } from "firebase-admin/auth";
-import { getFirestore, type Firestore } from "firebase-admin/firestore";
+import { type App, getApps, initializeApp } from "firebase-admin/app";
+import { type Auth, getAuth } from "firebase-admin/auth";
+import { type Firestore, getFirestore } from "firebase-admin/firestore";
 import { getMessaging, type Messaging } from "firebase-admin/messaging";
 
 export const app = (): App => getApps()[0] ?? initializeApp();

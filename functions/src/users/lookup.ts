@@ -1,10 +1,10 @@
 // The admin-only callable that finds a user by email or uid, for the console's Users page: admins
 // know emails, while devices live under uids. Reads Firebase Auth only; writes nothing.
 import type { Auth, UserRecord } from "firebase-admin/auth";
-import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
+import { type CallableRequest, HttpsError } from "firebase-functions/v2/https";
 import { auth } from "../shared/firebase.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
-import { lookupUserRequestSchema, type LookupUserResponse, type UserSummary } from "./schema.js";
+import { type LookupUserResponse, lookupUserRequestSchema, type UserSummary } from "./schema.js";
 
 const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : null);
 

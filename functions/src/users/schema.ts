@@ -5,7 +5,12 @@ import { z } from "zod";
 export const lookupUserRequestSchema = z
   .strictObject(
     {
-      email: z.string({ error: "must be a string" }).trim().toLowerCase().pipe(z.email({ error: "must be an email address" })).optional(),
+      email: z
+        .string({ error: "must be a string" })
+        .trim()
+        .toLowerCase()
+        .pipe(z.email({ error: "must be an email address" }))
+        .optional(),
       uid: z.string({ error: "must be a string" }).min(1, "must not be empty").max(128, "must be at most 128 characters").optional(),
     },
     { error: (issue) => (issue.code === "invalid_type" ? "request must be a JSON object" : undefined) },

@@ -1,7 +1,8 @@
 // send-order-shipped.ts: an admin script (Node.js 22, firebase-admin) writes a notification and waits for its outcome.
+
+import type { NotificationDocument, NotificationRequest, NotificationStatus } from "@pushfan/types";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore, type Timestamp } from "firebase-admin/firestore";
-import type { NotificationDocument, NotificationRequest, NotificationStatus } from "@pushfan/types";
 
 // The project id says where to write: Application Default Credentials do not always name one (a
 // user's `gcloud auth application-default login` does not), and with FIRESTORE_EMULATOR_HOST set

@@ -1,9 +1,10 @@
 // push.ts: a web app's pushfan client in FID mode (Firebase JS SDK 12.19: register + onRegistered).
+
+import type { RegisterDeviceRequest, RegisterDeviceResponse, UnregisterDeviceRequest, UnregisterDeviceResponse } from "@pushfan/types";
 import { initializeApp } from "firebase/app";
 import { connectAuthEmulator, getAuth } from "firebase/auth";
 import { connectFunctionsEmulator, FunctionsError, getFunctions, httpsCallable } from "firebase/functions";
-import { getMessaging, isSupported, onMessage, onRegistered, onUnregistered, register, type MessagePayload, type Unsubscribe } from "firebase/messaging";
-import type { RegisterDeviceRequest, RegisterDeviceResponse, UnregisterDeviceRequest, UnregisterDeviceResponse } from "@pushfan/types";
+import { getMessaging, isSupported, type MessagePayload, onMessage, onRegistered, onUnregistered, register, type Unsubscribe } from "firebase/messaging";
 
 // Your project's web config (Firebase console > Project settings > Your apps) and its Web Push
 // certificate's key pair (Project settings > Cloud Messaging > Web Push certificates).

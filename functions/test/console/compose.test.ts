@@ -4,6 +4,7 @@ import type { Page } from "puppeteer-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db, uniqueId } from "../helpers/emulator";
 import {
+  type ConsolePage,
   consoleSuite,
   currentRoute,
   drawBanner,
@@ -16,7 +17,6 @@ import {
   waitForImages,
   waitForRoute,
   waitForText,
-  type ConsolePage,
 } from "./console-app";
 
 const suite = consoleSuite();

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import { afterAll, beforeAll, expect } from "vitest";
-import { callFunction, createUser, uniqueId, type TestUser } from "../helpers/emulator";
+import { callFunction, createUser, type TestUser, uniqueId } from "../helpers/emulator";
 import { launchBrowser, type TestBrowser } from "./browser";
 import { CONSOLE_URL } from "./console-url";
 
@@ -92,8 +92,7 @@ export function consoleSuite(): ConsoleSuite {
 /** Waits until `selector` matches an element whose text contains `text` (every one of them if a list); returns that text. */
 export async function waitForText(page: Page, selector: string, text: string | string[], timeout = 15_000): Promise<string> {
   const handle = await page.waitForFunction(
-    (sel: string, wanted: string[]) =>
-      [...document.querySelectorAll(sel)].map((e) => e.textContent ?? "").find((t) => wanted.every((w) => t.includes(w))),
+    (sel: string, wanted: string[]) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? "").find((t) => wanted.every((w) => t.includes(w))),
     { timeout },
     selector,
     typeof text === "string" ? [text] : text,

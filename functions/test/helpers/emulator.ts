@@ -71,7 +71,7 @@ export interface HttpResult<T = any> {
 
 async function toResult(res: Response): Promise<HttpResult> {
   const text = await res.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
@@ -133,10 +133,7 @@ export async function api(method: string, path: string, call: ApiCall = {}): Pro
 }
 
 /** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {},
-): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

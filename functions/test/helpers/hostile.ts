@@ -168,9 +168,7 @@ function topicsProblems(topics: unknown): string[] {
   return paths;
 }
 
-export type DeviceVerdict =
-  | { valid: true; stored: Record<string, unknown> }
-  | { valid: false; paths: string[] };
+export type DeviceVerdict = { valid: true; stored: Record<string, unknown> } | { valid: false; paths: string[] };
 
 /** What registerDevice must answer for `seen`, the request data as pushfan's handler receives it. */
 export function expectedDeviceOutcome(seen: unknown): DeviceVerdict {
@@ -315,12 +313,7 @@ function storability(value: unknown, depth = 0): { refusable: boolean; depth: nu
   return { refusable, depth: max };
 }
 
-function mapProblems(
-  paths: Set<string>,
-  field: string,
-  value: unknown,
-  fields: Record<string, (v: unknown) => boolean>,
-) {
+function mapProblems(paths: Set<string>, field: string, value: unknown, fields: Record<string, (v: unknown) => boolean>) {
   if (!isPlainObject(value)) {
     paths.add(field);
     return;
@@ -354,7 +347,12 @@ function translationsProblems(paths: Set<string>, translations: unknown): void {
     if (canonical !== undefined && tag.trim() === tag) seen.add(canonical.toLowerCase());
     const variant = ownValue(translations, tag);
     if (isPlainObject(variant) && Object.keys(variant).length === 0 && !hasSmuggledPrototype(variant)) paths.add(`translations.${tag}`);
-    mapProblems(paths, `translations.${tag}`, variant, { title: titleOk, body: textOk, imageUrl: (v) => textOk(v) && urlOk(v), link: (v) => textOk(v) && urlOk(v) });
+    mapProblems(paths, `translations.${tag}`, variant, {
+      title: titleOk,
+      body: textOk,
+      imageUrl: (v) => textOk(v) && urlOk(v),
+      link: (v) => textOk(v) && urlOk(v),
+    });
   }
 }
 
@@ -429,9 +427,10 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
   const platforms = field("platforms");
   if (platforms !== undefined) {
     if (!Array.isArray(platforms) || platforms.length === 0) paths.add("platforms");
-    else platforms.forEach((p, i) => {
-      if (typeof p !== "string" || !DEVICE_TYPES.includes(p) || platforms.indexOf(p) !== i) paths.add(`platforms[${i}]`);
-    });
+    else
+      platforms.forEach((p, i) => {
+        if (typeof p !== "string" || !DEVICE_TYPES.includes(p) || platforms.indexOf(p) !== i) paths.add(`platforms[${i}]`);
+      });
   }
   const sendAt = field("sendAt");
   if (sendAt !== undefined && !(sendAt instanceof Timestamp)) paths.add("sendAt");
@@ -504,13 +503,17 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
   // FCM's 4096-byte limit counts the notification (title, body, image) and the data part of the
   // message: the document's, and each translation's over the document's fields it leaves out.
   const filter = platforms === undefined ? {} : { platforms: platforms as string[] };
-  const reach: Reach = topic !== undefined ? { topic: topic as string, ...filter } : { recipients: userId !== undefined ? [userId as string] : (userIds as string[]), ...filter };
+  const reach: Reach =
+    topic !== undefined ? { topic: topic as string, ...filter } : { recipients: userId !== undefined ? [userId as string] : (userIds as string[]), ...filter };
   const dataPart = Object.keys((data as Record<string, unknown>) ?? {}).map((key) => [key, String(ownValue(data as object, key))]);
   const content = { title, body, imageUrl: field("imageUrl"), link: field("link") };
   const variants: Array<[string, Record<string, unknown>]> = [["", content]];
   for (const tag of Object.keys((translations as Record<string, unknown>) ?? {})) {
     const variant = ownValue(translations as object, tag) as Record<string, unknown>;
-    variants.push([`translations.${tag}`, { ...content, ...Object.fromEntries(TRANSLATED.filter((f) => Object.hasOwn(variant, f)).map((f) => [f, variant[f]])) }]);
+    variants.push([
+      `translations.${tag}`,
+      { ...content, ...Object.fromEntries(TRANSLATED.filter((f) => Object.hasOwn(variant, f)).map((f) => [f, variant[f]])) },
+    ]);
   }
   const bounds = variants.map(([path, c]) => ({ path, ...payloadBounds(c, dataPart) }));
   const over = bounds.filter((b) => b.least > 4096).map((b) => b.path);
@@ -528,7 +531,22 @@ const C0_C1_CONTROLS = ["\u0000", "\u0001", "\u0007", "\b", "\t", "\n", "\u000b"
 const LONE_SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff", "a\ud83d", "\ude00b"];
 // Whitespace by every definition (Unicode White_Space and JavaScript's \s alike).
 const SPACES = [" ", "\u00a0", "\u2003", "\u2028", "\u3000"];
-const TRICKY = ["__proto__", "constructor", "prototype", "../../", "users/x/devices/y", "<script>alert(1)</script>", "%00", "${x}", "\\", '"', "'; --", "😀", "\u200b", "\u202e"];
+const TRICKY = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "../../",
+  "users/x/devices/y",
+  "<script>alert(1)</script>",
+  "%00",
+  "${x}",
+  "\\",
+  '"',
+  "'; --",
+  "😀",
+  "\u200b",
+  "\u202e",
+];
 
 const piece = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: "grapheme-ascii", maxLength: 8 }) },
@@ -571,9 +589,9 @@ export const edgeNumber = fc.constantFrom<unknown>(
 
 /** Nesting as JSON text: arrays or objects `depth` levels deep. */
 export const deepJson = (depths: number[]) =>
-  fc.record({ depth: fc.constantFrom(...depths), arrays: fc.boolean() }).map(
-    ({ depth, arrays }) => new RawJson(arrays ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`),
-  );
+  fc
+    .record({ depth: fc.constantFrom(...depths), arrays: fc.boolean() })
+    .map(({ depth, arrays }) => new RawJson(arrays ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`));
 
 const bigArray = fc.constantFrom(1000, 10_000).map((n) => Array.from({ length: n }, (_, i) => `x${i % 7}`));
 
@@ -655,15 +673,19 @@ export function deviceRequest(ctx: DeviceCaseContext): fc.Arbitrary<unknown> {
       topics: fc.oneof(
         fc.uniqueArray(fc.stringMatching(/^[a-zA-Z0-9\-_.~%]{1,64}$/), { maxLength: 4 }),
         fc.array(fc.oneof(fc.constantFrom("sports", "news", "", "has space", "t".repeat(65), "ü"), fc.integer()), { maxLength: 4 }),
-        fc.constantFrom<unknown>("sports", Array.from({ length: 101 }, (_, i) => `t${i}`), Array.from({ length: 100 }, (_, i) => `t${i}`)),
+        fc.constantFrom<unknown>(
+          "sports",
+          Array.from({ length: 101 }, (_, i) => `t${i}`),
+          Array.from({ length: 100 }, (_, i) => `t${i}`),
+        ),
       ),
     },
     { requiredKeys: ["token", "type"] },
   );
   // Registered by token, by FID (validToken's strings are short enough for one), or, rarely, both.
-  const base = fc.tuple(fields, fc.constantFrom("token", "token", "fid", "fid", "both")).map(([{ token, ...rest }, by]) =>
-    by === "token" ? { token, ...rest } : by === "fid" ? { fid: token, ...rest } : { token, fid: token, ...rest },
-  );
+  const base = fc
+    .tuple(fields, fc.constantFrom("token", "token", "fid", "fid", "both"))
+    .map(([{ token, ...rest }, by]) => (by === "token" ? { token, ...rest } : by === "fid" ? { fid: token, ...rest } : { token, fid: token, ...rest }));
   const value = fc.oneof(
     { weight: 4, arbitrary: anyJson(ctx.depths) },
     { weight: 2, arbitrary: validToken },
@@ -805,7 +827,17 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
       objectWith("__proto__", { channelId: "smuggled" }),
       objectWith("__proto__", "dropped"),
     ),
-    apns: fc.constantFrom<unknown>({ badge: -1 }, { badge: 0 }, { badge: 1.5 }, { badge: 2 ** 53 - 1 }, { badge: 2 ** 53 }, { badge: "1" }, { sound: "" }, { category: null }, "x"),
+    apns: fc.constantFrom<unknown>(
+      { badge: -1 },
+      { badge: 0 },
+      { badge: 1.5 },
+      { badge: 2 ** 53 - 1 },
+      { badge: 2 ** 53 },
+      { badge: "1" },
+      { sound: "" },
+      { category: null },
+      "x",
+    ),
     analyticsLabel: fc.constantFrom<unknown>("l".repeat(50), "l".repeat(51), "has space", "ü", "ok_label-1.~%"),
     dryRun: fc.constantFrom<unknown>("true", 1, null),
     topic: fc.constantFrom<unknown>(ctx.topic, `${p}nobody`, "", "has space", "/topics/x", "t".repeat(65), ["x"], 5),
@@ -847,7 +879,13 @@ export function notificationDocument(ctx: NotificationCaseContext): fc.Arbitrary
       objectWith("__proto__", { ja: { title: "smuggled" } }),
     ),
   };
-  const anyValue = fc.oneof(fc.constant(null), fc.boolean(), hostileString, fc.jsonValue({ maxDepth: 2 }), edgeNumber.filter((n) => !(n instanceof RawJson)));
+  const anyValue = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    hostileString,
+    fc.jsonValue({ maxDepth: 2 }),
+    edgeNumber.filter((n) => !(n instanceof RawJson)),
+  );
   const fieldNames = Object.keys(fieldEdges);
   const change = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...fieldNames).chain((name) => fieldEdges[name]!.map((value) => ({ set: name, value }))) },

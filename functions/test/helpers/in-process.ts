@@ -7,7 +7,7 @@ import { getFirestore } from "firebase-admin/firestore";
 import { expect } from "vitest";
 import { acceptNotification } from "../../src/notifications/lifecycle";
 import type { InProcess } from "../../tools/bench/pipeline";
-import { seedDevices, type SeedDevice } from "../../tools/bench/seed";
+import { type SeedDevice, seedDevices } from "../../tools/bench/seed";
 import { uniqueId } from "./emulator";
 
 // `db` of test/helpers/emulator.ts is the (default) database, which the deployed triggers watch.
@@ -62,7 +62,6 @@ export function manualClock(start = Date.now()) {
     set: (ms: number) => void (now = ms),
   };
 }
-
 
 /** A topic notification (`doc` adds its fields) to `users` × `perUser` seeded devices subscribed to a fresh topic. */
 export async function topicNotification(users: number, perUser: number, prefix: string, doc: Record<string, unknown>) {

@@ -1,9 +1,10 @@
 // Helpers for fan-out tests: seed devices as the backend stores them, write notifications as an
 // admin would, wait for their outcome, read the sandbox outbox.
-import { addressOf, deviceIdOf } from "../../src/devices/address";
+
 import type { DocumentReference } from "firebase-admin/firestore";
-import { deleteDocuments, seedDevices as writeDevices, type SeedDevice } from "../../tools/bench/seed";
 import { expect } from "vitest";
+import { addressOf, deviceIdOf } from "../../src/devices/address";
+import { deleteDocuments, type SeedDevice, seedDevices as writeDevices } from "../../tools/bench/seed";
 import { db, uniqueId, waitForDoc } from "./emulator";
 
 /** The deviceId of a token (the SHA-256 of the token). */

@@ -24,8 +24,7 @@ export function rulesTestEnvironment(): Promise<RulesTestEnvironment> {
   });
 }
 
-const coverageUrl = (suffix: "" | ".html") =>
-  `http://${process.env.FIRESTORE_EMULATOR_HOST}/emulator/v1/projects/${PROJECT_ID}:ruleCoverage${suffix}`;
+const coverageUrl = (suffix: "" | ".html") => `http://${process.env.FIRESTORE_EMULATOR_HOST}/emulator/v1/projects/${PROJECT_ID}:ruleCoverage${suffix}`;
 
 /** One node of the emulator's coverage report: an expression of the rules and what it evaluated to. */
 export interface CoverageNode {

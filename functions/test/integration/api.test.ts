@@ -1,6 +1,6 @@
 // The `api` HTTPS function, called as a client without the callable SDK would call it.
 import { beforeEach, describe, expect, it } from "vitest";
-import { adminAuth, api, createUser, db, uniqueId, type HttpResult, type TestUser } from "../helpers/emulator";
+import { adminAuth, api, createUser, db, type HttpResult, type TestUser, uniqueId } from "../helpers/emulator";
 import { deviceIdsOf as deviceIds, sha256 } from "../helpers/notifications";
 
 function expectError(res: HttpResult, status: number, code: string) {
@@ -138,18 +138,15 @@ describe("api rejects hostile and malformed requests", () => {
     expect(await deviceIds(user.uid)).toEqual([]);
   });
 
-  it.each([["text/plain"], ["application/x-www-form-urlencoded"], ["multipart/form-data; boundary=x"]])(
-    "415 for Content-Type %s",
-    async (contentType) => {
-      const res = await api("POST", "/v1/devices", {
-        token: user.idToken,
-        raw: contentType.startsWith("application/x-www") ? "token=abc&type=ios" : '{"token":"abc","type":"ios"}',
-        contentType,
-      });
-      expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
-      expect(await deviceIds(user.uid)).toEqual([]);
-    },
-  );
+  it.each([["text/plain"], ["application/x-www-form-urlencoded"], ["multipart/form-data; boundary=x"]])("415 for Content-Type %s", async (contentType) => {
+    const res = await api("POST", "/v1/devices", {
+      token: user.idToken,
+      raw: contentType.startsWith("application/x-www") ? "token=abc&type=ios" : '{"token":"abc","type":"ios"}',
+      contentType,
+    });
+    expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+    expect(await deviceIds(user.uid)).toEqual([]);
+  });
 
   it("405 with an Allow header for a wrong method", async () => {
     const put = await api("PUT", "/v1/devices", { token: user.idToken, json: { token: "abc", type: "ios" } });

@@ -1,10 +1,11 @@
 // Large audiences, schedules and cancellation end to end: an admin writes notification documents,
 // the emulators run the creation trigger, the planner and the send tasks (the tasks emulator, at the
 // deployed queue's rate), and the sandbox records what FCM would have received.
-import { describe, expect, it } from "vitest";
+
 import { Timestamp } from "firebase-admin/firestore";
+import { describe, expect, it } from "vitest";
 import { db, uniqueId, waitFor, waitForDoc } from "../helpers/emulator";
-import { deliveriesOf, deviceExists, outboxOf, seedDevices, sha256, waitForOutcome, type SeedDevice } from "../helpers/notifications";
+import { deliveriesOf, deviceExists, outboxOf, type SeedDevice, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
 
 const TYPES = ["ios", "android", "web"] as const;
 

@@ -1,10 +1,10 @@
 // registerDevice / unregisterDevice called over HTTP as the Firebase client SDKs do.
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
-import { adminAuth, callFunction, createUser, db, uniqueId, waitFor, type TestUser } from "../helpers/emulator";
 import { registerDevice } from "../../src/devices/registry";
-import { deviceDocument } from "../../tools/bench/seed";
 import { countOperations, installCounting } from "../../tools/bench/counting";
+import { deviceDocument } from "../../tools/bench/seed";
+import { adminAuth, callFunction, createUser, db, type TestUser, uniqueId, waitFor } from "../helpers/emulator";
 import { deviceIdsOf as deviceIds, expectRecordsInStep, indexedDeviceIds, seedDevices, sha256, tokenOwner } from "../helpers/notifications";
 
 const devicePath = (uid: string, token: string) => `users/${uid}/devices/${sha256(token)}`;

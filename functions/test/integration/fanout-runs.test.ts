@@ -5,17 +5,28 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
+import { deviceIdOf } from "../../src/devices/registry";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger, OutgoingMessage } from "../../src/messaging/transport";
 import { acceptNotification, cancelNotification } from "../../src/notifications/lifecycle";
-import { deviceIdOf } from "../../src/devices/registry";
 import { settle } from "../../src/notifications/outcome";
 import { LeaseBusyError } from "../../src/notifications/pipeline";
 import { giveUpShard, runShard } from "../../src/notifications/shard";
-import { inProcess, runTask, type InProcess } from "../../tools/bench/pipeline";
+import { type InProcess, inProcess, runTask } from "../../tools/bench/pipeline";
 import { uniqueId } from "../helpers/emulator";
 
-import { accept, db, deliveriesOf, expectOncePerToken, LEASE_EXPIRED, manualClock, notification, outboxOf, setup, usersWithDevices } from "../helpers/in-process";
+import {
+  accept,
+  db,
+  deliveriesOf,
+  expectOncePerToken,
+  LEASE_EXPIRED,
+  manualClock,
+  notification,
+  outboxOf,
+  setup,
+  usersWithDevices,
+} from "../helpers/in-process";
 
 describe("duplicated and concurrent runs", () => {
   it("a creation event delivered again after the first run finished sends nothing more", async () => {
@@ -66,7 +77,10 @@ describe("duplicated and concurrent runs", () => {
     );
     const run = inProcess(db, {}, { shardSize: 4 });
     await accept(run, id);
-    const planTask = run.queues.pending.splice(run.queues.pending.findIndex((t) => t.queue === "plan"), 1)[0]!;
+    const planTask = run.queues.pending.splice(
+      run.queues.pending.findIndex((t) => t.queue === "plan"),
+      1,
+    )[0]!;
     // The first planner is held inside its first enqueue until the second has tried to start.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -121,7 +135,12 @@ describe("crashes", () => {
     const outbox = await outboxOf(id);
     expectOncePerToken(outbox, tokens);
     // The flaky device failed once (round 1) and was accepted once (the resumed run); nobody else twice.
-    expect(outbox.filter((o) => o.token === tokens[3]).map((o) => o.outcome).sort()).toEqual(["failed", "sent"]);
+    expect(
+      outbox
+        .filter((o) => o.token === tokens[3])
+        .map((o) => o.outcome)
+        .sort(),
+    ).toEqual(["failed", "sent"]);
   });
 
   it("a planner that crashed midway is resumed from its checkpoint: no device twice, none missed", async () => {
@@ -141,7 +160,10 @@ describe("crashes", () => {
       if (++enqueued > 3) throw new Error("planner killed");
       return realSend(task, options);
     };
-    const planTask = run.queues.pending.splice(run.queues.pending.findIndex((t) => t.queue === "plan"), 1)[0]!;
+    const planTask = run.queues.pending.splice(
+      run.queues.pending.findIndex((t) => t.queue === "plan"),
+      1,
+    )[0]!;
     await expect(runTask(run.deps, run.settings, planTask)).rejects.toThrow("planner killed");
     run.queues.send = realSend;
 

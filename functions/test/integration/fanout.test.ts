@@ -3,7 +3,17 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId } from "../helpers/emulator";
-import { deliveriesOf, deviceExists, expectRecordsInStep, outboxOf, seedDevices, sendNotification, sha256, tokenOwner, waitForOutcome } from "../helpers/notifications";
+import {
+  deliveriesOf,
+  deviceExists,
+  expectRecordsInStep,
+  outboxOf,
+  seedDevices,
+  sendNotification,
+  sha256,
+  tokenOwner,
+  waitForOutcome,
+} from "../helpers/notifications";
 
 const IMAGE = "https://cdn.example.com/promo/banner.png";
 
@@ -77,7 +87,11 @@ describe("fan-out of a notification document", () => {
     const good = uniqueId("good");
     const unregistered = uniqueId("sandbox-unregistered");
     const invalid = uniqueId("sandbox-invalid");
-    await seedDevices([{ uid, token: good }, { uid, token: unregistered }, { uid, token: invalid }]);
+    await seedDevices([
+      { uid, token: good },
+      { uid, token: unregistered },
+      { uid, token: invalid },
+    ]);
     const id = await sendNotification({ userId: uid, title: "Hi" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("partial");
@@ -97,7 +111,10 @@ describe("fan-out of a notification document", () => {
     const uid = uniqueId("u");
     const flaky = uniqueId("sandbox-flaky");
     const steady = uniqueId("steady");
-    await seedDevices([{ uid, token: flaky }, { uid, token: steady }]);
+    await seedDevices([
+      { uid, token: flaky },
+      { uid, token: steady },
+    ]);
     const id = await sendNotification({ userId: uid, title: "Retry me" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("sent");
@@ -107,7 +124,12 @@ describe("fan-out of a notification document", () => {
     expect(deliveries[sha256(flaky)]).toMatchObject({ status: "sent", attempts: 2 });
     expect(deliveries[sha256(steady)]).toMatchObject({ status: "sent", attempts: 1 });
     const outbox = await outboxOf(id);
-    expect(outbox.filter((o) => o.token === flaky).map((o) => o.outcome).sort()).toEqual(["failed", "sent"]);
+    expect(
+      outbox
+        .filter((o) => o.token === flaky)
+        .map((o) => o.outcome)
+        .sort(),
+    ).toEqual(["failed", "sent"]);
     expect(outbox.filter((o) => o.token === steady)).toHaveLength(1);
   });
 
@@ -130,7 +152,10 @@ describe("fan-out of a notification document", () => {
     const uid = uniqueId("u");
     const authError = uniqueId("sandbox-auth-error");
     const unregistered = uniqueId("sandbox-unregistered");
-    await seedDevices([{ uid, token: authError }, { uid, token: unregistered }]);
+    await seedDevices([
+      { uid, token: authError },
+      { uid, token: unregistered },
+    ]);
     const id = await sendNotification({ userId: uid, title: "Creds" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("failed");
@@ -145,7 +170,10 @@ describe("fan-out of a notification document", () => {
     const uid = uniqueId("u");
     const active = uniqueId("active");
     const loggedOut = uniqueId("logged-out");
-    await seedDevices([{ uid, token: active }, { uid, token: loggedOut, active: false }]);
+    await seedDevices([
+      { uid, token: active },
+      { uid, token: loggedOut, active: false },
+    ]);
     const id = await sendNotification({ userId: uid, title: "Only active" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("sent");

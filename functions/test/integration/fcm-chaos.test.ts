@@ -8,9 +8,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { getFunctions } from "firebase-admin/functions";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { clearFaults, fakeMessages, restoreSessionTransport, setFaults, useTransport, type FaultRule, type ReceivedMessage } from "../../tools/fcm-fake/client";
+import { clearFaults, type FaultRule, fakeMessages, type ReceivedMessage, restoreSessionTransport, setFaults, useTransport } from "../../tools/fcm-fake/client";
 import { db, uniqueId, waitFor } from "../helpers/emulator";
-import { deliveriesOf, seedDevices, sha256, waitForOutcome, type SeedDevice } from "../helpers/notifications";
+import { deliveriesOf, type SeedDevice, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
 
 const DEVICES = 5000;
 const TYPES = ["ios", "android", "web"] as const;
@@ -51,7 +51,12 @@ async function expectExactlyOnce(id: string): Promise<void> {
   for (const m of received.filter((r) => r.status === 200 && !r.validateOnly)) accepted.set(m.token ?? "", [...(accepted.get(m.token ?? "") ?? []), m]);
   const twice = [...accepted].filter(([, list]) => list.length > 1).map(([token]) => token);
   const missed = devices.filter((d) => !accepted.has(d.token)).map((d) => d.token);
-  expect({ duplicates: twice.slice(0, 5), duplicateCount: twice.length, missed: missed.slice(0, 5), missedCount: missed.length }).toEqual({ duplicates: [], duplicateCount: 0, missed: [], missedCount: 0 });
+  expect({ duplicates: twice.slice(0, 5), duplicateCount: twice.length, missed: missed.slice(0, 5), missedCount: missed.length }).toEqual({
+    duplicates: [],
+    duplicateCount: 0,
+    missed: [],
+    missedCount: 0,
+  });
   expect(accepted.size).toBe(DEVICES);
 
   const deliveries = await deliveriesOf(id);
@@ -78,10 +83,12 @@ describe("5,000 devices on a topic, on the FCM fake", () => {
       // shorter than firebase-admin's 15 s request timeout.
       slow: { delayMs: 12_000 },
     };
-    await setFaults(devices.flatMap((d) => {
-      const rule = fault[d.token.split("-")[0]!];
-      return rule ? [{ tokenPrefix: d.token, times: 1, ...rule }] : [];
-    }));
+    await setFaults(
+      devices.flatMap((d) => {
+        const rule = fault[d.token.split("-")[0]!];
+        return rule ? [{ tokenPrefix: d.token, times: 1, ...rule }] : [];
+      }),
+    );
     const id = uniqueId("n");
     await db.doc(`notifications/${id}`).set({ topic, title: "Chaos", body: "Every device once" });
     await expectExactlyOnce(id);
@@ -94,9 +101,14 @@ describe("5,000 devices on a topic, on the FCM fake", () => {
     const id = uniqueId("n");
     await db.doc(`notifications/${id}`).set({ topic, title: "Twice", body: "Still once" });
     // The task payload (notification id, generation = createdAt in ms, shard index) as the planner writes it.
-    const created = await waitFor(async () => (await db.doc(`notifications/${id}`).get()).get("createdAt")?.toMillis() as number | undefined, { what: "createdAt" });
+    const created = await waitFor(async () => (await db.doc(`notifications/${id}`).get()).get("createdAt")?.toMillis() as number | undefined, {
+      what: "createdAt",
+    });
     // Once the planner has written the first shards, so that each copy races its original.
-    await waitFor(async () => ((await db.collection(`notifications/${id}/shards`).count().get()).data().count >= 4 ? true : undefined), { intervalMs: 20, what: "4 shards planned" });
+    await waitFor(async () => ((await db.collection(`notifications/${id}/shards`).count().get()).data().count >= 4 ? true : undefined), {
+      intervalMs: 20,
+      what: "4 shards planned",
+    });
     const queue = getFunctions().taskQueue("locations/us-central1/functions/sendNotificationShard");
     await Promise.all([0, 1, 2, 3].map((shard) => queue.enqueue({ notificationId: id, generation: created, shard }, { id: `${id}-duplicate-${shard}` })));
     await expectExactlyOnce(id);
@@ -128,7 +140,10 @@ function workerPids(target: string): number[] {
       .filter((name) => /^\d+$/.test(name))
       .filter((pid) => {
         try {
-          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("functionsEmulatorRuntime") && readFileSync(`/proc/${pid}/environ`, "utf8").includes(`\0FUNCTION_TARGET=${target}\0`);
+          return (
+            readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("functionsEmulatorRuntime") &&
+            readFileSync(`/proc/${pid}/environ`, "utf8").includes(`\0FUNCTION_TARGET=${target}\0`)
+          );
         } catch {
           return false;
         }

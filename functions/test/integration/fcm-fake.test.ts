@@ -108,7 +108,10 @@ describe("each FCM error ends in the contract's outcome", () => {
     const [unregistered, invalid, good] = tokens as [string, string, string];
     expect(outcome).toMatchObject({ status: "partial", stats: { devices: 3, sent: 1, removed: 2 } });
     expect(deliveries[sha256(unregistered)]).toMatchObject({ status: "removed", error: { code: "messaging/registration-token-not-registered" } });
-    expect(deliveries[sha256(invalid)]).toMatchObject({ status: "removed", error: { code: "messaging/invalid-argument", message: expect.stringContaining("not a valid FCM registration token") } });
+    expect(deliveries[sha256(invalid)]).toMatchObject({
+      status: "removed",
+      error: { code: "messaging/invalid-argument", message: expect.stringContaining("not a valid FCM registration token") },
+    });
     expect(await deviceExists(uid, unregistered)).toBe(false);
     expect(await deviceExists(uid, invalid)).toBe(false);
     expect(await deviceExists(uid, good)).toBe(true);
@@ -117,7 +120,11 @@ describe("each FCM error ends in the contract's outcome", () => {
   it("FID devices: the message targets fid on the wire, and a dead FID's 404 UNREGISTERED removes it as firebase-admin names it", async () => {
     const uid = uniqueId("fcm-fid");
     const [fid, dead, token] = [uniqueId("fid"), uniqueId("sandbox-unregistered-fid"), uniqueId("token")];
-    await seedDevices([{ uid, fid }, { uid, fid: dead }, { uid, token }]);
+    await seedDevices([
+      { uid, fid },
+      { uid, fid: dead },
+      { uid, token },
+    ]);
     const id = await sendNotification({ userId: uid, title: "By FID" });
     const outcome = await waitForOutcome(id, 90_000);
     expect(outcome).toMatchObject({ status: "partial", stats: { devices: 3, sent: 2, removed: 1 } });
@@ -128,14 +135,24 @@ describe("each FCM error ends in the contract's outcome", () => {
     expect(wire(token)).toMatchObject({ token });
     const deliveries = await deliveriesOf(id);
     // firebase-admin reads the request's `fid` to name FCM's 404 UNREGISTERED for an FID.
-    expect(deliveries[fidDeviceId(dead)]).toMatchObject({ status: "removed", identifiedBy: "fid", error: { code: "messaging/installation-id-not-registered" } });
+    expect(deliveries[fidDeviceId(dead)]).toMatchObject({
+      status: "removed",
+      identifiedBy: "fid",
+      error: { code: "messaging/installation-id-not-registered" },
+    });
     expect(deliveries[fidDeviceId(fid)]).toMatchObject({ status: "sent", identifiedBy: "fid" });
     expect(await deviceIdsOf(uid)).toEqual([fidDeviceId(fid), sha256(token)].sort());
   });
 
   it("400 INVALID_ARGUMENT for the payload: the delivery fails, the device is kept, nothing is retried", async () => {
     await setFaults([{ tokenPrefix: "badpayload-", status: 400, fcmError: "INVALID_ARGUMENT" }]);
-    const { uid, tokens: [token], outcome, deliveries, received } = await sendTo(["badpayload"]);
+    const {
+      uid,
+      tokens: [token],
+      outcome,
+      deliveries,
+      received,
+    } = await sendTo(["badpayload"]);
     expect(outcome).toMatchObject({ status: "failed", stats: { failed: 1, removed: 0 } });
     expect(deliveries[sha256(token)]).toMatchObject({ status: "failed", error: { code: "messaging/invalid-argument" } });
     expect(received).toHaveLength(1);
@@ -147,7 +164,11 @@ describe("each FCM error ends in the contract's outcome", () => {
     ["401 THIRD_PARTY_AUTH_ERROR", { status: 401, fcmError: "THIRD_PARTY_AUTH_ERROR" }, "messaging/third-party-auth-error"],
   ] as const)("%s: a configuration failure, the notification fails and no device is deleted", async (_, rule, code) => {
     await setFaults([{ tokenPrefix: "cfg-", ...rule }]);
-    const { uid, tokens: [bad, unregistered], outcome } = await sendTo(["cfg", "sandbox-unregistered"]);
+    const {
+      uid,
+      tokens: [bad, unregistered],
+      outcome,
+    } = await sendTo(["cfg", "sandbox-unregistered"]);
     expect(outcome.status).toBe("failed");
     expect(outcome.error.code).toBe(code);
     expect(outcome.stats.removed).toBe(0);
@@ -157,7 +178,12 @@ describe("each FCM error ends in the contract's outcome", () => {
 
   it("429 QUOTA_EXCEEDED with Retry-After: 1: retried after at least the advertised second, then sent", async () => {
     await setFaults([{ tokenPrefix: "quota-", status: 429, fcmError: "QUOTA_EXCEEDED", retryAfterSeconds: 1, times: 1 }]);
-    const { tokens: [token], outcome, deliveries, received } = await sendTo(["quota"]);
+    const {
+      tokens: [token],
+      outcome,
+      deliveries,
+      received,
+    } = await sendTo(["quota"]);
     expect(outcome.status).toBe("sent");
     expect(received.map((m) => m.status)).toEqual([429, 200]);
     expect(Date.parse(received[1]!.at) - Date.parse(received[0]!.at)).toBeGreaterThanOrEqual(1000);
@@ -166,14 +192,25 @@ describe("each FCM error ends in the contract's outcome", () => {
 
   it("503 UNAVAILABLE twice: firebase-admin's own retries absorb it within one attempt", async () => {
     await setFaults([{ tokenPrefix: "unavailable-twice-", status: 503, times: 2 }]);
-    const { tokens: [token], outcome, deliveries, received } = await sendTo(["unavailable-twice"]);
+    const {
+      tokens: [token],
+      outcome,
+      deliveries,
+      received,
+    } = await sendTo(["unavailable-twice"]);
     expect(outcome.status).toBe("sent");
     expect(received.map((m) => m.status)).toEqual([503, 503, 200]);
     expect(deliveries[sha256(token)]).toMatchObject({ status: "sent", attempts: 1 });
   });
 
   it("503 UNAVAILABLE on every request: retried up to SEND_MAX_ATTEMPTS, then failed, the device kept", async () => {
-    const { uid, tokens: [token], outcome, deliveries, received } = await sendTo(["sandbox-unavailable"]);
+    const {
+      uid,
+      tokens: [token],
+      outcome,
+      deliveries,
+      received,
+    } = await sendTo(["sandbox-unavailable"]);
     expect(outcome).toMatchObject({ status: "failed", stats: { failed: 1, removed: 0 } });
     expect(deliveries[sha256(token)]).toMatchObject({ status: "failed", attempts: 3, error: { code: "messaging/server-unavailable" } });
     // Three attempts, each one request and firebase-admin's four retries.
@@ -186,7 +223,12 @@ describe("each FCM error ends in the contract's outcome", () => {
     ["a reset HTTP/2 stream", { resetConnection: true }, "reset"],
   ] as const)("%s: retried by pushfan, then sent", async (_, rule, status) => {
     await setFaults([{ tokenPrefix: "transient-", times: 1, ...rule }]);
-    const { tokens: [token], outcome, deliveries, received } = await sendTo(["transient"]);
+    const {
+      tokens: [token],
+      outcome,
+      deliveries,
+      received,
+    } = await sendTo(["transient"]);
     expect(outcome.status).toBe("sent");
     expect(received.map((m) => m.status)).toEqual([status, 200]);
     expect(deliveries[sha256(token)]).toMatchObject({ status: "sent", attempts: 2 });

@@ -4,7 +4,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeEach, describe, expect, it } from "vitest";
 import { purgeDevices } from "../../src/purge/purge";
-import { adminAuth, api, callFunction, createUser, db, uniqueId, waitFor, type HttpResult, type TestUser } from "../helpers/emulator";
+import { adminAuth, api, callFunction, createUser, db, type HttpResult, type TestUser, uniqueId, waitFor } from "../helpers/emulator";
 import {
   deliveriesOf,
   deviceIdsOf as deviceIds,
@@ -212,11 +212,15 @@ describe("hostile fid values are rejected with the field named, through the call
     ["both token and fid", { token: "tok", fid: "fid", type: "android" }, [{ path: "fid", message: /exactly one of token and fid/ }]],
     ["neither token nor fid", { type: "android" }, [{ path: "token", message: /exactly one of token .* and fid/ }]],
     ["a token that would share an FID device's id", { token: "fid:abc", type: "android" }, [{ path: "token", message: /must not start with "fid:"/ }]],
-    ["neither, with other problems", { type: "fridge", extra: 1 }, [
-      { path: "token", message: /exactly one/ },
-      { path: "type", message: /one of ios, android, web/ },
-      { path: "extra", message: /unknown field/ },
-    ]],
+    [
+      "neither, with other problems",
+      { type: "fridge", extra: 1 },
+      [
+        { path: "token", message: /exactly one/ },
+        { path: "type", message: /one of ios, android, web/ },
+        { path: "extra", message: /unknown field/ },
+      ],
+    ],
   ];
 
   const expectRejected = async (res: HttpResult, expected: Array<{ path: string; message: RegExp }>, uid: string) => {
@@ -285,7 +289,11 @@ describe("sending to FID devices", () => {
       expect(entry.message.notification).toEqual({ title: "Mixed", body: "Tokens and FIDs" });
     }
     const deliveries = await deliveriesOf(id);
-    expect(Object.values(deliveries).map((d) => d.identifiedBy).sort()).toEqual(["fid", "fid", "token", "token"]);
+    expect(
+      Object.values(deliveries)
+        .map((d) => d.identifiedBy)
+        .sort(),
+    ).toEqual(["fid", "fid", "token", "token"]);
   });
 
   it("a dead FID (FCM's 404 UNREGISTERED) is removed with its owner record, like a dead token; the others are sent", async () => {

@@ -9,23 +9,23 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createUser, db, FUNCTIONS_BASE, PROJECT_ID, uniqueId, type HttpResult, type TestUser } from "../helpers/emulator";
+import { api, createUser, db, FUNCTIONS_BASE, type HttpResult, PROJECT_ID, type TestUser, uniqueId } from "../helpers/emulator";
 import {
   assignDecoded,
-  deviceRequest,
   describeCase,
+  deviceRequest,
   expectedDeviceOutcome,
   expectedNotificationOutcome,
   hostileSeed,
+  type NotificationExpectation,
   notificationDocument,
   ownValue,
   RawJson,
+  type Reach,
   setOwn,
   toJsonText,
-  type NotificationExpectation,
-  type Reach,
 } from "../helpers/hostile";
-import { deliveriesOf, outboxOf, fidDeviceId, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
+import { deliveriesOf, fidDeviceId, outboxOf, seedDevices, sha256, waitForOutcome } from "../helpers/notifications";
 
 const SEED = hostileSeed();
 const COUNTS = { callable: 120, api: 120, notifications: 100 };
@@ -239,8 +239,30 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
     const table: Array<[unknown, string, string]> = [
       [{ token: t("tok").padEnd(1400, "t"), type: "web" }, "valid", "valid"],
       [{ token: t("tok").padEnd(4097, "t"), type: "web" }, "invalid", "invalid"],
-      [{ token: t("tok"), type: "ios", name: "n".repeat(200), appVersion: "v".repeat(64), locale: "de-DE-u-co-phonebk-ka-shifted-x-abc", timezone: "America/Argentina/ComodRivadavia" }, "valid", "valid"],
-      [{ token: t("tok"), type: "ios", name: "n".repeat(201), appVersion: "v".repeat(65), locale: "de-DE-u-co-phonebk-ka-shifted-x-abcd", timezone: "z".repeat(65) }, "invalid", "invalid"],
+      [
+        {
+          token: t("tok"),
+          type: "ios",
+          name: "n".repeat(200),
+          appVersion: "v".repeat(64),
+          locale: "de-DE-u-co-phonebk-ka-shifted-x-abc",
+          timezone: "America/Argentina/ComodRivadavia",
+        },
+        "valid",
+        "valid",
+      ],
+      [
+        {
+          token: t("tok"),
+          type: "ios",
+          name: "n".repeat(201),
+          appVersion: "v".repeat(65),
+          locale: "de-DE-u-co-phonebk-ka-shifted-x-abcd",
+          timezone: "z".repeat(65),
+        },
+        "invalid",
+        "invalid",
+      ],
       [{ token: t("tok"), type: "ios", locale: "l".repeat(35) }, "invalid", "invalid"],
       [{ token: t("tok"), type: "ios", locale: " pt_br " }, "valid", "valid"],
       [{ token: t("tok"), type: "ios", name: `  ${"n".repeat(200)}\n` }, "valid", "valid"],
@@ -278,10 +300,7 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
     const problems: Problems = [];
     const kinds: Array<[string, string]> = [];
     for (const [i, [input]] of table.entries()) {
-      kinds.push([
-        await checkDeviceCase("callable", i, input, users[2 * i]!, problems),
-        await checkDeviceCase("api", i, input, users[2 * i + 1]!, problems),
-      ]);
+      kinds.push([await checkDeviceCase("callable", i, input, users[2 * i]!, problems), await checkDeviceCase("api", i, input, users[2 * i + 1]!, problems)]);
     }
     await untouched(victim.uid, victimBefore, problems, "after the limit cases");
     expect(problems, problems.join("\n")).toEqual([]);
@@ -332,7 +351,12 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
       const expectCancelled = (reach: Reach) => {
         const stats = statsOf(reach, 0);
         if (outcome.status !== "cancelled" || !isDeepStrictEqual(outcome.stats, stats) || outbox.length !== 0) {
-          problem(problems, where, doc, `expected cancelled ${JSON.stringify(stats)}, got ${outcome.status} ${JSON.stringify(outcome.stats)} and ${outbox.length} message(s)`);
+          problem(
+            problems,
+            where,
+            doc,
+            `expected cancelled ${JSON.stringify(stats)}, got ${outcome.status} ${JSON.stringify(outcome.stats)} and ${outbox.length} message(s)`,
+          );
         }
       };
       const expectSent = (reach: Reach) => {
@@ -340,7 +364,12 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
         const stats = statsOf(reach, devices);
         const status = devices > 0 ? "sent" : "no-devices";
         if (outcome.status !== status || !isDeepStrictEqual(outcome.stats, stats) || outcome.error !== undefined) {
-          problem(problems, where, doc, `expected ${status} ${JSON.stringify(stats)}, got ${outcome.status} ${JSON.stringify(outcome.stats)} ${JSON.stringify(outcome.error ?? null)}`);
+          problem(
+            problems,
+            where,
+            doc,
+            `expected ${status} ${JSON.stringify(stats)}, got ${outcome.status} ${JSON.stringify(outcome.stats)} ${JSON.stringify(outcome.error ?? null)}`,
+          );
         }
         const delivered = Object.values(deliveries).filter((d) => d.status === "sent").length;
         if (outbox.length !== devices || delivered !== devices || Object.keys(deliveries).length !== devices) {
@@ -350,17 +379,31 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
       const expectInvalid = (paths: string[], optional: string[], tolerated: string[]) => {
         const error = outcome.error;
         if (outcome.status !== "invalid" || error?.code !== "invalid-argument" || typeof error?.message !== "string") {
-          return problem(problems, where, doc, `expected invalid with ${JSON.stringify(paths)}, got ${outcome.status} ${JSON.stringify(error ?? null).slice(0, 300)}`);
+          return problem(
+            problems,
+            where,
+            doc,
+            `expected invalid with ${JSON.stringify(paths)}, got ${outcome.status} ${JSON.stringify(error ?? null).slice(0, 300)}`,
+          );
         }
         const details = error.details;
-        if (!Array.isArray(details) || details.length === 0 || !details.every((d: any) => typeof d?.path === "string" && typeof d?.message === "string" && d.message !== "")) {
+        if (
+          !Array.isArray(details) ||
+          details.length === 0 ||
+          !details.every((d: any) => typeof d?.path === "string" && typeof d?.message === "string" && d.message !== "")
+        ) {
           return problem(problems, where, doc, `malformed error.details ${JSON.stringify(details).slice(0, 300)}`);
         }
         const reported = new Set<string>(details.map((d: any) => d.path));
         const missing = paths.filter((p) => !reported.has(p));
         const unexpected = [...reported].filter((p) => !paths.includes(p) && !optional.includes(p) && !tolerated.some((prefix) => p.startsWith(prefix)));
         if (missing.length > 0 || unexpected.length > 0) {
-          problem(problems, where, doc, `paths ${JSON.stringify([...reported].sort())}, expected ${JSON.stringify(paths)} (missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(unexpected)})`);
+          problem(
+            problems,
+            where,
+            doc,
+            `paths ${JSON.stringify([...reported].sort())}, expected ${JSON.stringify(paths)} (missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(unexpected)})`,
+          );
         }
         const zero = { recipients: 0, devices: 0, sent: 0, failed: 0, removed: 0 };
         if (outbox.length !== 0 || Object.keys(deliveries).length !== 0 || !isDeepStrictEqual(outcome.stats, zero) || outcome.attempts !== 0) {
@@ -429,10 +472,7 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
       { ...to, data: setOwn({ ok: "1" }, "__proto__", { evil: "1" }) },
       { ...to, android: setOwn({}, "__proto__", { channelId: "smuggled" }) },
     ];
-    const cases: NotificationCase[] = [
-      ...docs.map((doc) => ({ doc })),
-      ...protoDocs.flatMap((doc) => [{ doc }, { doc, via: "rest" as const }]),
-    ];
+    const cases: NotificationCase[] = [...docs.map((doc) => ({ doc })), ...protoDocs.flatMap((doc) => [{ doc }, { doc, via: "rest" as const }])];
     const { problems, outcomes } = await runNotificationCases(cases, "limits");
     expect(problems, problems.join("\n")).toEqual([]);
     expect(outcomes.slice(0, 4)).toEqual(["no-devices", "sent", "invalid", "invalid"]);

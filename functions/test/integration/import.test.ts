@@ -93,7 +93,16 @@ describe("npm run import -- --from csv", () => {
     expect(first.stderr).toContain("Importing: 9/9 rows (100%)");
 
     const device = (await db.doc(`users/${a}/devices/${sha256(t1)}`).get()).data()!;
-    expect(device).toMatchObject({ token: t1, userId: a, type: "ios", name: 'Ada\'s "work" phone, old', locale: "pt-BR", timezone: "Europe/Lisbon", topics: ["news", "sports"], active: true });
+    expect(device).toMatchObject({
+      token: t1,
+      userId: a,
+      type: "ios",
+      name: 'Ada\'s "work" phone, old',
+      locale: "pt-BR",
+      timezone: "Europe/Lisbon",
+      topics: ["news", "sports"],
+      active: true,
+    });
     expect(device.purgeShard).toBe(parseInt(sha256(t1)[0]!, 16));
     expect(device.lastSeenAt).toBeInstanceOf(Timestamp);
     expect((await db.doc(`users/${b}/devices/${sha256(t3)}`).get()).get("name")).toBe("Bob, the tablet");
@@ -102,7 +111,14 @@ describe("npm run import -- --from csv", () => {
 
     const skipped = readFileSync(`${csv}.skipped.csv`, "utf8");
     expect(skipped.split("\n")[0]).toBe("row,uid,reason");
-    expect(skipped.trim().split("\n").slice(1).map((line) => line.split(",")[0]).sort()).toEqual(["4", "5", "6", "7", "8", "9"]);
+    expect(
+      skipped
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(",")[0])
+        .sort(),
+    ).toEqual(["4", "5", "6", "7", "8", "9"]);
     expect(skipped).not.toContain("x".repeat(100));
 
     const before = (await db.doc(`users/${a}/devices/${sha256(t1)}`).get()).updateTime!;
@@ -152,8 +168,16 @@ describe("npm run import -- --from fcm-django", () => {
     const dump = file(
       "fcmdevice.json",
       JSON.stringify([
-        { model: "fcm_django.fcmdevice", pk: 1, fields: { registration_id: r1, type: "android", user_id: Number(user), active: true, date_created: "2024-01-02T03:04:05Z", name: "Pixel" } },
-        { model: "fcm_django.fcmdevice", pk: 2, fields: { registration_id: r2, type: "IOS", user_id: Number(user), active: false, date_created: null, name: null } },
+        {
+          model: "fcm_django.fcmdevice",
+          pk: 1,
+          fields: { registration_id: r1, type: "android", user_id: Number(user), active: true, date_created: "2024-01-02T03:04:05Z", name: "Pixel" },
+        },
+        {
+          model: "fcm_django.fcmdevice",
+          pk: 2,
+          fields: { registration_id: r2, type: "IOS", user_id: Number(user), active: false, date_created: null, name: null },
+        },
         { model: "fcm_django.fcmdevice", pk: 3, fields: { registration_id: uniqueId("dj-3"), type: "web", user_id: null, active: true } },
       ]),
     );

@@ -3,7 +3,7 @@
 // mid-send, tokens moving between users mid-send, and the deployed sweeper finishing a notification
 // whose outcome write failed.
 import { randomUUID } from "node:crypto";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger } from "../../src/messaging/transport";
@@ -79,7 +79,8 @@ function failingAfterArm(real: Firestore) {
   const proxy = new Proxy(real, {
     get(target, prop) {
       if (prop === "runTransaction") {
-        return (...args: Parameters<Firestore["runTransaction"]>) => (--countdown === 0 ? Promise.reject(new Error("injected")) : target.runTransaction(...args));
+        return (...args: Parameters<Firestore["runTransaction"]>) =>
+          --countdown === 0 ? Promise.reject(new Error("injected")) : target.runTransaction(...args);
       }
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;

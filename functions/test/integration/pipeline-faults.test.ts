@@ -4,19 +4,31 @@
 // this process against the Firestore emulator (a database no trigger watches), with the in-memory
 // task queues and a clock of each test's own; every guarantee is checked on the real ledger,
 // shards and sandbox outbox.
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { type Firestore, Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import { deviceIdOf, registerDevice, unregisterDevice } from "../../src/devices/registry";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger } from "../../src/messaging/transport";
 import { deleteNotificationRecords, failNotification, runPlanTask } from "../../src/notifications/lifecycle";
 import { settle } from "../../src/notifications/outcome";
-import { LeaseBusyError, LeaseLostError, STALL_MS, type PlanTask } from "../../src/notifications/pipeline";
+import { LeaseBusyError, LeaseLostError, type PlanTask, STALL_MS } from "../../src/notifications/pipeline";
 import { giveUpShard } from "../../src/notifications/shard";
 import { sweepNotifications } from "../../src/notifications/sweep";
-import { inProcess, runTask, type InProcess, type QueuedTask } from "../../tools/bench/pipeline";
+import { type InProcess, inProcess, type QueuedTask, runTask } from "../../tools/bench/pipeline";
 import { uniqueId } from "../helpers/emulator";
-import { accept, db, deliveriesOf, expectOncePerToken, LEASE_EXPIRED, manualClock, notification, outboxOf, setup, topicNotification, usersWithDevices } from "../helpers/in-process";
+import {
+  accept,
+  db,
+  deliveriesOf,
+  expectOncePerToken,
+  LEASE_EXPIRED,
+  manualClock,
+  notification,
+  outboxOf,
+  setup,
+  topicNotification,
+  usersWithDevices,
+} from "../helpers/in-process";
 
 /** `db`, whose transactions can be made to fail: `failTransaction(n)` fails the n-th one from now (and `times - 1` after it). */
 function faultyDb(real: Firestore) {
@@ -60,7 +72,11 @@ function hookedMessenger(before: (call: number) => void | Promise<void>): Messen
 }
 
 const sendEntry = (run: InProcess, shard: number) => run.queues.accepted.find((t) => t.queue === "send" && t.task.shard === shard)!;
-const planEntry = (run: InProcess) => run.queues.pending.splice(run.queues.pending.findIndex((t) => t.queue === "plan"), 1)[0]! as QueuedTask & { task: PlanTask };
+const planEntry = (run: InProcess) =>
+  run.queues.pending.splice(
+    run.queues.pending.findIndex((t) => t.queue === "plan"),
+    1,
+  )[0]! as QueuedTask & { task: PlanTask };
 const shardsOf = async (id: string) => (await db.collection(`notifications/${id}/shards`).orderBy("index").get()).docs.map((d) => d.data());
 
 describe("never stuck: every path that can be the last one finishes the notification", () => {
@@ -201,7 +217,12 @@ describe("never twice: fencing", () => {
     await run.queues.drain(run.deps, run.settings);
     const outbox = await outboxOf(id);
     expectOncePerToken(outbox, tokens);
-    expect(outbox.filter((o) => o.token === tokens[2]).map((o) => o.outcome).sort()).toEqual(["failed", "sent"]);
+    expect(
+      outbox
+        .filter((o) => o.token === tokens[2])
+        .map((o) => o.outcome)
+        .sort(),
+    ).toEqual(["failed", "sent"]);
     expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 6, sent: 6 } });
   });
 

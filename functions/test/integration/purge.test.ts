@@ -8,10 +8,10 @@ import type { Firestore, WriteResult } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describe, expect, it, vi } from "vitest";
 import { PURGE_SHARDS, purgeShardOf } from "../../src/devices/documents";
-import { purgeDevices, type PurgeOptions } from "../../src/purge/purge";
-import { db, eventFunctionUrl, uniqueId } from "../helpers/emulator";
+import { type PurgeOptions, purgeDevices } from "../../src/purge/purge";
 import { countOperations, installCounting } from "../../tools/bench/counting";
-import { expectRecordsInStep, seededDeviceId, seedDevices, sha256, tokenOwner, type SeedDevice } from "../helpers/notifications";
+import { db, eventFunctionUrl, uniqueId } from "../helpers/emulator";
+import { expectRecordsInStep, type SeedDevice, seedDevices, seededDeviceId, sha256, tokenOwner } from "../helpers/notifications";
 
 const DAY = 24 * 60 * 60 * 1000;
 const OPTIONS: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 60_000 };
@@ -54,16 +54,19 @@ describe("purge", () => {
     info.mockRestore();
     expect(summary).toMatchObject({ deleted: 2, inactive: 1, stale: 1, skipped: 0, complete: true });
     // The structured summary log the contract asks for.
-    expect(logged).toContainEqual(["purge.completed", {
-      event: "purge.completed",
-      scanned: 2,
-      deleted: 2,
-      inactive: 1,
-      stale: 1,
-      skipped: 0,
-      durationMs: expect.any(Number),
-      complete: true,
-    }]);
+    expect(logged).toContainEqual([
+      "purge.completed",
+      {
+        event: "purge.completed",
+        scanned: 2,
+        deleted: 2,
+        inactive: 1,
+        stale: 1,
+        skipped: 0,
+        durationMs: expect.any(Number),
+        complete: true,
+      },
+    ]);
     expect(summary.scanned).toBe(2);
     expect(await exists(devices.inactiveOld)).toBe(false);
     expect(await exists(devices.activeStale)).toBe(false);
@@ -190,7 +193,13 @@ describe("purge", () => {
   it("runs as the scheduled function through the Functions emulator", async () => {
     const uid = uniqueId("sched");
     const stale = { uid, token: uniqueId("sched-stale"), lastSeenAt: new Date(Date.now() - 400 * DAY) };
-    const inactive = { uid, token: uniqueId("sched-inactive"), active: false, updatedAt: new Date(Date.now() - 45 * DAY), lastSeenAt: new Date(Date.now() - 45 * DAY) };
+    const inactive = {
+      uid,
+      token: uniqueId("sched-inactive"),
+      active: false,
+      updatedAt: new Date(Date.now() - 45 * DAY),
+      lastSeenAt: new Date(Date.now() - 45 * DAY),
+    };
     const fresh = { uid, token: uniqueId("sched-fresh") };
     await seedDevices([stale, inactive, fresh]);
     const res = await fetch(await eventFunctionUrl("purgeInactiveDevices"), { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });

@@ -8,7 +8,7 @@ import { logger } from "firebase-functions";
 import type { UserRecord } from "firebase-functions/v1/auth";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as exported from "../../src/index";
-import { db, uniqueId, createUser, waitFor } from "../helpers/emulator";
+import { createUser, db, uniqueId, waitFor } from "../helpers/emulator";
 import { deviceIdsOf, outboxOf, seedDevices, sha256 } from "../helpers/notifications";
 
 const HUB = process.env.FIREBASE_EMULATOR_HUB ?? "127.0.0.1:4400";
@@ -92,7 +92,10 @@ describe("a bad setting", () => {
     const call = withSettings({ MAX_DEVICES_PER_USER: "0" }, () =>
       exported.registerDevice.run({ data: { token: uniqueId("t"), type: "ios" }, auth: { uid, token: {} }, rawRequest: signedIn(idToken) } as never),
     );
-    await expect(call).rejects.toMatchObject({ code: "internal", message: expect.stringContaining("MAX_DEVICES_PER_USER is 0; it must be a whole number from 1 to 500") });
+    await expect(call).rejects.toMatchObject({
+      code: "internal",
+      message: expect.stringContaining("MAX_DEVICES_PER_USER is 0; it must be a whole number from 1 to 500"),
+    });
     log.restore();
     expect(log.lines).toContainEqual(["config.invalid", expect.objectContaining({ event: "config.invalid", param: "MAX_DEVICES_PER_USER" })]);
     expect(await deviceIdsOf(uid)).toEqual([]);
@@ -132,7 +135,9 @@ describe("a bad setting", () => {
     // As the backend leaves a notification it is sending: accepted, planned in part.
     await db.doc(`notifications/${id}`).set({ topic: uniqueId("cfg-topic"), title: "Running", status: "processing", createdAt: new Date() });
     const task = fn === "planNotification" ? { notificationId: id, generation: 0, kind: "plan", n: 0 } : { notificationId: id, generation: 0, shard: 0 };
-    await withSettings({ [param]: value }, () => exported[fn].run({ data: task, id: "task", retryCount: 0, executionCount: 0, queueName: fn, scheduledTime: "" } as never));
+    await withSettings({ [param]: value }, () =>
+      exported[fn].run({ data: task, id: "task", retryCount: 0, executionCount: 0, queueName: fn, scheduledTime: "" } as never),
+    );
     const doc = await notification(id);
     expect(doc.status).toBe("failed");
     expect(doc.error).toMatchObject({ code: "configuration", message: expect.stringContaining(message) });
@@ -144,7 +149,10 @@ describe("a bad setting", () => {
     const log = logged();
     await withSettings({ STALE_DEVICE_DAYS: "0" }, () => exported.purgeInactiveDevices.run({} as never));
     log.restore();
-    expect(log.lines).toContainEqual(["config.invalid", expect.objectContaining({ param: "STALE_DEVICE_DAYS", message: expect.stringContaining("from 1 to 3650") })]);
+    expect(log.lines).toContainEqual([
+      "config.invalid",
+      expect.objectContaining({ param: "STALE_DEVICE_DAYS", message: expect.stringContaining("from 1 to 3650") }),
+    ]);
     expect(await deviceIdsOf(uid)).toEqual([sha256(`${uid}-stale`)]);
   });
 });
@@ -161,7 +169,9 @@ describe("functions that read no setting keep working with every setting bad", (
 
   it("cancelNotification", async () => {
     const id = uniqueId("n");
-    await db.doc(`notifications/${id}`).set({ userId: "someone", title: "Later", status: "scheduled", createdAt: new Date(), dueAt: new Date(Date.now() + 3_600_000) });
+    await db
+      .doc(`notifications/${id}`)
+      .set({ userId: "someone", title: "Later", status: "scheduled", createdAt: new Date(), dueAt: new Date(Date.now() + 3_600_000) });
     const before = await db.doc(`notifications/${id}`).get();
     await db.doc(`notifications/${id}`).update({ cancelled: true });
     const after = await db.doc(`notifications/${id}`).get();

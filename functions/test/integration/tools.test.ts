@@ -52,14 +52,22 @@ describe("npm run send", () => {
     }
 
     const run = await runTool("send", [
-      "--user", user.uid,
-      "--title", "Tools test",
-      "--body", "From the send tool",
-      "--image", IMAGE,
-      "--data", "promo=summer",
-      "--data", "q=a=b",
-      "--link", "https://shop.example.com/sale",
-      "--timeout", "60",
+      "--user",
+      user.uid,
+      "--title",
+      "Tools test",
+      "--body",
+      "From the send tool",
+      "--image",
+      IMAGE,
+      "--data",
+      "promo=summer",
+      "--data",
+      "q=a=b",
+      "--link",
+      "https://shop.example.com/sale",
+      "--timeout",
+      "60",
     ]);
 
     expect(run.code).toBe(0);
@@ -84,7 +92,10 @@ describe("npm run send", () => {
     const [a, b] = [uniqueId("send-a"), uniqueId("send-b")];
     const good = uniqueId("good");
     const dead = uniqueId("sandbox-unregistered");
-    await seedDevices([{ uid: a, token: good }, { uid: b, token: dead }]);
+    await seedDevices([
+      { uid: a, token: good },
+      { uid: b, token: dead },
+    ]);
 
     const run = await runTool("send", ["--user", a, "--users", b, "--title", "Two users"]);
 
@@ -101,7 +112,11 @@ describe("npm run send", () => {
   it("shows each device's kind of identifier, never the identifier: FID devices as FID, a dead FID removed", async () => {
     const uid = uniqueId("send-fid");
     const [fid, dead, token] = [uniqueId("fid"), uniqueId("sandbox-unregistered-fid"), uniqueId("token")];
-    await seedDevices([{ uid, fid }, { uid, fid: dead }, { uid, token }]);
+    await seedDevices([
+      { uid, fid },
+      { uid, fid: dead },
+      { uid, token },
+    ]);
 
     const run = await runTool("send", ["--user", uid, "--title", "By FID"]);
 
@@ -148,7 +163,14 @@ describe("npm run send", () => {
   it("--topic with --platforms: shows it processing, then the outcome without recipients", async () => {
     const topic = uniqueId("send-topic");
     const base = uniqueId("send-t");
-    await seedDevices(Array.from({ length: 600 }, (_, i) => ({ uid: `${base}-u${i % 50}`, token: `${base}-${i}`, type: (["ios", "android", "web"] as const)[i % 3], topics: [topic] })));
+    await seedDevices(
+      Array.from({ length: 600 }, (_, i) => ({
+        uid: `${base}-u${i % 50}`,
+        token: `${base}-${i}`,
+        type: (["ios", "android", "web"] as const)[i % 3],
+        topics: [topic],
+      })),
+    );
     const run = await runTool("send", ["--topic", topic, "--platforms", "ios,web", "--title", "Topic", "--timeout", "90"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Status: sent\n");
@@ -181,7 +203,18 @@ describe("npm run send", () => {
   });
 
   it("--local-time schedules it for each device's own clock", async () => {
-    const run = await runTool("send", ["--broadcast", "--platforms", "web", "--title", "Morning", "--local-time", "09:00", "--at", new Date(Date.now() + 86_400_000).toISOString(), "--dry-run"]);
+    const run = await runTool("send", [
+      "--broadcast",
+      "--platforms",
+      "web",
+      "--title",
+      "Morning",
+      "--local-time",
+      "09:00",
+      "--at",
+      new Date(Date.now() + 86_400_000).toISOString(),
+      "--dry-run",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Status: scheduled, due \S+ \(in 2[34] h \d+ min\); then at 09:00 on each device's own clock, within 24 hours/);
     await runTool("send", ["--cancel", writtenId(run.stdout)]);
@@ -239,7 +272,9 @@ describe("the npm start session", () => {
   /** Runs scripts/dev-session.mjs (what npm start runs inside the emulators) until its banner ends. */
   function runSession(): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [fileURLToPath(new URL("../../../scripts/dev-session.mjs", import.meta.url))], { env: { ...process.env, PUSHFAN_UI_URL: "" } });
+      const child = spawn(process.execPath, [fileURLToPath(new URL("../../../scripts/dev-session.mjs", import.meta.url))], {
+        env: { ...process.env, PUSHFAN_UI_URL: "" },
+      });
       let stdout = "";
       child.stdout.on("data", (chunk) => {
         stdout += chunk;
@@ -268,7 +303,10 @@ describe("the npm start session", () => {
       "Press Ctrl-C to stop.",
     ];
     const positions = order.map((text) => banner.indexOf(text));
-    expect(positions.every((p) => p >= 0), `missing from:\n${banner}`).toBe(true);
+    expect(
+      positions.every((p) => p >= 0),
+      `missing from:\n${banner}`,
+    ).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(banner).not.toMatch(/could not be seeded|warn/i);
   });
@@ -308,7 +346,13 @@ describe("npm run bench", () => {
     type Sample = { devices: number; shards: number; counts: { reads: number; writes: number; writesByKind: { outbox: number; deliveries: number } } };
     const samples: Sample[] = results.operations.median;
     // 250-device shards: up to 250 devices the trigger sends the one shard itself.
-    expect(samples.map((s) => [s.devices, s.shards])).toEqual([[1, 1], [10, 1], [100, 1], [500, 2], [1000, 4]]);
+    expect(samples.map((s) => [s.devices, s.shards])).toEqual([
+      [1, 1],
+      [10, 1],
+      [100, 1],
+      [500, 2],
+      [1000, 4],
+    ]);
     for (const s of samples) {
       const writes = s.counts.writes - s.counts.writesByKind.outbox;
       expect(s.counts.writesByKind.deliveries, `deliveries, k = ${s.devices}`).toBe(s.devices);

@@ -3,7 +3,7 @@
 // translations end the notification `invalid` with their paths.
 import { describe, expect, it } from "vitest";
 import { callFunction, createUser, db, uniqueId } from "../helpers/emulator";
-import { deliveriesOf, outboxOf, seedDevices, sendNotification, sha256, waitForOutcome, type SeedDevice } from "../helpers/notifications";
+import { deliveriesOf, outboxOf, type SeedDevice, seedDevices, sendNotification, sha256, waitForOutcome } from "../helpers/notifications";
 
 const TYPES = ["ios", "android", "web"] as const;
 const EN = { title: "Flash sale", body: "Everything 50% off until midnight", imageUrl: "https://cdn.example.com/en.png", link: "https://shop.example.com/en" };
@@ -62,7 +62,10 @@ describe("a topic notification with three translations", () => {
       if (message?.data?.promo !== "flash") wrong.push(`${d.locale}: lost the document's data`);
     });
     expect(wrong.slice(0, 5), `${wrong.length} devices got the wrong variant`).toEqual([]);
-    const perLocale = Object.values(deliveries).reduce<Record<string, number>>((n, d) => ({ ...n, [d.locale ?? "(document)"]: (n[d.locale ?? "(document)"] ?? 0) + 1 }), {});
+    const perLocale = Object.values(deliveries).reduce<Record<string, number>>(
+      (n, d) => ({ ...n, [d.locale ?? "(document)"]: (n[d.locale ?? "(document)"] ?? 0) + 1 }),
+      {},
+    );
     expect(perLocale).toEqual({ "pt-BR": 240, ja: 120, "zh-Hant": 120, "(document)": 120 });
     // The document's own English went without a `locale` field at all.
     const english = devices.find((d) => d.locale === "en-US")!;
@@ -75,7 +78,11 @@ describe("invalid translations end the notification invalid, with their paths, s
     ["a malformed tag and a private-use one", { "en-": { body: "x" }, "x-klingon": { body: "y" } }, ["translations.en-", "translations.x-klingon"]],
     ["the same tag in two cases", { "pt-BR": { body: "a" }, "PT-br": { body: "b" } }, ["translations.PT-br"]],
     ["an empty map", {}, ["translations"]],
-    ["a variant's fields under the document's rules", { ja: { title: " ", imageUrl: "http://cdn.example.com/i.png", imageURL: "x" } }, ["translations.ja.title", "translations.ja.imageUrl", "translations.ja.imageURL"]],
+    [
+      "a variant's fields under the document's rules",
+      { ja: { title: " ", imageUrl: "http://cdn.example.com/i.png", imageURL: "x" } },
+      ["translations.ja.title", "translations.ja.imageUrl", "translations.ja.imageURL"],
+    ],
     ["a variant too big for FCM", { ja: { body: "€".repeat(1400) } }, ["translations.ja"]],
     ["51 tags", Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`en-${100 + i}`, { body: "b" }])), ["translations"]],
   ];
@@ -95,7 +102,12 @@ describe("invalid translations end the notification invalid, with their paths, s
 describe("registerDevice's locale", () => {
   it("is stored canonical: pt-br, PT_BR and ' zh-hant-tw ' become pt-BR and zh-Hant-TW", async () => {
     const user = await createUser();
-    for (const [locale, stored] of [["pt-br", "pt-BR"], ["PT_BR", "pt-BR"], [" zh-hant-tw ", "zh-Hant-TW"], [null, null]] as const) {
+    for (const [locale, stored] of [
+      ["pt-br", "pt-BR"],
+      ["PT_BR", "pt-BR"],
+      [" zh-hant-tw ", "zh-Hant-TW"],
+      [null, null],
+    ] as const) {
       const token = uniqueId("i18n-reg");
       const res = await callFunction("registerDevice", { token, type: "ios", locale }, user.idToken);
       expect(res.status).toBe(200);

@@ -1,26 +1,14 @@
 // firestore.rules against CONTRACT §4: every rule on its allowed and its denied paths, for the owner,
 // another user, an unauthenticated client and an admin; then the emulator's rules coverage report is
 // saved to test-results/ and checked.
-import { assertFails, assertSucceeds, type RulesTestContext, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
-import {
-  collection,
-  collectionGroup,
-  deleteDoc,
-  doc,
-  getDoc,
-  getDocs,
-  query,
-  setDoc,
-  updateDoc,
-  setLogLevel,
-  where,
-  type Firestore,
-} from "firebase/firestore";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueId } from "../helpers/emulator";
+
 import { readFileSync } from "node:fs";
-import { ruleExpressions, RULES_PATH, rulesTestEnvironment, saveRulesCoverage, type CoverageNode } from "../helpers/rules";
+import { assertFails, assertSucceeds, type RulesTestContext, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
+import { collection, collectionGroup, deleteDoc, doc, type Firestore, getDoc, getDocs, query, setDoc, setLogLevel, updateDoc, where } from "firebase/firestore";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT_FIELDS } from "../../src/notifications/schema";
+import { uniqueId } from "../helpers/emulator";
+import { type CoverageNode, RULES_PATH, ruleExpressions, rulesTestEnvironment, saveRulesCoverage } from "../helpers/rules";
 
 let env: RulesTestEnvironment;
 
@@ -137,19 +125,16 @@ describe("notifications/{id}: create", () => {
     await assertSucceeds(setDoc(doc(asAdmin(), `notifications/${uniqueId("n-create")}`), valid()));
   });
 
-  it.each([...OUTPUT_FIELDS])(
-    "an admin cannot create one that already carries the output field %s",
-    async (field) => {
-      await assertFails(setDoc(doc(asAdmin(), `notifications/${uniqueId("n-output")}`), { ...valid(), [field]: "x" }));
-    },
-  );
+  it.each([...OUTPUT_FIELDS])("an admin cannot create one that already carries the output field %s", async (field) => {
+    await assertFails(setDoc(doc(asAdmin(), `notifications/${uniqueId("n-output")}`), { ...valid(), [field]: "x" }));
+  });
 
   it("a signed-in non-admin and an unauthenticated client cannot create one", async () => {
     await assertFails(setDoc(doc(asAlice(), `notifications/${uniqueId("n-user")}`), valid()));
     await assertFails(setDoc(doc(asAnonymous(), `notifications/${uniqueId("n-anon")}`), valid()));
   });
 
-  it("only a boolean admin claim counts: admin: false, \"true\" or 1 cannot create", async () => {
+  it('only a boolean admin claim counts: admin: false, "true" or 1 cannot create', async () => {
     for (const admin of [false, "true", 1]) {
       const db = asUser(`claims-${run}`, { admin });
       await assertFails(setDoc(doc(db, `notifications/${uniqueId("n-claim")}`), valid()));
@@ -218,9 +203,7 @@ describe("notifications/{id}: cancel, update and delete", () => {
     const id = uniqueId(`n-${status}`);
     const hourAhead = new Date(Date.now() + 3_600_000);
     const backend = { status, createdAt: new Date(), dueAt: hourAhead, lease: { runId: "rules-test", expiresAt: hourAhead } };
-    await env.withSecurityRulesDisabled((context) =>
-      setDoc(doc(modular(context), `notifications/${id}`), { userId: alice, title: "to cancel", ...backend }),
-    );
+    await env.withSecurityRulesDisabled((context) => setDoc(doc(modular(context), `notifications/${id}`), { userId: alice, title: "to cancel", ...backend }));
     return `notifications/${id}`;
   };
 
@@ -301,11 +284,12 @@ describe("notifications/{id}/deliveries/{deviceId}", () => {
 });
 
 describe("everything else is denied", () => {
-  const clients = () => [
-    ["the owner", asAlice()],
-    ["an admin", asAdmin()],
-    ["an unauthenticated client", asAnonymous()],
-  ] as const;
+  const clients = () =>
+    [
+      ["the owner", asAlice()],
+      ["an admin", asAdmin()],
+      ["an unauthenticated client", asAnonymous()],
+    ] as const;
 
   it("sandboxOutbox: no read, list or write for anyone", async () => {
     for (const [, db] of clients()) {

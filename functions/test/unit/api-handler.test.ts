@@ -5,7 +5,7 @@ import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApiHandler, MAX_BODY_BYTES, type ApiRequest, type ApiResponse } from "../../src/http/api.js";
+import { type ApiRequest, type ApiResponse, createApiHandler, MAX_BODY_BYTES } from "../../src/http/api.js";
 
 class FakeResponse implements ApiResponse {
   statusCode: number | undefined;
@@ -44,9 +44,11 @@ function fakeAuth() {
 
 function setup(options: { origins?: string[]; db?: () => Firestore } = {}) {
   const { auth, verifyIdToken } = fakeAuth();
-  const db = options.db ?? (() => {
-    throw new Error("Firestore is not used on this path");
-  });
+  const db =
+    options.db ??
+    (() => {
+      throw new Error("Firestore is not used on this path");
+    });
   const handler = createApiHandler({ db, auth: () => auth, maxDevices: () => 20, corsOrigins: () => options.origins ?? [ALLOWED] });
   const call = async (req: Partial<ApiRequest> & { method: string; path: string }) => {
     const res = new FakeResponse();
@@ -223,7 +225,12 @@ describe("error shapes", () => {
   );
 
   it("accepts application/json with parameters and in any case", async () => {
-    const res = await setup().call({ method: "POST", path: "/v1/devices", headers: jsonHeaders({ "content-type": "Application/JSON; charset=utf-8" }), body: [] });
+    const res = await setup().call({
+      method: "POST",
+      path: "/v1/devices",
+      headers: jsonHeaders({ "content-type": "Application/JSON; charset=utf-8" }),
+      body: [],
+    });
     expectError(res, 400, "INVALID_ARGUMENT");
   });
 

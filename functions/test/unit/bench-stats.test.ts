@@ -31,7 +31,13 @@ describe("bench statistics", () => {
   });
 
   it("takes the median of every field over runs", () => {
-    expect(medianOf([{ a: 1, b: 10 }, { a: 3, b: 30 }, { a: 2, b: 50 }])).toEqual({ a: 2, b: 30 });
+    expect(
+      medianOf([
+        { a: 1, b: 10 },
+        { a: 3, b: 30 },
+        { a: 2, b: 50 },
+      ]),
+    ).toEqual({ a: 2, b: 30 });
     expect(() => medianOf([])).toThrow(RangeError);
   });
 

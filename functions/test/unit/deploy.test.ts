@@ -3,8 +3,8 @@
 // upload, and the packages the deployed code needs. The proof that a deploy gets what the README
 // promises. Needs the build (`npm test` and `npm run test:unit` build first).
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,8 +28,18 @@ let stderr: string;
 beforeAll(() => {
   const out = join(mkdtempSync(join(tmpdir(), "pushfan-manifest-")), "manifest.json");
   // Only what the CLI's discovery has: no emulator host, no FUNCTIONS_EMULATOR.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, GCLOUD_PROJECT: "my-project", FUNCTIONS_MANIFEST_OUTPUT_PATH: out, FUNCTIONS_CONTROL_API: "true" };
-  const run = spawnSync(process.execPath, [join(FUNCTIONS_DIR, "node_modules/firebase-functions/lib/bin/firebase-functions.js"), "."], { cwd: FUNCTIONS_DIR, env, encoding: "utf8" });
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GCLOUD_PROJECT: "my-project",
+    FUNCTIONS_MANIFEST_OUTPUT_PATH: out,
+    FUNCTIONS_CONTROL_API: "true",
+  };
+  const run = spawnSync(process.execPath, [join(FUNCTIONS_DIR, "node_modules/firebase-functions/lib/bin/firebase-functions.js"), "."], {
+    cwd: FUNCTIONS_DIR,
+    env,
+    encoding: "utf8",
+  });
   if (run.status !== 0) throw new Error(`manifest generation failed (is the build there?): ${run.stderr}`);
   stderr = `${run.stdout}${run.stderr}`;
   manifest = JSON.parse(readFileSync(out, "utf8"));
@@ -63,7 +73,8 @@ describe("the deploy manifest", () => {
   });
 
   it("callables and the api: us-central1, platform defaults for memory and timeout", () => {
-    for (const name of ["registerDevice", "unregisterDevice", "lookupUser"]) expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
+    for (const name of ["registerDevice", "unregisterDevice", "lookupUser"])
+      expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
     expect(manifest.endpoints.api).toMatchObject({ ...v2, httpsTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
   });
 
@@ -209,7 +220,11 @@ describe("dependencies", () => {
         if (!name.startsWith("node:") && !builtinModules.includes(name)) required.add(name);
       }
     }
-    expect([...required].sort()).toEqual(Object.keys(pkg.dependencies).filter((d) => required.has(d)).sort());
+    expect([...required].sort()).toEqual(
+      Object.keys(pkg.dependencies)
+        .filter((d) => required.has(d))
+        .sort(),
+    );
     for (const name of required) expect(pkg.dependencies, `dependency ${name}`).toHaveProperty(name);
   });
 });

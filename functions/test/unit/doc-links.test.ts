@@ -6,7 +6,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const DOCS = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 /** The text outside fenced code blocks and inline code, where links and headings are markdown. */
 function prose(markdown: string): string[] {
@@ -31,7 +36,10 @@ function anchorsOf(markdown: string): Set<string> {
     for (const id of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(id[1]!);
     if (heading === undefined) continue;
     const text = heading.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*]/g, "");
-    const base = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count === 0 ? base : `${base}-${count}`);
@@ -59,12 +67,14 @@ function problemsOf(file: string): string[] {
 
 describe("links in the README and docs/", () => {
   it("computes anchors as GitHub does", () => {
-    const anchors = anchorsOf("# A b\n## `registerDevice` (callable)\n## Pacing a 1,000,000-device broadcast under FCM's quota\n## A b\n```\n# not a heading\n```");
+    const anchors = anchorsOf(
+      "# A b\n## `registerDevice` (callable)\n## Pacing a 1,000,000-device broadcast under FCM's quota\n## A b\n```\n# not a heading\n```",
+    );
     expect([...anchors]).toEqual(["a-b", "registerdevice-callable", "pacing-a-1000000-device-broadcast-under-fcms-quota", "a-b-1"]);
   });
 
   it("finds a missing file, a missing heading and a link out of the repository", () => {
-    const links = linksOf("[a](docs/NOPE.md) ![b](img/x.png \"t\") `[c](not-a-link.md)`\n```\n[d](code.md)\n```\n[e](#x)");
+    const links = linksOf('[a](docs/NOPE.md) ![b](img/x.png "t") `[c](not-a-link.md)`\n```\n[d](code.md)\n```\n[e](#x)');
     expect(links).toEqual(["docs/NOPE.md", "img/x.png", "#x"]);
   });
 

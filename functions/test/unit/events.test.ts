@@ -56,7 +56,9 @@ describe("the log event catalogue", () => {
   });
 
   it("every catalogued event is logged somewhere", () => {
-    const source = tsFiles(SRC).map((file) => readFileSync(file, "utf8")).join("\n");
+    const source = tsFiles(SRC)
+      .map((file) => readFileSync(file, "utf8"))
+      .join("\n");
     const unused = Object.keys(EVENTS).filter((name) => !source.includes(`logEvent("${name}"`));
     expect(unused).toEqual([]);
   });

@@ -2,15 +2,15 @@
 // emulator: pushfan's messages pass its v1 validation, its answers become the `messaging/...` codes
 // and classes pushfan acts on, and requests FCM's v1 schema rejects are rejected with the field.
 import { connect } from "node:http2";
-import { applicationDefault, deleteApp, initializeApp, type App } from "firebase-admin/app";
+import { type App, applicationDefault, deleteApp, initializeApp } from "firebase-admin/app";
 import { getMessaging } from "firebase-admin/messaging";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { classifyError, createFcmMessenger, toSendError, type OutgoingMessage } from "../../src/messaging/index.js";
+import { classifyError, createFcmMessenger, type OutgoingMessage, toSendError } from "../../src/messaging/index.js";
 import { buildMessage } from "../../src/notifications/message.js";
 import { parseNotification } from "../../src/notifications/schema.js";
-import { redirectFcm } from "../../tools/fcm-fake/preload.js";
-import { startFcmFake, type FcmFake, type ReceivedMessage } from "../../tools/fcm-fake/server.js";
 import { withSettings } from "../../tools/fcm-fake/functions-env.js";
+import { redirectFcm } from "../../tools/fcm-fake/preload.js";
+import { type FcmFake, type ReceivedMessage, startFcmFake } from "../../tools/fcm-fake/server.js";
 
 const PROJECT = "demo-fcm-fake-unit";
 let fake: FcmFake;
@@ -162,11 +162,22 @@ describe("pushfan's messages through firebase-admin's sendEach to the fake", () 
 
 /** A raw v1 request (what firebase-admin's own validation would stop before sending). */
 async function rawSend(body: unknown, bearer?: string): Promise<{ status: number; body: any }> {
-  const token = bearer ?? (await (await fetch(`${fake.controlUrl}/computeMetadata/v1/instance/service-accounts/default/token`, { headers: { "Metadata-Flavor": "Google" } })).json() as any).access_token;
+  const token =
+    bearer ??
+    (
+      (await (
+        await fetch(`${fake.controlUrl}/computeMetadata/v1/instance/service-accounts/default/token`, { headers: { "Metadata-Flavor": "Google" } })
+      ).json()) as any
+    ).access_token;
   const session = connect(`http://${fake.fcmAddress}`);
   try {
     return await new Promise((resolve, reject) => {
-      const req = session.request({ ":method": "POST", ":path": `/v1/projects/${PROJECT}/messages:send`, authorization: `Bearer ${token}`, "content-type": "application/json" });
+      const req = session.request({
+        ":method": "POST",
+        ":path": `/v1/projects/${PROJECT}/messages:send`,
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+      });
       let status = 0;
       let text = "";
       req.on("response", (h) => (status = Number(h[":status"])));

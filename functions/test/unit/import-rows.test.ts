@@ -48,12 +48,21 @@ describe("CSV", () => {
 describe("fcm-django", () => {
   it("reads a manage.py dumpdata JSON: types mapped, inactive kept as logged out, user ids as strings", () => {
     const dump = JSON.stringify([
-      { model: "fcm_django.fcmdevice", pk: 1, fields: { registration_id: "r1", type: "android", user_id: 42, active: true, date_created: "2024-01-02T03:04:05Z", name: "Pixel" } },
+      {
+        model: "fcm_django.fcmdevice",
+        pk: 1,
+        fields: { registration_id: "r1", type: "android", user_id: 42, active: true, date_created: "2024-01-02T03:04:05Z", name: "Pixel" },
+      },
       { model: "fcm_django.fcmdevice", pk: 2, fields: { registration_id: "r2", type: "IOS", user_id: 42, active: false, date_created: null, name: null } },
       { model: "fcm_django.fcmdevice", pk: 3, fields: { registration_id: "r3", type: "web", user_id: null, active: true } },
     ]);
     const rows = fromFcmDjango(dump);
-    expect(rows[0]).toEqual({ row: "1", uid: "42", request: { token: "r1", type: "android", active: true, name: "Pixel" }, createdMillis: Date.parse("2024-01-02T03:04:05Z") });
+    expect(rows[0]).toEqual({
+      row: "1",
+      uid: "42",
+      request: { token: "r1", type: "android", active: true, name: "Pixel" },
+      createdMillis: Date.parse("2024-01-02T03:04:05Z"),
+    });
     expect(checkRow(rows[1]!)).toMatchObject({ uid: "42", input: { token: "r2", type: "ios", active: false } });
     expect(checkRow(rows[2]!)).toMatchObject({ kind: "uid: no user" });
   });
@@ -92,8 +101,16 @@ describe("hostile rows", () => {
     ["a 5,000-character token", row("u1", { token: "x".repeat(5000), type: "ios" }), "token: must be at most 4096 characters"],
     ["a token with a space", row("u1", { token: "a b", type: "ios" }), "token: must not contain whitespace or control characters"],
     ["an unknown type", row("u1", { token: "t", type: "blackberry" }), "type: must be one of ios, android, web"],
-    ["no token at all", row("u1", { type: "ios" }), "token: is required: send exactly one of token (FCM registration token) and fid (Firebase Installation ID)"],
-    ["both a token and an FID", row("u1", { token: "t", fid: "f", type: "ios" }), "fid: must not be sent together with token: send exactly one of token and fid"],
+    [
+      "no token at all",
+      row("u1", { type: "ios" }),
+      "token: is required: send exactly one of token (FCM registration token) and fid (Firebase Installation ID)",
+    ],
+    [
+      "both a token and an FID",
+      row("u1", { token: "t", fid: "f", type: "ios" }),
+      "fid: must not be sent together with token: send exactly one of token and fid",
+    ],
   ])("skips %s with the schema's reason", (_name, source, kind) => {
     expect(checkRow(source)).toMatchObject({ kind });
   });
@@ -122,7 +139,9 @@ describe("hostile rows", () => {
     const { kept, skipped } = withoutDuplicates(valid(rows), created);
     expect(kept.map((r) => r.row)).toEqual(["2", "3"]);
     expect(reversed.kept.map((r) => r.row).sort()).toEqual(["2", "3"]);
-    expect(skipped).toEqual([{ row: "1", uid: "old-owner", kind: "duplicate token (a newer row imports it)", reason: "duplicate token: row 2 imports it for user new-owner" }]);
+    expect(skipped).toEqual([
+      { row: "1", uid: "old-owner", kind: "duplicate token (a newer row imports it)", reason: "duplicate token: row 2 imports it for user new-owner" },
+    ]);
   });
 
   it("at most the cap per user: the newest rows", () => {
@@ -145,7 +164,22 @@ describe("hostile rows", () => {
   it("a stored device that already says what the row says needs no write", () => {
     const [r] = valid([{ row: "1", uid: "u", request: { token: "t", type: "ios", name: "Phone", topics: ["a"] } }]);
     const now = Timestamp.now();
-    const stored = { token: "t", deviceId: r!.deviceId, userId: "u", type: "ios" as const, name: "Phone", active: true, createdAt: now, updatedAt: now, lastSeenAt: now, appVersion: null, locale: "fr", timezone: null, topics: ["a"], purgeShard: 0 };
+    const stored = {
+      token: "t",
+      deviceId: r!.deviceId,
+      userId: "u",
+      type: "ios" as const,
+      name: "Phone",
+      active: true,
+      createdAt: now,
+      updatedAt: now,
+      lastSeenAt: now,
+      appVersion: null,
+      locale: "fr",
+      timezone: null,
+      topics: ["a"],
+      purgeShard: 0,
+    };
     expect(alreadyStored(stored, r!)).toBe(true);
     expect(alreadyStored({ ...stored, name: "Other" }, r!)).toBe(false);
     expect(alreadyStored({ ...stored, userId: "v" }, r!)).toBe(false);

@@ -50,7 +50,10 @@ function shapeOf(query: Query<unknown>): Shape {
     contains: names((op) => op === "ARRAY_CONTAINS"),
     range: names((op) => !["EQUAL", "IN", "ARRAY_CONTAINS"].includes(op)),
     orderBy: options.fieldOrders
-      .map((o: { field: { formattedName: string }; direction: string }) => ({ field: o.field.formattedName, direction: o.direction === "DESCENDING" ? "DESCENDING" : "ASCENDING" }))
+      .map((o: { field: { formattedName: string }; direction: string }) => ({
+        field: o.field.formattedName,
+        direction: o.direction === "DESCENDING" ? "DESCENDING" : "ASCENDING",
+      }))
       .filter((o: { field: string }) => o.field !== "__name__"),
   };
 }
@@ -65,7 +68,12 @@ function served(shape: Shape): boolean {
     const override = declared.fieldOverrides.find((o) => o.collectionGroup === shape.collection && o.fieldPath === field);
     // Collection-scope single-field indexes exist by default unless overridden; collection-group ones must be declared.
     if (!override) return shape.scope === "COLLECTION";
-    return override.indexes.some((i) => i.queryScope === shape.scope && (i.order === wanted.order || (wanted.arrayConfig && i.arrayConfig === wanted.arrayConfig)) && (i.order ?? i.arrayConfig));
+    return override.indexes.some(
+      (i) =>
+        i.queryScope === shape.scope &&
+        (i.order === wanted.order || (wanted.arrayConfig && i.arrayConfig === wanted.arrayConfig)) &&
+        (i.order ?? i.arrayConfig),
+    );
   }
   return declared.indexes.some((index) => {
     if (index.collectionGroup !== shape.collection || index.queryScope !== shape.scope || index.fields.length !== fields.size) return false;
@@ -139,7 +147,10 @@ describe("write-rate ceilings", () => {
     for (const index of declared.indexes.filter((i) => i.collectionGroup === "devices")) {
       const at = index.fields.findIndex((f) => MONOTONIC.includes(f.fieldPath));
       if (at === -1) continue;
-      expect(index.fields.slice(0, at).map((f) => f.fieldPath), JSON.stringify(index.fields)).toContain("purgeShard");
+      expect(
+        index.fields.slice(0, at).map((f) => f.fieldPath),
+        JSON.stringify(index.fields),
+      ).toContain("purgeShard");
     }
     const singleFieldGroupTimestamps = declared.fieldOverrides.filter(
       (o) => o.collectionGroup === "devices" && MONOTONIC.includes(o.fieldPath) && o.indexes.some((i) => i.queryScope === "COLLECTION_GROUP"),

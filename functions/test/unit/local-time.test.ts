@@ -4,16 +4,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   canonicalTimeZone,
   createLocalTimePlanner,
+  type LocalTime,
   nextLocalInstant,
   offsetMinutes,
   parseLocalTime,
-  type LocalTime,
 } from "../../src/notifications/local-time.js";
 
 const at = (iso: string): number => Date.parse(iso);
 const hm = (hour: number, minute: number): LocalTime => ({ hour, minute });
-const next = (startIso: string, time: LocalTime, zone: string): string =>
-  new Date(nextLocalInstant(at(startIso), time, zone)).toISOString();
+const next = (startIso: string, time: LocalTime, zone: string): string => new Date(nextLocalInstant(at(startIso), time, zone)).toISOString();
 
 describe("canonicalTimeZone", () => {
   it("case-normalises IANA names", () => {
@@ -28,9 +27,7 @@ describe("canonicalTimeZone", () => {
     // canonicalisation return the primary IANA name as given instead.
     expect(["UTC", "Etc/UTC"]).toContain(canonicalTimeZone("Etc/UTC"));
     expect(["America/Los_Angeles", "US/Pacific"]).toContain(canonicalTimeZone("US/Pacific"));
-    expect(["America/Buenos_Aires", "America/Argentina/Buenos_Aires"]).toContain(
-      canonicalTimeZone("America/Argentina/Buenos_Aires"),
-    );
+    expect(["America/Buenos_Aires", "America/Argentina/Buenos_Aires"]).toContain(canonicalTimeZone("America/Argentina/Buenos_Aires"));
     expect(["Asia/Calcutta", "Asia/Kolkata"]).toContain(canonicalTimeZone("Asia/Kolkata"));
   });
 
@@ -64,12 +61,9 @@ describe("parseLocalTime", () => {
     expect(parseLocalTime(text)).toEqual({ hour, minute });
   });
 
-  it.each([["9:00"], ["24:00"], ["25:00"], ["12:60"], [" 09:00"], ["09:00 "], ["09:00\n"], ["09:00:00"], ["0900"], [""], ["ab:cd"]])(
-    "rejects %j",
-    (text) => {
-      expect(parseLocalTime(text)).toBeUndefined();
-    },
-  );
+  it.each([["9:00"], ["24:00"], ["25:00"], ["12:60"], [" 09:00"], ["09:00 "], ["09:00\n"], ["09:00:00"], ["0900"], [""], ["ab:cd"]])("rejects %j", (text) => {
+    expect(parseLocalTime(text)).toBeUndefined();
+  });
 });
 
 describe("offsetMinutes", () => {

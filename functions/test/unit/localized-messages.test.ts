@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import type { Message } from "firebase-admin/messaging";
 import { describe, expect, it } from "vitest";
 import { buildMessage, localizedMessages } from "../../src/notifications/message.js";
-import { parseNotification, type NotificationInput } from "../../src/notifications/schema.js";
+import { type NotificationInput, parseNotification } from "../../src/notifications/schema.js";
 
 const ID = "n-translations";
 const NOW = new Date("2026-12-02T10:00:00Z");
@@ -66,7 +66,13 @@ describe("localizedMessages", () => {
   it("a variant's image goes wherever the document's would", () => {
     const { content } = localizedMessages(ID, n, NOW)("zh-TW");
     const zh = DOC.translations["zh-Hant"].imageUrl;
-    expect([content.notification?.imageUrl, content.android?.notification?.imageUrl, content.apns?.fcmOptions?.imageUrl, content.webpush?.notification?.image, content.data?.imageUrl]).toStrictEqual([zh, zh, zh, zh, zh]);
+    expect([
+      content.notification?.imageUrl,
+      content.android?.notification?.imageUrl,
+      content.apns?.fcmOptions?.imageUrl,
+      content.webpush?.notification?.image,
+      content.data?.imageUrl,
+    ]).toStrictEqual([zh, zh, zh, zh, zh]);
     expect(content.notification?.body).toBe(DOC.body);
   });
 

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import type { Message } from "firebase-admin/messaging";
 import { describe, expect, it } from "vitest";
 import { buildMessage, collapseId } from "../../src/notifications/message.js";
-import { parseNotification, type NotificationInput } from "../../src/notifications/schema.js";
+import { type NotificationInput, parseNotification } from "../../src/notifications/schema.js";
 
 const ID = "Xq3lM2a9TfNz0bQeR7Yc";
 const TOKEN = "device-token-1";

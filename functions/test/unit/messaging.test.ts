@@ -1,13 +1,8 @@
 // Messaging transport unit tests with fakes: sandbox outcomes, error classes, backoff, FCM chunking, outbox.
-import { describe, expect, it, vi } from "vitest";
+
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
-import {
-  FirebaseMessagingError,
-  type BatchResponse,
-  type Message,
-  type Messaging,
-  type SendResponse,
-} from "firebase-admin/messaging";
+import { type BatchResponse, FirebaseMessagingError, type Message, type Messaging, type SendResponse } from "firebase-admin/messaging";
+import { describe, expect, it, vi } from "vitest";
 import {
   backoffDelayMs,
   classifyError,
@@ -15,12 +10,12 @@ import {
   createMessenger,
   createSandboxMessenger,
   FCM_BATCH_LIMIT,
+  type OutgoingMessage,
   parseRetryAfterMs,
+  type SendResult,
   sandboxOutcome,
   sleep,
   toSendError,
-  type OutgoingMessage,
-  type SendResult,
 } from "../../src/messaging/index.js";
 
 const PROJECT = "demo-pushfan";
@@ -56,11 +51,7 @@ function counter(start = 0) {
 describe("sandboxOutcome", () => {
   it.each([
     ["sandbox-unregistered", "messaging/registration-token-not-registered", "Requested entity was not found."],
-    [
-      "sandbox-invalid",
-      "messaging/invalid-argument",
-      "The registration token is not a valid FCM registration token",
-    ],
+    ["sandbox-invalid", "messaging/invalid-argument", "The registration token is not a valid FCM registration token"],
     ["sandbox-auth-error", "messaging/third-party-auth-error", undefined],
     ["sandbox-unavailable", "messaging/server-unavailable", undefined],
   ])("token %s… fails with %s", (prefix, code, message) => {
@@ -113,7 +104,10 @@ describe("sandboxOutcome for FID devices", () => {
     expect(sandboxOutcome({ fid: "sandbox-invalid-fid" }, 1, PROJECT, counter())).toMatchObject({ ok: false, error: { code: "messaging/invalid-argument" } });
     expect(sandboxOutcome({ fid: "sandbox-flaky-fid" }, 1, PROJECT, counter())).toMatchObject({ ok: false, error: { code: "messaging/server-unavailable" } });
     expect(sandboxOutcome({ fid: "sandbox-flaky-fid" }, 2, PROJECT, counter()).ok).toBe(true);
-    expect(sandboxOutcome({ fid: "sandbox-auth-error-fid" }, 1, PROJECT, counter())).toMatchObject({ ok: false, error: { code: "messaging/third-party-auth-error" } });
+    expect(sandboxOutcome({ fid: "sandbox-auth-error-fid" }, 1, PROJECT, counter())).toMatchObject({
+      ok: false,
+      error: { code: "messaging/third-party-auth-error" },
+    });
     expect(sandboxOutcome({ fid: "cXmHGY4fRfGA8WcxZyVcaU" }, 1, "p", counter(6))).toEqual({ ok: true, messageId: "projects/p/messages/sandbox-7" });
   });
 });
@@ -455,12 +449,7 @@ function undefinedPaths(value: unknown, path = "$"): string[] {
 describe("createSandboxMessenger", () => {
   it("writes one sandboxOutbox document per message with exactly the contract's fields", async () => {
     const fake = fakeFirestore();
-    const messages = [
-      outgoing(1, "fcm-token-1"),
-      outgoing(2, "sandbox-unregistered-2"),
-      outgoing(3, "sandbox-flaky-3", 1),
-      outgoing(4, "sandbox-flaky-4", 2),
-    ];
+    const messages = [outgoing(1, "fcm-token-1"), outgoing(2, "sandbox-unregistered-2"), outgoing(3, "sandbox-flaky-3", 1), outgoing(4, "sandbox-flaky-4", 2)];
     const messenger = createSandboxMessenger(fake.db, PROJECT);
     expect(messenger.name).toBe("sandbox");
     const results = await messenger.send(messages, { dryRun: false });
@@ -489,9 +478,7 @@ describe("createSandboxMessenger", () => {
     });
     expect((at as FieldValue).isEqual(FieldValue.serverTimestamp())).toBe(true);
 
-    expect(Object.keys(unregistered).sort()).toEqual(
-      ["at", "deviceId", "dryRun", "error", "message", "notificationId", "outcome", "token", "userId"].sort(),
-    );
+    expect(Object.keys(unregistered).sort()).toEqual(["at", "deviceId", "dryRun", "error", "message", "notificationId", "outcome", "token", "userId"].sort());
     expect(unregistered).toMatchObject({
       outcome: "failed",
       error: { code: "messaging/registration-token-not-registered", message: "Requested entity was not found." },

@@ -5,11 +5,11 @@ import { payloadParts } from "../../src/notifications/payload.js";
 import {
   audienceOf,
   MAX_PAYLOAD_BYTES,
-  OUTPUT_FIELDS,
+  type NotificationInput,
   notificationSchema,
+  OUTPUT_FIELDS,
   parseNotification,
   recipientsOf,
-  type NotificationInput,
 } from "../../src/notifications/schema.js";
 
 /** The creation time the 365-day limit of sendAt is measured from. */
@@ -180,11 +180,7 @@ describe("invalid documents: one problem each, with its path", () => {
   });
 
   it("reports every duplicate uid at the index of the repeat", () => {
-    expect(paths({ title: "t", userIds: ["a", "b", "a", "c", "b", "a"] })).toStrictEqual([
-      "userIds[2]",
-      "userIds[4]",
-      "userIds[5]",
-    ]);
+    expect(paths({ title: "t", userIds: ["a", "b", "a", "c", "b", "a"] })).toStrictEqual(["userIds[2]", "userIds[4]", "userIds[5]"]);
   });
 
   it.each([
@@ -364,15 +360,15 @@ describe("audiences, schedules and cancellation", () => {
   it("takes sendAt up to 365 days ahead of creation, and a past one (meaning now)", () => {
     expect(parseNotification({ title: "t", topic: "x", sendAt: at(NOW + 365 * DAY) }, { now: NOW }).ok).toBe(true);
     expect(parseNotification({ title: "t", topic: "x", sendAt: at(NOW - 5 * DAY) }, { now: NOW }).ok).toBe(true);
-    expect(details({ title: "t", topic: "x", sendAt: at(NOW + 365 * DAY + 1) })).toStrictEqual([
-      { path: "sendAt", message: "must be at most 365 days ahead" },
-    ]);
+    expect(details({ title: "t", topic: "x", sendAt: at(NOW + 365 * DAY + 1) })).toStrictEqual([{ path: "sendAt", message: "must be at most 365 days ahead" }]);
   });
 });
 
 describe("payloadParts", () => {
   it("is what the message carries as notification and data", () => {
-    expect(payloadParts({ title: "T", body: "B", imageUrl: IMAGE, link: "https://x.example/", data: { n: 1, imageUrl: "https://o.example/i.png" } })).toStrictEqual({
+    expect(
+      payloadParts({ title: "T", body: "B", imageUrl: IMAGE, link: "https://x.example/", data: { n: 1, imageUrl: "https://o.example/i.png" } }),
+    ).toStrictEqual({
       notification: { title: "T", body: "B", imageUrl: IMAGE },
       data: { imageUrl: "https://o.example/i.png", link: "https://x.example/", n: "1" },
     });

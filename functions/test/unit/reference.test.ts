@@ -33,7 +33,10 @@ describe("docs/REFERENCE.md", () => {
 
   it("documents the request of every callable the deploy creates", () => {
     const callables = Object.keys(manifest.endpoints).filter((name) => manifest.endpoints[name].callableTrigger);
-    expect(callables.filter((name) => !REQUESTS[name]), "add them to REQUESTS in tools/reference.ts").toEqual([]);
+    expect(
+      callables.filter((name) => !REQUESTS[name]),
+      "add them to REQUESTS in tools/reference.ts",
+    ).toEqual([]);
   });
 
   it("documents every stored shape (each converter made with converterOf)", () => {
@@ -42,7 +45,10 @@ describe("docs/REFERENCE.md", () => {
     );
     expect(converters.length).toBeGreaterThan(0);
     const documented = new Set(DOCUMENTS.map((d) => d.converter));
-    expect(converters.filter((name) => !documented.has(name)), "add them to DOCUMENTS in tools/reference.ts").toEqual([]);
+    expect(
+      converters.filter((name) => !documented.has(name)),
+      "add them to DOCUMENTS in tools/reference.ts",
+    ).toEqual([]);
   });
 
   it("describes every function in its own words too, outside the generated table", () => {

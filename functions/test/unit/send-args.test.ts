@@ -31,14 +31,22 @@ describe("parseSendArgs: building the notification document", () => {
 
   it("maps every flag to its field", () => {
     const parsed = options(
-      "--user", "u1",
-      "--title", "Summer sale",
-      "--body", "50% off today",
-      "--image", "https://cdn.example.com/sale.png",
-      "--data", "promo=summer",
-      "--link", "https://shop.example.com/sale",
-      "--project", "my-project",
-      "--timeout", "30",
+      "--user",
+      "u1",
+      "--title",
+      "Summer sale",
+      "--body",
+      "50% off today",
+      "--image",
+      "https://cdn.example.com/sale.png",
+      "--data",
+      "promo=summer",
+      "--link",
+      "https://shop.example.com/sale",
+      "--project",
+      "my-project",
+      "--timeout",
+      "30",
     );
     expect(parsed).toEqual({
       help: false,
@@ -134,16 +142,12 @@ describe("parseSendArgs: usage errors", () => {
   });
 
   it("rejects a positional argument", () => {
-    expect(usageError("--user", "u1", "--title", "Hello", "world")).toBe(
-      'unexpected argument "world" (every value follows its flag, e.g. --title "Hello")',
-    );
+    expect(usageError("--user", "u1", "--title", "Hello", "world")).toBe('unexpected argument "world" (every value follows its flag, e.g. --title "Hello")');
   });
 
   it("rejects a timeout that is not a number of seconds from 1 to 3600", () => {
     for (const bad of ["0", "-5", "abc", "1e3", "3601", "0.5"]) {
-      expect(usageError("--user", "u1", "--title", "T", "--timeout", bad)).toBe(
-        `--timeout must be a number of seconds from 1 to 3600, got "${bad}"`,
-      );
+      expect(usageError("--user", "u1", "--title", "T", "--timeout", bad)).toBe(`--timeout must be a number of seconds from 1 to 3600, got "${bad}"`);
     }
   });
 });
@@ -151,7 +155,11 @@ describe("parseSendArgs: usage errors", () => {
 describe("parseSendArgs: audiences, schedules and cancelling", () => {
   it("--topic, --broadcast and --platforms", () => {
     expect(options("--topic", "sports", "--title", "T").notification).toEqual({ topic: "sports", title: "T" });
-    expect(options("--broadcast", "--platforms", "ios, android", "--title", "T").notification).toEqual({ broadcast: true, platforms: ["ios", "android"], title: "T" });
+    expect(options("--broadcast", "--platforms", "ios, android", "--title", "T").notification).toEqual({
+      broadcast: true,
+      platforms: ["ios", "android"],
+      title: "T",
+    });
   });
 
   it("--at takes an ISO 8601 time with its offset; --local-time is passed on for the backend to check", () => {
@@ -200,12 +208,18 @@ describe("--translations <file.json>", () => {
   });
 
   it("refuses a missing file, broken JSON, and JSON that is not an object, naming the file", () => {
-    expect(readTranslations("missing.json", read)).toEqual({ ok: false, error: "--translations: cannot read missing.json: ENOENT: no such file or directory, open 'missing.json'" });
+    expect(readTranslations("missing.json", read)).toEqual({
+      ok: false,
+      error: "--translations: cannot read missing.json: ENOENT: no such file or directory, open 'missing.json'",
+    });
     const broken = readTranslations("broken.json", read);
     expect(broken.ok).toBe(false);
     expect(!broken.ok && broken.error).toMatch(/^--translations: broken\.json is not JSON: /);
     for (const path of ["list.json", "null.json"]) {
-      expect(readTranslations(path, read)).toEqual({ ok: false, error: `--translations: ${path} must hold a JSON object of language tags, e.g. {"pt-BR": {"title": "Olá"}}` });
+      expect(readTranslations(path, read)).toEqual({
+        ok: false,
+        error: `--translations: ${path} must hold a JSON object of language tags, e.g. {"pt-BR": {"title": "Olá"}}`,
+      });
     }
   });
 
@@ -217,7 +231,26 @@ describe("--translations <file.json>", () => {
 
 describe("SEND_USAGE", () => {
   it("documents every flag and the exit statuses", () => {
-    for (const flag of ["--user", "--users", "--topic", "--broadcast", "--platforms", "--at", "--local-time", "--cancel", "--dry-run", "--title", "--body", "--image", "--data", "--link", "--translations", "--project", "--timeout", "--help"]) {
+    for (const flag of [
+      "--user",
+      "--users",
+      "--topic",
+      "--broadcast",
+      "--platforms",
+      "--at",
+      "--local-time",
+      "--cancel",
+      "--dry-run",
+      "--title",
+      "--body",
+      "--image",
+      "--data",
+      "--link",
+      "--translations",
+      "--project",
+      "--timeout",
+      "--help",
+    ]) {
       expect(SEND_USAGE).toContain(flag);
     }
     expect(SEND_USAGE).toMatch(/^Usage: npm run send -- --user <uid> --title <text>/);

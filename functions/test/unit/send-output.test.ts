@@ -3,7 +3,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import type { StoredNotification } from "../../src/notifications/documents.js";
-import { deliveriesTable, describeOutcome, describeSchedule, stateOf, type DeliveryRow } from "../../tools/shared/notifications.js";
+import { type DeliveryRow, deliveriesTable, describeOutcome, describeSchedule, stateOf } from "../../tools/shared/notifications.js";
 
 const processing = (devicesDone: number, devicesPlanned: number): StoredNotification => ({
   status: "processing",
@@ -32,8 +32,12 @@ describe("stateOf", () => {
 describe("describeSchedule", () => {
   const now = Date.UTC(2026, 10, 28, 12, 0, 0);
   it("says when it is due and how far away, with local time when set", () => {
-    expect(describeSchedule({ status: "scheduled", dueAt: Timestamp.fromMillis(now + 25 * 60_000) }, now)).toBe("Status: scheduled, due 2026-11-28T12:25:00.000Z (in 25 min)");
-    expect(describeSchedule({ status: "scheduled", dueAt: Timestamp.fromMillis(now + 3 * 3_600_000 - 1) }, now)).toBe("Status: scheduled, due 2026-11-28T14:59:59.999Z (in 2 h 59 min)");
+    expect(describeSchedule({ status: "scheduled", dueAt: Timestamp.fromMillis(now + 25 * 60_000) }, now)).toBe(
+      "Status: scheduled, due 2026-11-28T12:25:00.000Z (in 25 min)",
+    );
+    expect(describeSchedule({ status: "scheduled", dueAt: Timestamp.fromMillis(now + 3 * 3_600_000 - 1) }, now)).toBe(
+      "Status: scheduled, due 2026-11-28T14:59:59.999Z (in 2 h 59 min)",
+    );
     expect(describeSchedule({ status: "scheduled", dueAt: Timestamp.fromMillis(now + 10 * 86_400_000), localTime: "09:00" }, now)).toBe(
       "Status: scheduled, due 2026-12-08T12:00:00.000Z (in 10 days); then at 09:00 on each device's own clock, within 24 hours",
     );

@@ -1,9 +1,9 @@
 // What `npm start` shows of firebase-tools' output (scripts/emulators.mjs): the lines that need no
 // action are left out, everything else is kept as it came, colours included.
 import { once } from "node:events";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const EMULATORS_SCRIPT = pathToFileURL(join(__dirname, "../../../scripts/emulators.mjs")).href;
@@ -22,7 +22,7 @@ describe("npm start's output", () => {
   it("leaves out the offline jar override, the MOTD, the discovery port and the unscheduled purge", async () => {
     const kept = [
       "i  emulators: Starting emulators: auth, functions, firestore, hosting, tasks",
-      "⚠  functions: The Cloud Functions emulator requires the module \"firebase-admin\" to be installed.",
+      '⚠  functions: The Cloud Functions emulator requires the module "firebase-admin" to be installed.',
       "",
       "pushfan is running on the Firebase emulators (project demo-pushfan).",
       "\u001b[33m⚠\u001b[39m  auth: a warning pushfan does not know stays",

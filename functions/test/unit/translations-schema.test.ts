@@ -1,6 +1,6 @@
 // The `translations` field of a notification document (CONTRACT.md §1): tags, variants, sizes, paths.
 import { describe, expect, it } from "vitest";
-import { MAX_PAYLOAD_BYTES, MAX_TRANSLATIONS, parseNotification, type NotificationInput } from "../../src/notifications/schema.js";
+import { MAX_PAYLOAD_BYTES, MAX_TRANSLATIONS, type NotificationInput, parseNotification } from "../../src/notifications/schema.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const doc = (translations: unknown, extra: Record<string, unknown> = {}) => ({ topic: "news", title: "Sale", body: "50% off", ...extra, translations });
@@ -44,7 +44,11 @@ describe("invalid translations: each problem with its path", () => {
     ["a malformed tag", { "en-": { body: "x" } }, ["translations.en-"]],
     ["a private-use tag", { "x-klingon": { body: "x" } }, ["translations.x-klingon"]],
     ["an empty tag (reported on the map)", { "": { body: "x" } }, ["translations"]],
-    ["a tag over 35 characters", { [`en-${"a".repeat(8)}-${"b".repeat(8)}-${"c".repeat(8)}-d`]: { body: "x" } }, [`translations.en-${"a".repeat(8)}-${"b".repeat(8)}-${"c".repeat(8)}-d`]],
+    [
+      "a tag over 35 characters",
+      { [`en-${"a".repeat(8)}-${"b".repeat(8)}-${"c".repeat(8)}-d`]: { body: "x" } },
+      [`translations.en-${"a".repeat(8)}-${"b".repeat(8)}-${"c".repeat(8)}-d`],
+    ],
     ["the same tag in another case", { "pt-BR": { body: "x" }, "pt-br": { body: "y" } }, ["translations.pt-br"]],
     ["the same tag in another spelling", { "pt-BR": { body: "x" }, pt_BR: { body: "y" } }, ["translations.pt_BR"]],
     ["a variant that is not a map", { ja: "こんにちは" }, ["translations.ja"]],
@@ -109,6 +113,10 @@ describe("every translation's FCM payload fits 4096 bytes", () => {
 
   it("names each oversized translation, and the document when it is oversized too", () => {
     const big = "€".repeat(1400);
-    expect(paths(doc({ ja: { body: big }, "pt-BR": { title: big }, fr: { body: "ok" } }, { body: big }))).toStrictEqual(["", "translations.ja", "translations.pt-BR"]);
+    expect(paths(doc({ ja: { body: big }, "pt-BR": { title: big }, fr: { body: "ok" } }, { body: big }))).toStrictEqual([
+      "",
+      "translations.ja",
+      "translations.pt-BR",
+    ]);
   });
 });

@@ -3,17 +3,18 @@
 // send queue at the deployed rate). Measures time, devices per second, tasks, and the peak memory
 // of the Functions emulator's worker processes; Firestore operations per device come from the same
 // pipeline run in this process (where they can be counted) at smaller sizes.
+
+import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { randomUUID } from "node:crypto";
 import { getApp } from "firebase-admin/app";
-import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { type Firestore, getFirestore, Timestamp } from "firebase-admin/firestore";
 import { isTerminal } from "../../src/notifications/documents.js";
 import { restoreSessionTransport, useTransport } from "../fcm-fake/client.js";
 import { countOperations, type OperationCounts } from "./counting.js";
 import { fanOutInProcess, inProcess } from "./pipeline.js";
 import { progress } from "./report.js";
-import { seedDevices, type SeedDevice } from "./seed.js";
+import { type SeedDevice, seedDevices } from "./seed.js";
 
 export const BROADCAST_SIZES = [10_000, 100_000] as const;
 export const COUNTED_SIZES = [1_000, 10_000] as const;
@@ -125,7 +126,9 @@ async function broadcastOnce(db: Firestore, devices: number, others: number): Pr
       const shards = data.plan?.shards ?? 0;
       const planMs = await planningMs(ref, snap.createTime!.toMillis());
       const p = data.progress;
-      progress(`broadcast: ${devices} devices in ${(serverMs / 1000).toFixed(1)} s (${shards} shards, planned in ${(planMs / 1000).toFixed(1)} s; last progress ${p?.devicesDone}/${p?.devicesPlanned}); peak RSS by function ${JSON.stringify(peak.byFunction)} MiB`);
+      progress(
+        `broadcast: ${devices} devices in ${(serverMs / 1000).toFixed(1)} s (${shards} shards, planned in ${(planMs / 1000).toFixed(1)} s; last progress ${p?.devicesDone}/${p?.devicesPlanned}); peak RSS by function ${JSON.stringify(peak.byFunction)} MiB`,
+      );
       return {
         devices,
         serverMs,
@@ -156,7 +159,9 @@ async function countedBroadcast(devices: number): Promise<CountedSample> {
   const { counts } = await countOperations(() => fanOutInProcess(run, ref.id));
   const data = (await ref.get()).data();
   if (data?.status !== "sent" || data.stats?.sent !== devices) throw new Error(`counted broadcast ended ${data?.status}`);
-  progress(`broadcast operations: ${devices} devices, ${counts.reads} reads, ${counts.writes - counts.writesByKind.outbox} writes (+${counts.writesByKind.outbox} sandbox outbox)`);
+  progress(
+    `broadcast operations: ${devices} devices, ${counts.reads} reads, ${counts.writes - counts.writesByKind.outbox} writes (+${counts.writesByKind.outbox} sandbox outbox)`,
+  );
   return { devices, shards: data.plan?.shards ?? 0, counts };
 }
 

@@ -4,8 +4,8 @@
 // measured call's own (a process-wide switch, not AsyncLocalStorage, whose promise hooks on Node 22
 // would slow down the timed parts too).
 import { performance } from "node:perf_hooks";
-import { Transform, type Readable } from "node:stream";
-import { Firestore, Query, Transaction, WriteBatch, type DocumentReference } from "firebase-admin/firestore";
+import { type Readable, Transform } from "node:stream";
+import { type DocumentReference, Firestore, Query, Transaction, WriteBatch } from "firebase-admin/firestore";
 
 /** Where a write went, from the document path. */
 export type WriteKind = "outbox" | "deliveries" | "devices" | "other";
@@ -118,35 +118,60 @@ export function installCounting(db: Firestore): void {
       active!.writesByKind[writeKindOf(ref.path)]++;
     });
   }
-  wrap(Query.prototype, "get", () => active!.queries++, (snapshot) => (active!.reads += queryReads(snapshot)));
+  wrap(
+    Query.prototype,
+    "get",
+    () => active!.queries++,
+    (snapshot) => (active!.reads += queryReads(snapshot)),
+  );
   countStreams();
   timed(Query.prototype, "get", inFlightTimer("queryMs"));
   timed(WriteBatch.prototype, "commit", inFlightTimer("commitMs"));
-  wrap(Firestore.prototype, "getAll", () => undefined, (docs: unknown[]) => {
-    active!.documentGets += docs.length;
-    active!.reads += docs.length;
-  });
+  wrap(
+    Firestore.prototype,
+    "getAll",
+    () => undefined,
+    (docs: unknown[]) => {
+      active!.documentGets += docs.length;
+      active!.reads += docs.length;
+    },
+  );
   const aggregateProto = Object.getPrototypeOf(db.collection("benchCounting").count());
-  wrap(aggregateProto, "get", () => undefined, () => {
-    active!.aggregations++;
-    active!.reads++;
-  });
-  wrap(Transaction.prototype, "get", () => undefined, (result) => {
-    if (result && typeof result.size === "number" && Array.isArray(result.docs)) {
-      active!.queries++;
-      active!.reads += queryReads(result);
-    } else if (result && typeof result.exists === "boolean") {
-      active!.documentGets++;
-      active!.reads++;
-    } else {
+  wrap(
+    aggregateProto,
+    "get",
+    () => undefined,
+    () => {
       active!.aggregations++;
       active!.reads++;
-    }
-  });
-  wrap(Transaction.prototype, "getAll", () => undefined, (docs: unknown[]) => {
-    active!.documentGets += docs.length;
-    active!.reads += docs.length;
-  });
+    },
+  );
+  wrap(
+    Transaction.prototype,
+    "get",
+    () => undefined,
+    (result) => {
+      if (result && typeof result.size === "number" && Array.isArray(result.docs)) {
+        active!.queries++;
+        active!.reads += queryReads(result);
+      } else if (result && typeof result.exists === "boolean") {
+        active!.documentGets++;
+        active!.reads++;
+      } else {
+        active!.aggregations++;
+        active!.reads++;
+      }
+    },
+  );
+  wrap(
+    Transaction.prototype,
+    "getAll",
+    () => undefined,
+    (docs: unknown[]) => {
+      active!.documentGets += docs.length;
+      active!.reads += docs.length;
+    },
+  );
 }
 
 /**

@@ -2,9 +2,10 @@
 // deleted, and the deployed deletion trigger removes every record. Measures the time from the
 // document's deletion to the last record gone. The records are written here directly (the ledger
 // of a finished send, without sending it) so that the scenario measures deletion alone.
-import { performance } from "node:perf_hooks";
+
 import { randomUUID } from "node:crypto";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { performance } from "node:perf_hooks";
+import { type Firestore, Timestamp } from "firebase-admin/firestore";
 import { progress } from "./report.js";
 
 export const DELETION_SIZE = 100_000;
@@ -23,11 +24,28 @@ async function seedRecords(db: Firestore, id: string, deliveries: number): Promi
   const shards = Math.ceil(deliveries / 250);
   for (let i = 0; i < deliveries; i++) {
     const deviceId = randomUUID().replace(/-/g, "");
-    void writer.set(db.doc(`notifications/${id}/deliveries/${deviceId}`), { userId: `bench-del-u${i}`, deviceId, status: "sent", attempts: 1, updatedAt: now, expireAt: now });
+    void writer.set(db.doc(`notifications/${id}/deliveries/${deviceId}`), {
+      userId: `bench-del-u${i}`,
+      deviceId,
+      status: "sent",
+      attempts: 1,
+      updatedAt: now,
+      expireAt: now,
+    });
     if ((i + 1) % 25_000 === 0) progress(`deletion: seeded ${i + 1}/${deliveries} deliveries`);
   }
   for (let s = 0; s < shards; s++) {
-    void writer.set(db.doc(`notifications/${id}/shards/${String(s).padStart(6, "0")}`), { index: s, devices: [], size: 250, status: "done", attempts: 1, dueAt: null, createdAt: now, updatedAt: now, expireAt: now });
+    void writer.set(db.doc(`notifications/${id}/shards/${String(s).padStart(6, "0")}`), {
+      index: s,
+      devices: [],
+      size: 250,
+      status: "done",
+      attempts: 1,
+      dueAt: null,
+      createdAt: now,
+      updatedAt: now,
+      expireAt: now,
+    });
   }
   await writer.close();
   return shards;

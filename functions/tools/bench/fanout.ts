@@ -1,16 +1,17 @@
 // Fan-out: end-to-end time through the real trigger (create notifications/{id}, wait for a terminal
 // status), and the Firestore operations of the domain function run in this process on a collection
 // without a trigger, with the counting wrapper.
-import { performance } from "node:perf_hooks";
+
 import { randomUUID } from "node:crypto";
-import type { DocumentReference, Firestore } from "firebase-admin/firestore";
+import { performance } from "node:perf_hooks";
 import { getApp } from "firebase-admin/app";
+import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 import { getFirestore } from "firebase-admin/firestore";
 import { TERMINAL_STATUSES } from "../../src/notifications/documents.js";
-import { fanOutInProcess, inProcess } from "./pipeline.js";
 import { countOperations, type OperationCounts } from "./counting.js";
+import { fanOutInProcess, inProcess } from "./pipeline.js";
 import { progress } from "./report.js";
-import { deleteDocuments, deleteNotification, seedDevices, type SeedDevice } from "./seed.js";
+import { deleteDocuments, deleteNotification, type SeedDevice, seedDevices } from "./seed.js";
 import { median } from "./stats.js";
 
 export const DEVICE_COUNTS = [1, 10, 100, 500, 1000] as const;

@@ -6,9 +6,18 @@ import { randomUUID } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { createSandboxMessenger } from "../../src/messaging/sandbox.js";
 import type { Messenger } from "../../src/messaging/transport.js";
-import { acceptNotification } from "../../src/notifications/lifecycle.js";
-import { runPlanTask, runWakeTask } from "../../src/notifications/lifecycle.js";
-import { leaseMsFor, SEND_TIMEOUT_SECONDS, windowDevicesFor, type EnqueueOptions, type FanoutDeps, type FanoutSettings, type PlanTask, type ShardTask, type TaskQueues } from "../../src/notifications/pipeline.js";
+import { acceptNotification, runPlanTask, runWakeTask } from "../../src/notifications/lifecycle.js";
+import {
+  type EnqueueOptions,
+  type FanoutDeps,
+  type FanoutSettings,
+  leaseMsFor,
+  type PlanTask,
+  SEND_TIMEOUT_SECONDS,
+  type ShardTask,
+  type TaskQueues,
+  windowDevicesFor,
+} from "../../src/notifications/pipeline.js";
 import { runShardTask } from "../../src/notifications/shard.js";
 
 export type QueuedTask =

@@ -3,10 +3,10 @@
 // so neither the scenarios nor the rest of the benchmark see each other's devices.
 import { performance } from "node:perf_hooks";
 import type { Firestore } from "firebase-admin/firestore";
-import { purgeDevices, type PurgeOptions, type PurgeSummary } from "../../src/purge/purge.js";
+import { type PurgeOptions, type PurgeSummary, purgeDevices } from "../../src/purge/purge.js";
 import { countOperations, type OperationCounts } from "./counting.js";
 import { progress } from "./report.js";
-import { deleteDocuments, seedDevices, type SeedDevice } from "./seed.js";
+import { deleteDocuments, type SeedDevice, seedDevices } from "./seed.js";
 import { median } from "./stats.js";
 
 export const TOTALS = [1000, 20_000] as const;
@@ -15,7 +15,7 @@ const DEVICES_PER_USER = 10;
 const DAY = 24 * 60 * 60 * 1000;
 const OPTIONS: PurgeOptions = { inactiveRetentionDays: 30, staleDeviceDays: 60, timeBudgetMs: 600_000 };
 /** One era per population, years apart (more than STALE_DEVICE_DAYS), older than any real device. */
-const ERA: Record<number, number> = { 1000: Date.UTC(1960, 0, 1), 20_000: Date.UTC(1950, 0, 1) };
+const ERA: Record<number, number> = { 1000: Date.UTC(1960, 0, 1), 20000: Date.UTC(1950, 0, 1) };
 
 export interface PurgeSample {
   ms: number;
@@ -62,11 +62,13 @@ async function scenario(db: Firestore, total: number, runs: number): Promise<Pur
     // Half logged out past the retention, half not seen past the stale limit: both queries work.
     await seedDevices(
       db,
-      users.slice(0, DELETABLE).map((uid, u) =>
-        u % 2 === 0
-          ? { uid, token: `bench-purge-${tag}-r${run}-${u}`, active: false, updatedAt: new Date(now - 40 * DAY), lastSeenAt: new Date(now - 40 * DAY) }
-          : { uid, token: `bench-purge-${tag}-r${run}-${u}`, lastSeenAt: new Date(now - 70 * DAY) },
-      ),
+      users
+        .slice(0, DELETABLE)
+        .map((uid, u) =>
+          u % 2 === 0
+            ? { uid, token: `bench-purge-${tag}-r${run}-${u}`, active: false, updatedAt: new Date(now - 40 * DAY), lastSeenAt: new Date(now - 40 * DAY) }
+            : { uid, token: `bench-purge-${tag}-r${run}-${u}`, lastSeenAt: new Date(now - 70 * DAY) },
+        ),
     );
     const t0 = performance.now();
     const { result: summary, counts } = await countOperations(() => purgeDevices({ db, now: () => now }, OPTIONS));
@@ -75,7 +77,9 @@ async function scenario(db: Firestore, total: number, runs: number): Promise<Pur
       throw new Error(`purge among ${total} deleted ${summary.deleted} and scanned ${summary.scanned} of ${DELETABLE} deletable devices`);
     }
     samples.push({ ms, summary, counts });
-    progress(`purge ${total} run ${run === 0 ? "warm-up" : `${run}/${runs}`}: ${ms.toFixed(0)} ms, ${counts.queryMs.toFixed(0)} ms in queries, ${counts.reads} reads, ${counts.writes} writes`);
+    progress(
+      `purge ${total} run ${run === 0 ? "warm-up" : `${run}/${runs}`}: ${ms.toFixed(0)} ms, ${counts.queryMs.toFixed(0)} ms in queries, ${counts.reads} reads, ${counts.writes} writes`,
+    );
   }
 
   progress(`purge ${total}: deleting the ${kept.length} devices that stayed`);

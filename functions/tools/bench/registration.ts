@@ -3,11 +3,11 @@
 import { performance } from "node:perf_hooks";
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import { registerDevice } from "../../src/devices/registry.js";
+import { type SignedIn as BenchUser, callFunction, type Emulators, signUp } from "../shared/emulators.js";
 import { countOperations, type OperationCounts } from "./counting.js";
-import { callFunction, signUp, type Emulators, type SignedIn as BenchUser } from "../shared/emulators.js";
 import { progress } from "./report.js";
 import { deleteDevicesOf, deleteDocuments, seedDevices } from "./seed.js";
-import { median, summarizeLatencies, type LatencySummary } from "./stats.js";
+import { type LatencySummary, median, summarizeLatencies } from "./stats.js";
 
 export const CONCURRENCIES = [1, 20] as const;
 const USERS_PER_LOAD = 20;
@@ -91,30 +91,47 @@ async function load(emulators: Emulators, fn: Fn, users: BenchUser[], concurrenc
 }
 
 async function cleanUp(db: Firestore, users: BenchUser[]) {
-  await deleteDevicesOf(db, users.map((u) => u.uid));
+  await deleteDevicesOf(
+    db,
+    users.map((u) => u.uid),
+  );
   const baseline = await db.collection("benchBaseline").select().get();
-  await deleteDocuments(db, baseline.docs.map((d) => d.ref));
+  await deleteDocuments(
+    db,
+    baseline.docs.map((d) => d.ref),
+  );
 }
 
-export async function benchRegistration(db: Firestore, emulators: Emulators, options: { runs: number; calls: number; loadLimitMs: number }): Promise<RegistrationResult> {
+export async function benchRegistration(
+  db: Firestore,
+  emulators: Emulators,
+  options: { runs: number; calls: number; loadLimitMs: number },
+): Promise<RegistrationResult> {
   // The Functions emulator starts a worker process per concurrent request: start 20 of each first.
   // registerDevice is warmed up with invalid requests: they start workers without touching Firestore.
   progress("registration: warming up the Functions emulator's workers (2 x 40 calls)");
   const warmUsers = await freshUsers(emulators, "warm", USERS_PER_LOAD);
   await load(emulators, "benchBaseline", warmUsers, 20, 40, "warm", options.loadLimitMs);
-  await Promise.all(Array.from({ length: 40 }, (_, i) => callFunction(emulators, "registerDevice", {}, warmUsers[i % USERS_PER_LOAD]!.idToken).catch(() => undefined)));
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) => callFunction(emulators, "registerDevice", {}, warmUsers[i % USERS_PER_LOAD]!.idToken).catch(() => undefined)),
+  );
   await cleanUp(db, warmUsers);
 
   const runs: RegistrationRun[] = [];
   for (let run = 1; run <= options.runs; run++) {
     const loads: Record<string, LoadSummary> = {};
     // Alternate which function goes first, so drift during a run does not favour one of them.
-    const order: Fn[] = run % 2 === 1 ? ["benchBaseline", "registerDevice", "registerDevice-refresh"] : ["registerDevice-refresh", "registerDevice", "benchBaseline"];
+    const order: Fn[] =
+      run % 2 === 1 ? ["benchBaseline", "registerDevice", "registerDevice-refresh"] : ["registerDevice-refresh", "registerDevice", "benchBaseline"];
     for (const concurrency of CONCURRENCIES) {
       for (const fn of order) {
         const users = await freshUsers(emulators, `r${run}`, USERS_PER_LOAD);
         const tag = `r${run}-c${concurrency}-${fn}`;
-        if (fn === "registerDevice-refresh") await seedDevices(db, users.map((u, i) => ({ uid: u.uid, token: refreshToken(tag, i) })));
+        if (fn === "registerDevice-refresh")
+          await seedDevices(
+            db,
+            users.map((u, i) => ({ uid: u.uid, token: refreshToken(tag, i) })),
+          );
         const summary = await load(emulators, fn, users, concurrency, options.calls, tag, options.loadLimitMs);
         loads[key(fn, concurrency)] = summary;
         progress(
@@ -185,7 +202,10 @@ export async function benchRegistrationInProcess(db: Firestore, calls: number): 
   }
   await deleteDevicesOf(db, [...new Set(uids)]);
   const baseline = await db.collection("benchBaseline").select().get();
-  await deleteDocuments(db, baseline.docs.map((d) => d.ref));
+  await deleteDocuments(
+    db,
+    baseline.docs.map((d) => d.ref),
+  );
   const registerP50 = median(register);
   const setP50 = median(set);
   progress(`registration in process: registerDevice p50 ${registerP50.toFixed(1)} ms, single set p50 ${setP50.toFixed(1)} ms`);

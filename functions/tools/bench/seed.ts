@@ -1,8 +1,8 @@
 // Devices written straight into Firestore, in the shape registerDevice stores them, and removal of
 // everything a scenario wrote, so one scenario's documents never weigh on the next one's timings.
-import { Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
-import { DEVICE_INDEX, devicesOf, purgeShardOf, tokenOwnerOf, userOf, type DeviceDocument, type DeviceType } from "../../src/devices/documents.js";
-import { addressOf, deviceIdOf, type Address } from "../../src/devices/address.js";
+import { type DocumentReference, type Firestore, Timestamp, type WriteBatch } from "firebase-admin/firestore";
+import { type Address, addressOf, deviceIdOf } from "../../src/devices/address.js";
+import { DEVICE_INDEX, type DeviceDocument, type DeviceType, devicesOf, purgeShardOf, tokenOwnerOf, userOf } from "../../src/devices/documents.js";
 
 /** The fields a device is seeded with (tests, benchmarks, demos): a token or an FID; times default to now. */
 export type SeedDevice = SeedFields & Address;
@@ -113,5 +113,8 @@ export async function deleteNotification(db: Firestore, ref: DocumentReference):
   const writer = db.bulkWriter({ throttling: false });
   await db.recursiveDelete(ref, writer);
   await writer.close();
-  await deleteDocuments(db, outbox.docs.map((d) => d.ref));
+  await deleteDocuments(
+    db,
+    outbox.docs.map((d) => d.ref),
+  );
 }

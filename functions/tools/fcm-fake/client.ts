@@ -1,7 +1,7 @@
 // For tests and the bench: the FCM fake's control API, and the switch that puts the Functions
 // emulator's workers on the fake (or back on the sandbox) for a while.
 import type { FaultRule } from "./faults.js";
-import { SESSION_ENV, writeEnv, type Transport } from "./functions-env.js";
+import { SESSION_ENV, type Transport, writeEnv } from "./functions-env.js";
 import { CONTROL_PORT, type ReceivedMessage } from "./server.js";
 
 export type { FaultRule, ReceivedMessage };
@@ -11,7 +11,11 @@ const CONTROL = `http://127.0.0.1:${CONTROL_PORT}/control`;
 async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`${CONTROL}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+    res = await fetch(`${CONTROL}${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
   } catch (err) {
     throw new Error(`The FCM fake does not answer on ${CONTROL} (${(err as Error).message}): run through npm test / scripts/emulators.mjs, which start it.`);
   }

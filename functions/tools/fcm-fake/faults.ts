@@ -32,7 +32,10 @@ export interface ErrorAnswer {
 }
 
 /** FCM's error body: `{"error":{"code","message","status","details":[FcmError, BadRequest?]}}`. */
-export function fcmError(code: FcmErrorCode, options: { status?: number; message?: string; violations?: Array<{ field: string; description: string }>; retryAfterSeconds?: number } = {}): ErrorAnswer {
+export function fcmError(
+  code: FcmErrorCode,
+  options: { status?: number; message?: string; violations?: Array<{ field: string; description: string }>; retryAfterSeconds?: number } = {},
+): ErrorAnswer {
   const known = FCM_ERRORS[code];
   const status = options.status ?? known.status;
   const details: unknown[] = [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: code }];
@@ -65,22 +68,24 @@ export function faultRuleProblems(body: unknown): string[] {
   return rules.flatMap((rule: Record<string, unknown>, i) => {
     const at = `rules[${i}]`;
     if (typeof rule !== "object" || rule === null) return [`${at} must be an object`];
-    const problems = Object.keys(rule).filter((k) => !RULE_KEYS.has(k)).map((k) => `${at}.${k} is not a rule field`);
+    const problems = Object.keys(rule)
+      .filter((k) => !RULE_KEYS.has(k))
+      .map((k) => `${at}.${k} is not a rule field`);
     if (rule.tokenPrefix !== undefined && typeof rule.tokenPrefix !== "string") problems.push(`${at}.tokenPrefix must be a string`);
     if (rule.status !== undefined && !wholeIn(rule.status, 200, 599)) problems.push(`${at}.status must be an HTTP status`);
-    if (rule.fcmError !== undefined && !(typeof rule.fcmError === "string" && rule.fcmError in FCM_ERRORS)) problems.push(`${at}.fcmError must be one of ${Object.keys(FCM_ERRORS).join(", ")}`);
+    if (rule.fcmError !== undefined && !(typeof rule.fcmError === "string" && rule.fcmError in FCM_ERRORS))
+      problems.push(`${at}.fcmError must be one of ${Object.keys(FCM_ERRORS).join(", ")}`);
     for (const key of ["retryAfterSeconds", "times", "delayMs"]) {
       if (rule[key] !== undefined && !wholeIn(rule[key], key === "times" ? 1 : 0, 3_600_000)) problems.push(`${at}.${key} must be a whole number`);
     }
-    if (![undefined, true, false, "stream", "session"].includes(rule.resetConnection as never)) problems.push(`${at}.resetConnection must be true, "stream" or "session"`);
+    if (![undefined, true, false, "stream", "session"].includes(rule.resetConnection as never))
+      problems.push(`${at}.resetConnection must be true, "stream" or "session"`);
     return problems;
   });
 }
 
 /** What a matched rule does to one request. */
-export type FaultAction =
-  | { kind: "answer"; delayMs: number; error?: ErrorAnswer }
-  | { kind: "reset"; delayMs: number; scope: "stream" | "session" };
+export type FaultAction = { kind: "answer"; delayMs: number; error?: ErrorAnswer } | { kind: "reset"; delayMs: number; scope: "stream" | "session" };
 
 /** The installed rules; each request consumes at most one (the first that matches and has uses left). */
 export class Faults {

@@ -38,7 +38,11 @@ export function withSettings(text: string, settings: Record<string, string>): st
     return `${key}=${quote(value)}`;
   });
   const added = [...left].map(([key, value]) => `${key}=${quote(value)}`);
-  return [...lines.filter((l, i) => !(i === lines.length - 1 && l === "")), ...(added.length ? ["# Set by tools/fcm-fake for this run:", ...added] : []), ""].join("\n");
+  return [
+    ...lines.filter((l, i) => !(i === lines.length - 1 && l === "")),
+    ...(added.length ? ["# Set by tools/fcm-fake for this run:", ...added] : []),
+    "",
+  ].join("\n");
 }
 
 const quote = (value: string) => (/^[\w@%+=:,./-]*$/.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`);

@@ -4,9 +4,9 @@
 // and injects faults. Test tooling: never deployed (firebase.json ignores tools/).
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { constants as h2, createServer as createH2Server, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import { createServer as createH2Server, type Http2Server, constants as h2, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
-import { fcmError, faultRuleProblems, Faults, type ErrorAnswer, type FaultRule } from "./faults.js";
+import { type ErrorAnswer, type FaultRule, Faults, faultRuleProblems, fcmError } from "./faults.js";
 import { validateSendRequest } from "./v1-schema.js";
 
 /** The control API's port (9299 is the Eventarc emulator's). */
@@ -120,7 +120,9 @@ async function handleSend(state: FakeState, stream: ServerHttp2Stream, headers: 
   }
   const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ""))?.[1];
   if (!bearer || !state.tokens.has(bearer)) {
-    return respond(stream, 401, { error: { code: 401, message: "Request had invalid authentication credentials. Expected OAuth 2 access token.", status: "UNAUTHENTICATED" } });
+    return respond(stream, 401, {
+      error: { code: 401, message: "Request had invalid authentication credentials. Expected OAuth 2 access token.", status: "UNAUTHENTICATED" },
+    });
   }
   let body: Record<string, unknown> | undefined;
   try {
@@ -186,9 +188,9 @@ async function handleControl(state: FakeState, req: IncomingMessage, res: Server
     const query = (name: string) => url.searchParams.get(name) ?? undefined;
     return json(res, 200, { messages: state.messages(query("notificationId"), query("tokenPrefix")) });
   }
-  if (route === "DELETE /control/messages") return state.clear(), json(res, 200, { cleared: true });
+  if (route === "DELETE /control/messages") return (state.clear(), json(res, 200, { cleared: true }));
   if (route === "GET /control/faults") return json(res, 200, { rules: state.faults.list() });
-  if (route === "DELETE /control/faults") return state.faults.set([]), json(res, 200, { rules: [] });
+  if (route === "DELETE /control/faults") return (state.faults.set([]), json(res, 200, { rules: [] }));
   if (route === "PUT /control/faults") {
     let body: unknown;
     try {
@@ -233,7 +235,9 @@ export async function startFcmFake(options: { projectId: string; controlPort?: n
     controlPort = await listen(control, options.controlPort ?? CONTROL_PORT);
   } catch (err) {
     fcm.close();
-    throw new Error(`The FCM fake cannot listen on 127.0.0.1:${options.controlPort ?? CONTROL_PORT} (${(err as Error).message}); is another emulator session running?`);
+    throw new Error(
+      `The FCM fake cannot listen on 127.0.0.1:${options.controlPort ?? CONTROL_PORT} (${(err as Error).message}); is another emulator session running?`,
+    );
   }
   return {
     fcmAddress: `127.0.0.1:${fcmPort}`,

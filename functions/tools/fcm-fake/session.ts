@@ -3,7 +3,7 @@
 // says what to hand firebase-tools (`configDir`) and the command it runs (SESSION_ENV).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SESSION_ENV, writeEnv, type Transport } from "./functions-env.js";
+import { SESSION_ENV, type Transport, writeEnv } from "./functions-env.js";
 import { startFcmFake } from "./server.js";
 
 export interface FcmFakeSession {

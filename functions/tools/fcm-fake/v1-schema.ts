@@ -17,16 +17,32 @@ interface Fields {
 
 const FCM_OPTIONS: Fields = { analytics_label: "string" };
 const ANDROID_NOTIFICATION: Fields = {
-  title: "string", body: "string", icon: "string", color: "string", sound: "string", tag: "string",
-  click_action: "string", body_loc_key: "string", body_loc_args: "strings", title_loc_key: "string",
-  title_loc_args: "strings", channel_id: "string", ticker: "string", sticky: "bool", event_time: "timestamp",
+  title: "string",
+  body: "string",
+  icon: "string",
+  color: "string",
+  sound: "string",
+  tag: "string",
+  click_action: "string",
+  body_loc_key: "string",
+  body_loc_args: "strings",
+  title_loc_key: "string",
+  title_loc_args: "strings",
+  channel_id: "string",
+  ticker: "string",
+  sticky: "bool",
+  event_time: "timestamp",
   local_only: "bool",
   notification_priority: { enum: ["PRIORITY_UNSPECIFIED", "PRIORITY_MIN", "PRIORITY_LOW", "PRIORITY_DEFAULT", "PRIORITY_HIGH", "PRIORITY_MAX"] },
-  default_sound: "bool", default_vibrate_timings: "bool", default_light_settings: "bool", vibrate_timings: "durations",
+  default_sound: "bool",
+  default_vibrate_timings: "bool",
+  default_light_settings: "bool",
+  vibrate_timings: "durations",
   visibility: { enum: ["VISIBILITY_UNSPECIFIED", "PRIVATE", "PUBLIC", "SECRET"] },
   notification_count: "int",
   light_settings: { color: { red: "int", green: "int", blue: "int", alpha: "int" }, light_on_duration: "duration", light_off_duration: "duration" },
-  image: "string", bypass_proxy_notification: "bool",
+  image: "string",
+  bypass_proxy_notification: "bool",
   proxy: { enum: ["PROXY_UNSPECIFIED", "ALLOW", "DENY", "IF_PRIORITY_LOWERED"] },
 };
 const MESSAGE: Fields = {
@@ -67,7 +83,7 @@ const RESERVED_DATA_KEYS = new Set(["from", "notification", "message_type"]);
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const describe = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const describe = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
 
 function checkScalar(kind: Scalar | Enum, value: unknown, path: string, out: FieldViolation[]): void {
   const bad = (type: string) => out.push({ field: path, description: `Invalid value at '${path}' (${type}), ${describe(value)}` });
@@ -88,7 +104,11 @@ function checkScalar(kind: Scalar | Enum, value: unknown, path: string, out: Fie
   } else if (kind === "stringMap") {
     if (!isObject(value)) return void bad("TYPE_MESSAGE");
     Object.entries(value).forEach(([key, v], i) => {
-      if (typeof v !== "string") out.push({ field: `${path}[${i}].value`, description: `Invalid value at '${path}[${i}].value' (TYPE_STRING), ${describe(v)} (key ${JSON.stringify(key)})` });
+      if (typeof v !== "string")
+        out.push({
+          field: `${path}[${i}].value`,
+          description: `Invalid value at '${path}[${i}].value' (TYPE_STRING), ${describe(v)} (key ${JSON.stringify(key)})`,
+        });
     });
   } else if (!Array.isArray(value)) bad("TYPE_LIST");
   else value.forEach((v, i) => checkScalar(kind === "strings" ? "string" : "duration", v, `${path}[${i}]`, out));
@@ -105,7 +125,6 @@ function checkFields(fields: Fields, value: unknown, path: string, out: FieldVio
     if (field === undefined) {
       out.push({ field: path, description: `Invalid JSON payload received. Unknown name ${JSON.stringify(name)} at '${path}': Cannot find field.` });
     } else if (v === null) {
-      continue;
     } else if (typeof field === "string" || "enum" in field) {
       checkScalar(field as Scalar | Enum, v, `${path}.${snake(name)}`, out);
     } else {
@@ -124,25 +143,39 @@ function get(obj: unknown, name: string): unknown {
 /** The rules FCM applies beyond the schema; only called on a message that passed it. */
 function checkRules(message: Record<string, unknown>, out: FieldViolation[]): void {
   const targets = ["token", "topic", "condition", "fid"].filter((t) => typeof message[t] === "string" && message[t] !== "");
-  if (targets.length !== 1) out.push({ field: "message", description: `Exactly one of token, topic, condition or fid must be set; got ${targets.length ? targets.join(", ") : "none"}.` });
-  if (typeof message.topic === "string" && !TOPIC.test(message.topic.replace(/^\/topics\//, ""))) out.push({ field: "message.topic", description: "Invalid topic name." });
+  if (targets.length !== 1)
+    out.push({
+      field: "message",
+      description: `Exactly one of token, topic, condition or fid must be set; got ${targets.length ? targets.join(", ") : "none"}.`,
+    });
+  if (typeof message.topic === "string" && !TOPIC.test(message.topic.replace(/^\/topics\//, "")))
+    out.push({ field: "message.topic", description: "Invalid topic name." });
   const ttl = get(message.android, "ttl");
-  if (typeof ttl === "string" && Number(ttl.slice(0, -1)) > MAX_TTL_SECONDS) out.push({ field: "message.android.ttl", description: `TTL ${ttl} is over the maximum of ${MAX_TTL_SECONDS}s.` });
+  if (typeof ttl === "string" && Number(ttl.slice(0, -1)) > MAX_TTL_SECONDS)
+    out.push({ field: "message.android.ttl", description: `TTL ${ttl} is over the maximum of ${MAX_TTL_SECONDS}s.` });
   const color = get(get(message.android, "notification"), "color");
-  if (typeof color === "string" && !COLOR.test(color)) out.push({ field: "message.android.notification.color", description: `Invalid color ${JSON.stringify(color)}: expected #rrggbb.` });
+  if (typeof color === "string" && !COLOR.test(color))
+    out.push({ field: "message.android.notification.color", description: `Invalid color ${JSON.stringify(color)}: expected #rrggbb.` });
   for (const path of [["fcm_options"], ["android", "fcm_options"], ["apns", "fcm_options"], ["webpush", "fcm_options"]]) {
-    const label = get(path.reduce<unknown>((o, p) => get(o, p), message), "analytics_label");
-    if (typeof label === "string" && !LABEL.test(label)) out.push({ field: `message.${path.join(".")}.analytics_label`, description: "Invalid analytics label." });
+    const label = get(
+      path.reduce<unknown>((o, p) => get(o, p), message),
+      "analytics_label",
+    );
+    if (typeof label === "string" && !LABEL.test(label))
+      out.push({ field: `message.${path.join(".")}.analytics_label`, description: "Invalid analytics label." });
   }
   const link = get(get(message.webpush, "fcm_options"), "link");
-  if (typeof link === "string" && !link.startsWith("https://")) out.push({ field: "message.webpush.fcm_options.link", description: "The link must be an https URL." });
+  if (typeof link === "string" && !link.startsWith("https://"))
+    out.push({ field: "message.webpush.fcm_options.link", description: "The link must be an https URL." });
   const aps = get(get(message.apns, "payload"), "aps");
   if (aps !== undefined && !isObject(aps)) out.push({ field: "message.apns.payload.aps", description: "aps must be a dictionary." });
   for (const key of Object.keys(isObject(message.data) ? message.data : {})) {
-    if (RESERVED_DATA_KEYS.has(key) || /^(google|gcm)/i.test(key)) out.push({ field: "message.data", description: `Invalid data key ${JSON.stringify(key)}: the key is reserved.` });
+    if (RESERVED_DATA_KEYS.has(key) || /^(google|gcm)/i.test(key))
+      out.push({ field: "message.data", description: `Invalid data key ${JSON.stringify(key)}: the key is reserved.` });
   }
   const bytes = payloadBytes(message);
-  if (bytes > MAX_PAYLOAD_BYTES) out.push({ field: "message", description: `Message is too big: the notification and data payload is ${bytes} bytes, over ${MAX_PAYLOAD_BYTES}.` });
+  if (bytes > MAX_PAYLOAD_BYTES)
+    out.push({ field: "message", description: `Message is too big: the notification and data payload is ${bytes} bytes, over ${MAX_PAYLOAD_BYTES}.` });
 }
 
 /** The bytes FCM counts against its 4 KB limit: the UTF-8 JSON of the notification and data parts. */
@@ -154,7 +187,8 @@ export function payloadBytes(message: Record<string, unknown>): number {
 export function validateSendRequest(body: unknown): FieldViolation[] {
   const out: FieldViolation[] = [];
   checkFields({ message: MESSAGE, validate_only: "bool" }, body, "request", out);
-  if (out.length > 0) return out.map((v) => ({ ...v, field: v.field.replace(/^request\.?/, "") || "request", description: v.description.replaceAll("'request.", "'") }));
+  if (out.length > 0)
+    return out.map((v) => ({ ...v, field: v.field.replace(/^request\.?/, "") || "request", description: v.description.replaceAll("'request.", "'") }));
   const message = get(body, "message");
   if (!isObject(message)) return [{ field: "message", description: "The message is missing." }];
   checkRules(message, out);

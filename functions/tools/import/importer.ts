@@ -3,10 +3,10 @@
 // chunk at a time. Idempotent: a row whose device is already stored as the row says is left alone,
 // so a rerun after a crash writes only what the first run did not, and a second run writes nothing.
 import type { Firestore } from "firebase-admin/firestore";
-import { deviceRef, type DeviceDocument } from "../../src/devices/documents.js";
 import { addressOf } from "../../src/devices/address.js";
+import { type DeviceDocument, deviceRef } from "../../src/devices/documents.js";
 import { deviceIdOf, registerDevice } from "../../src/devices/registry.js";
-import { registerDeviceRequestSchema, type RegisterDeviceInput } from "../../src/devices/schema.js";
+import { type RegisterDeviceInput, registerDeviceRequestSchema } from "../../src/devices/schema.js";
 import { getAllOf, readOrProblem } from "../../src/shared/documents.js";
 import { formatZodError, summarizeDetails } from "../../src/shared/validation.js";
 import type { SourceRow } from "./rows.js";
@@ -69,7 +69,12 @@ export function checkRow(source: SourceRow): Valid | Skipped {
   const parsed = registerDeviceRequestSchema.safeParse(source.request);
   if (!parsed.success) {
     const details = formatZodError(parsed.error);
-    return { row: source.row, uid: source.uid as string, kind: summarizeDetails(details.slice(0, 1)).replace(/\[\d+\]/g, "[]"), reason: summarizeDetails(details) };
+    return {
+      row: source.row,
+      uid: source.uid as string,
+      kind: summarizeDetails(details.slice(0, 1)).replace(/\[\d+\]/g, "[]"),
+      reason: summarizeDetails(details),
+    };
   }
   return { row: source.row, uid: source.uid as string, input: parsed.data, deviceId: deviceIdOfInput(parsed.data) };
 }
@@ -159,7 +164,10 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 /** Reads the chunk's stored devices in one round trip and writes those that differ. */
 async function importChunk(db: Firestore, rows: Valid[], options: ImportOptions, summary: Summary): Promise<void> {
   if (rows.length === 0) return;
-  const snapshots = await getAllOf(db, rows.map((r) => deviceRef(db, r.uid, r.deviceId)));
+  const snapshots = await getAllOf(
+    db,
+    rows.map((r) => deviceRef(db, r.uid, r.deviceId)),
+  );
   const pending = rows.flatMap((r, i) => (alreadyStored(readOrProblem(snapshots[i]!).value, r) ? [] : [{ r, exists: snapshots[i]!.exists }]));
   summary.unchanged += rows.length - pending.length;
   if (options.dryRun) {

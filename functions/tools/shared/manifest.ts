@@ -15,7 +15,13 @@ export interface Manifest {
 export function loadManifest(functionsDir: string, nodePath = process.execPath): Manifest {
   const dir = mkdtempSync(join(tmpdir(), "pushfan-manifest-"));
   const out = join(dir, "manifest.json");
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, GCLOUD_PROJECT: "my-project", FUNCTIONS_MANIFEST_OUTPUT_PATH: out, FUNCTIONS_CONTROL_API: "true" };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GCLOUD_PROJECT: "my-project",
+    FUNCTIONS_MANIFEST_OUTPUT_PATH: out,
+    FUNCTIONS_CONTROL_API: "true",
+  };
   const bin = join(functionsDir, "node_modules/firebase-functions/lib/bin/firebase-functions.js");
   const run = spawnSync(nodePath, [bin, "."], { cwd: functionsDir, env, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`manifest generation failed (is the build there?): ${run.stderr}`);

@@ -1,7 +1,7 @@
 // Following a notification document to its outcome and reporting it; shared by `npm run send` and
 // the demo.
 import type { DocumentReference } from "firebase-admin/firestore";
-import { deliveriesOf, isTerminal, notificationConverter, type DeliveryDocument, type StoredNotification } from "../../src/notifications/documents.js";
+import { type DeliveryDocument, deliveriesOf, isTerminal, notificationConverter, type StoredNotification } from "../../src/notifications/documents.js";
 import type { NotificationStatus } from "../../src/types.js";
 import { formatTable, startProgress } from "./output.js";
 
@@ -47,7 +47,9 @@ export function stateOf(n: StoredNotification, tty: boolean): string {
   const filled = Math.round(shown * BAR_WIDTH);
   const bar = `▕${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}▏`;
   const count = (n: number) => n.toLocaleString("en-US");
-  return tty ? `processing ${bar} ${count(p.devicesDone)}/${count(p.devicesPlanned)} devices` : `processing ${Math.round(shown * 100)}% of ${count(p.devicesPlanned)} devices`;
+  return tty
+    ? `processing ${bar} ${count(p.devicesDone)}/${count(p.devicesPlanned)} devices`
+    : `processing ${Math.round(shown * 100)}% of ${count(p.devicesPlanned)} devices`;
 }
 
 /**

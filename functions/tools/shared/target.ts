@@ -1,7 +1,7 @@
 // Where an admin tool (send, purge) writes: the running emulators by default, a real project with
 // Application Default Credentials when `--project` names one.
 import { initializeApp } from "firebase-admin/app";
-import { getFirestore, type Firestore } from "firebase-admin/firestore";
+import { type Firestore, getFirestore } from "firebase-admin/firestore";
 
 const DEFAULT_EMULATOR_HOST = "127.0.0.1:8080";
 const DEFAULT_PROJECT = "demo-pushfan";

@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { fieldId } from "../../ui/fields";
 import { Page } from "../../ui/Page";
-import { emptyForm, type ComposeForm } from "./form";
+import { type ComposeForm, emptyForm } from "./form";
 import { Preview } from "./Preview";
 import { AdvancedFields, AndroidFields, ApnsFields, AudienceSection, DeliverySection, MessageSection } from "./sections";
 import { PreviewLanguage, previewContent, TranslationsSection } from "./Translations";

@@ -1,9 +1,10 @@
 // The notification's translations as editable rows (a language tag and the fields it replaces), and
 // the choice of language the preview shows.
-import { MAX_TRANSLATIONS } from "../../../../functions/src/notifications/schema";
+
 import { translated } from "../../../../functions/src/localization/match";
+import { MAX_TRANSLATIONS } from "../../../../functions/src/notifications/schema";
 import { FieldSet, SelectField, TextArea, TextField } from "../../ui/fields";
-import { variantOf, type ComposeForm, type TranslationRow } from "./form";
+import { type ComposeForm, type TranslationRow, variantOf } from "./form";
 import type { SectionProps } from "./sections";
 
 let nextRowId = 1;
@@ -47,7 +48,12 @@ export function TranslationsSection({ form, change, errors }: SectionProps) {
                     onValue={(tag) => update(row.id, { tag })}
                     errors={errors[translationPath(row)]}
                   />
-                  <button class="button button--small" type="button" aria-label={`Remove translation ${index + 1}`} onClick={() => change({ translations: rows.filter((r) => r.id !== row.id) })}>
+                  <button
+                    class="button button--small"
+                    type="button"
+                    aria-label={`Remove translation ${index + 1}`}
+                    onClick={() => change({ translations: rows.filter((r) => r.id !== row.id) })}
+                  >
                     Remove
                   </button>
                 </div>
@@ -74,7 +80,9 @@ export function PreviewLanguage({ form, value, onValue }: { form: ComposeForm; v
   const tagged = form.translations.filter((row) => row.tag.trim() !== "");
   if (tagged.length === 0) return null;
   const options = [{ value: "", label: "The message (no translation)" }, ...tagged.map((row) => ({ value: String(row.id), label: row.tag.trim() }))];
-  return <SelectField name="previewLanguage" label="Preview in" value={options.some((o) => o.value === value) ? value : ""} onValue={onValue} options={options} />;
+  return (
+    <SelectField name="previewLanguage" label="Preview in" value={options.some((o) => o.value === value) ? value : ""} onValue={onValue} options={options} />
+  );
 }
 
 /** The content a device with that translation sees: its fields, the message's where it has none. */

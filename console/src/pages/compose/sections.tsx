@@ -5,7 +5,7 @@ import { MAX_RECIPIENTS } from "../../../../functions/src/notifications/schema";
 import { Checkbox, FieldSet, RadioGroup, SelectField, TextArea, TextField } from "../../ui/fields";
 import { PLATFORM_LABELS } from "../../ui/format";
 import { DataRows } from "./DataRows";
-import { splitUids, type AudienceKind, type ComposeForm } from "./form";
+import { type AudienceKind, type ComposeForm, splitUids } from "./form";
 
 export interface SectionProps {
   form: ComposeForm;
@@ -62,11 +62,7 @@ export function AudienceSection(props: SectionProps) {
         <div class="choices">
           {DEVICE_TYPES.map((platform) => (
             <label key={platform} class={`choice ${form.platforms.includes(platform) ? "choice--checked" : ""}`}>
-              <input
-                type="checkbox"
-                checked={form.platforms.includes(platform)}
-                onChange={(event) => togglePlatform(platform, event.currentTarget.checked)}
-              />
+              <input type="checkbox" checked={form.platforms.includes(platform)} onChange={(event) => togglePlatform(platform, event.currentTarget.checked)} />
               {PLATFORM_LABELS[platform]}
             </label>
           ))}

@@ -7,7 +7,7 @@ import { navigate } from "../../router";
 import type { ShownError } from "../../ui/Alert";
 import type { ComposeForm } from "./form";
 import { translationFields } from "./Translations";
-import { groupErrors, validate, type FieldErrors } from "./validate";
+import { type FieldErrors, groupErrors, validate } from "./validate";
 
 /** Every field the form shows a problem next to; other paths go to the summary. */
 const FIELDS = new Set([

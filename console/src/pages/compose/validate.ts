@@ -2,7 +2,7 @@
 // exactly what the fan-out trigger would mark `invalid`, and reports it with the same field paths.
 import { parseNotification } from "../../../../functions/src/notifications/schema";
 import type { ErrorDetail, NotificationInput } from "../../../../functions/src/types";
-import { toRequest, type ComposeForm } from "./form";
+import { type ComposeForm, toRequest } from "./form";
 
 /** On success, the document as the backend will read it (defaults applied). */
 export type Validation = { ok: true; value: NotificationInput } | { ok: false; details: ErrorDetail[] };

@@ -2,7 +2,7 @@
 // Firestore can page with a cursor), live while the page is open.
 import { documentId, limit, orderBy, query, startAfter } from "firebase/firestore";
 import { useMemo, useState } from "preact/hooks";
-import { deliveriesOf, type DeliveryDocument } from "../../data/documents";
+import { type DeliveryDocument, deliveriesOf } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
 import { useServices } from "../../firebase";
 import { shorten } from "../../ui/format";
@@ -67,7 +67,15 @@ function DeliveryRow({ id, delivery: d, localized }: { id: string; delivery: Del
       <td>
         <span class={`badge badge--${DELIVERY_TONES[d.status] ?? "neutral"}`}>{d.status}</span>
       </td>
-      {localized && <td>{d.locale ?? <span class="muted" title="The message itself: no translation matched the device's locale">—</span>}</td>}
+      {localized && (
+        <td>
+          {d.locale ?? (
+            <span class="muted" title="The message itself: no translation matched the device's locale">
+              —
+            </span>
+          )}
+        </td>
+      )}
       <td>{d.attempts}</td>
       <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : <MessageId id={d.messageId} />}</td>
       <td class="table__time">

@@ -45,7 +45,10 @@ export function NotificationContent({ notification: n }: { notification: Notific
                 <ul class="plain-list">
                   {tags.map((tag) => (
                     <li key={tag}>
-                      <code>{tag}</code>: {Object.entries(translations[tag] ?? {}).map(([field, value]) => `${field} “${value}”`).join(", ")}
+                      <code>{tag}</code>:{" "}
+                      {Object.entries(translations[tag] ?? {})
+                        .map(([field, value]) => `${field} “${value}”`)
+                        .join(", ")}
                     </li>
                   ))}
                 </ul>

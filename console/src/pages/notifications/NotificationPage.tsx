@@ -1,7 +1,7 @@
 // One notification, live: status, counts, the backend's validation problems by field, when it is
 // due, its content, the per-device deliveries, and Cancel while there is something to stop.
 import { useMemo, useState } from "preact/hooks";
-import { cancelNotification, notificationOf, type NotificationDocument } from "../../data/documents";
+import { cancelNotification, type NotificationDocument, notificationOf } from "../../data/documents";
 import { useLiveDocument } from "../../data/live";
 import { useServices } from "../../firebase";
 import { href } from "../../router";
@@ -26,8 +26,7 @@ export function NotificationPage({ id }: { id: string }) {
     return (
       <Page title="Notification not found">
         <p>
-          There is no notification <code>{id}</code>; it may have been deleted.{" "}
-          <a href={href({ page: "notifications" })}>Back to the list</a>
+          There is no notification <code>{id}</code>; it may have been deleted. <a href={href({ page: "notifications" })}>Back to the list</a>
         </p>
       </Page>
     );

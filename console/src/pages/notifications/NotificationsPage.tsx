@@ -3,7 +3,7 @@
 // its creation), so a document appears here once the backend has seen it.
 import { limit, orderBy, query } from "firebase/firestore";
 import { useMemo, useState } from "preact/hooks";
-import { notificationsOf, type NotificationDocument } from "../../data/documents";
+import { type NotificationDocument, notificationsOf } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
 import { useServices } from "../../firebase";
 import { href } from "../../router";

@@ -26,8 +26,7 @@ export const statusOf = (n: NotificationDocument): DisplayStatus => n.status ?? 
 export const isCancellable = (n: NotificationDocument) => n.status === "scheduled" || n.status === "processing";
 
 /** The title to show; an `invalid` document may have a blank one, or none that is a string. */
-export const titleOf = (n: NotificationDocument): string =>
-  typeof n.title === "string" && n.title.trim() !== "" ? n.title : "(no title)";
+export const titleOf = (n: NotificationDocument): string => (typeof n.title === "string" && n.title.trim() !== "" ? n.title : "(no title)");
 
 /**
  * "User ada", "3 users", "Topic news", "Everyone", with the platform filter if any. Read from

@@ -6,9 +6,9 @@ import { orderBy, query } from "firebase/firestore";
 import { httpsCallable } from "firebase/functions";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { LookupUserRequest, LookupUserResponse, UserSummary } from "../../../../functions/src/types";
-import { devicesOf, type DeviceDocument } from "../../data/documents";
+import { type DeviceDocument, devicesOf } from "../../data/documents";
 import { useLiveQuery } from "../../data/live";
-import { useServices, type Services } from "../../firebase";
+import { type Services, useServices } from "../../firebase";
 import { navigate } from "../../router";
 import { ErrorAlert, type ShownError } from "../../ui/Alert";
 import { TextField } from "../../ui/fields";
@@ -72,7 +72,12 @@ function Account({ uid }: { uid: string }) {
     };
   }, [services, uid]);
   if (state.error) return <ErrorAlert title={`Could not look up ${uid}`} error={state.error} />;
-  if (state.user === undefined) return <p class="muted" role="status">Looking up {uid}…</p>;
+  if (state.user === undefined)
+    return (
+      <p class="muted" role="status">
+        Looking up {uid}…
+      </p>
+    );
   if (state.user === null) {
     return (
       <div class="card" role="status">
@@ -91,7 +96,8 @@ function Account({ uid }: { uid: string }) {
         {u.disabled && <span class="badge badge--neutral"> Disabled</span>}
       </p>
       <p class="muted">
-        Created {u.createdAt ? new Date(u.createdAt).toLocaleString() : "—"} · last sign-in {u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString() : "never"}
+        Created {u.createdAt ? new Date(u.createdAt).toLocaleString() : "—"} · last sign-in{" "}
+        {u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString() : "never"}
       </p>
     </section>
   );

@@ -7,7 +7,9 @@ import { HttpsError, onCall } from "firebase-functions/v2/https";
 export const benchBaseline = onCall({ region: "us-central1" }, async (request) => {
   const uid = request.auth?.uid;
   if (typeof uid !== "string" || uid === "") throw new HttpsError("unauthenticated", "Sign in before calling this function.");
-  const ref = getFirestore(getApps()[0] ?? initializeApp()).collection("benchBaseline").doc();
+  const ref = getFirestore(getApps()[0] ?? initializeApp())
+    .collection("benchBaseline")
+    .doc();
   await ref.set({ userId: uid, data: request.data ?? null, at: FieldValue.serverTimestamp() });
   return { id: ref.id };
 });
