@@ -90,7 +90,14 @@ export function consoleSuite(): ConsoleSuite {
 }
 
 /** Waits until `selector` matches an element whose text contains `text` (every one of them if a list); returns that text. */
-export async function waitForText(page: Page, selector: string, text: string | string[], timeout = 15_000): Promise<string> {
+/**
+ * How long a page may take to show what a test waits for: generous, because the first call of a
+ * function after the emulator starts a new worker for it (a cold start, several seconds on 2 busy
+ * cores) is part of it. Not a timing assertion: a page that never shows it still fails.
+ */
+const PAGE_WAIT_MS = 40_000;
+
+export async function waitForText(page: Page, selector: string, text: string | string[], timeout = PAGE_WAIT_MS): Promise<string> {
   const handle = await page.waitForFunction(
     (sel: string, wanted: string[]) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? "").find((t) => wanted.every((w) => t.includes(w))),
     { timeout },
@@ -117,7 +124,7 @@ export async function fill(page: Page, selector: string, value: string): Promise
 export const currentRoute = (page: Page) => page.evaluate(() => location.hash);
 
 /** Waits for the console to show a route starting with `prefix` (e.g. `#/notifications/`); returns the hash. */
-export async function waitForRoute(page: Page, prefix: string, timeout = 15_000): Promise<string> {
+export async function waitForRoute(page: Page, prefix: string, timeout = PAGE_WAIT_MS): Promise<string> {
   const handle = await page.waitForFunction((p: string) => location.hash.startsWith(p) && location.hash, { timeout }, prefix);
   return (await handle.jsonValue()) as string;
 }
