@@ -40,6 +40,9 @@ export function useRoute(): Route {
   useEffect(() => {
     const update = () => setRoute(parseRoute(location.hash));
     addEventListener("hashchange", update);
+    // The effect runs after the first paint: a hash changed in between (a click, a test) fired no
+    // event this listener heard, so the route is read once more now.
+    update();
     return () => removeEventListener("hashchange", update);
   }, []);
   return route;
