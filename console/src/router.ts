@@ -38,7 +38,8 @@ export function navigate(route: Route): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const update = () => setRoute(parseRoute(location.hash));
+    // A new route only when the hash names another page, so that reading it again renders nothing.
+    const update = () => setRoute((current) => (href(current) === href(parseRoute(location.hash)) ? current : parseRoute(location.hash)));
     addEventListener("hashchange", update);
     // The effect runs after the first paint: a hash changed in between (a click, a test) fired no
     // event this listener heard, so the route is read once more now.
