@@ -2,47 +2,25 @@
 // the CLI does (firebase-functions' own bin, with no emulator variable set), the files it would
 // upload, and the packages the deployed code needs. The proof that a deploy gets what the README
 // promises. Needs the build (`npm test` and `npm run test:unit` build first).
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SEND_DISPATCHES_PER_SECOND, STALL_MS, WAKE_PLAN_BUDGET_MS } from "../../src/notifications/pipeline";
+import { generateManifest, type Manifest } from "../../tools/shared/manifest";
 
 const FUNCTIONS_DIR = fileURLToPath(new URL("../..", import.meta.url));
 const ROOT = join(FUNCTIONS_DIR, "..");
 const firebaseJson = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8"));
 const pkg = JSON.parse(readFileSync(join(FUNCTIONS_DIR, "package.json"), "utf8"));
 
-interface Manifest {
-  endpoints: Record<string, any>;
-  params: Array<{ name: string; type: string; default: unknown; description: string }>;
-  requiredAPIs: Array<{ api: string }>;
-}
-
 let manifest: Manifest;
 let stderr: string;
 
 beforeAll(() => {
-  const out = join(mkdtempSync(join(tmpdir(), "pushfan-manifest-")), "manifest.json");
-  // Only what the CLI's discovery has: no emulator host, no FUNCTIONS_EMULATOR.
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GCLOUD_PROJECT: "my-project",
-    FUNCTIONS_MANIFEST_OUTPUT_PATH: out,
-    FUNCTIONS_CONTROL_API: "true",
-  };
-  const run = spawnSync(process.execPath, [join(FUNCTIONS_DIR, "node_modules/firebase-functions/lib/bin/firebase-functions.js"), "."], {
-    cwd: FUNCTIONS_DIR,
-    env,
-    encoding: "utf8",
-  });
-  if (run.status !== 0) throw new Error(`manifest generation failed (is the build there?): ${run.stderr}`);
-  stderr = `${run.stdout}${run.stderr}`;
-  manifest = JSON.parse(readFileSync(out, "utf8"));
+  // Only what the CLI's discovery has: no emulator host, no FUNCTIONS_EMULATOR (tools/shared/manifest.ts).
+  ({ manifest, output: stderr } = generateManifest(FUNCTIONS_DIR));
 }, 60_000);
 
 const v2 = { platform: "gcfv2", region: ["us-central1"], maxInstances: 20 };

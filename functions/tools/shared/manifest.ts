@@ -13,6 +13,11 @@ export interface Manifest {
 
 /** Loads the built functions in `functionsDir` (run the build first) and returns their manifest. */
 export function loadManifest(functionsDir: string, nodePath = process.execPath): Manifest {
+  return generateManifest(functionsDir, nodePath).manifest;
+}
+
+/** The manifest and what loading the code printed (a deploy-time `.value()` warns there, say). */
+export function generateManifest(functionsDir: string, nodePath = process.execPath): { manifest: Manifest; output: string } {
   const dir = mkdtempSync(join(tmpdir(), "pushfan-manifest-"));
   const out = join(dir, "manifest.json");
   const env = {
@@ -26,7 +31,7 @@ export function loadManifest(functionsDir: string, nodePath = process.execPath):
   const run = spawnSync(nodePath, [bin, "."], { cwd: functionsDir, env, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`manifest generation failed (is the build there?): ${run.stderr}`);
   try {
-    return JSON.parse(readFileSync(out, "utf8")) as Manifest;
+    return { manifest: JSON.parse(readFileSync(out, "utf8")) as Manifest, output: `${run.stdout}${run.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
