@@ -3,10 +3,11 @@
 import { type CallableRequest, HttpsError } from "firebase-functions/v2/https";
 import { ConfigError, config, forOperator } from "../config.js";
 import { logEvent } from "../shared/events.js";
-import { auth, db } from "../shared/firebase.js";
+import { db } from "../shared/firebase.js";
+import { callerOf } from "../shared/id-token.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
 import { kindOf } from "./address.js";
-import { codeOf, deviceIdOf, isContention, registerDevice, unregisterDevice } from "./registry.js";
+import { deviceIdOf, isContention, registerDevice, unregisterDevice } from "./registry.js";
 import { type RegisterDeviceResponse, registerDeviceRequestSchema, type UnregisterDeviceResponse, unregisterDeviceRequestSchema } from "./schema.js";
 
 /**
@@ -18,31 +19,6 @@ function checkAppCheck(request: CallableRequest<unknown>): void {
   if (setting(config.enforceAppCheck) && !request.app) {
     throw new HttpsError("unauthenticated", "This app must send a valid App Check token (ENFORCE_APP_CHECK is on).");
   }
-}
-
-/**
- * The signed-in caller's uid. onCall checks the ID token's signature and expiry but not whether
- * its user still exists: an app that starts after its account was deleted still holds an unexpired
- * token (up to an hour), and would re-create devices that then receive broadcasts for 60 days. So
- * the token is verified again with `checkRevoked` (one Auth lookup, as the api does): a deleted,
- * disabled or revoked user gets `unauthenticated` and nothing is written.
- */
-export async function callerOf(request: CallableRequest<unknown>): Promise<string> {
-  // The emulator decodes ID tokens without verifying them, so a garbage token can arrive as auth without a uid.
-  const uid = request.auth?.uid;
-  if (typeof uid !== "string" || uid === "") throw new HttpsError("unauthenticated", "Sign in before calling this function.");
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.rawRequest.headers.authorization ?? "")?.[1];
-  try {
-    if (token === undefined || (await auth().verifyIdToken(token, true)).uid !== uid) throw new Error("token mismatch");
-  } catch (error) {
-    const code = codeOf(error);
-    const deleted = code === "auth/user-not-found" || code === "auth/user-disabled" || code === "auth/id-token-revoked";
-    throw new HttpsError(
-      "unauthenticated",
-      deleted ? "This account no longer exists or was signed out everywhere; sign in again." : "The ID token is invalid.",
-    );
-  }
-  return uid;
 }
 
 /** A setting, or a clear `internal` error naming the bad param (the operator must fix it). */

@@ -7,6 +7,7 @@ import { kindOf } from "../devices/address.js";
 import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
 import { logEvent } from "../shared/events.js";
+import { IdTokenError, verifiedUid } from "../shared/id-token.js";
 import { type ErrorDetail, parseOrThrow, ValidationError } from "../shared/validation.js";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -125,22 +126,12 @@ function jsonBody(req: ApiRequest): unknown {
   return req.body;
 }
 
-const AUTH_MESSAGES: Record<string, string> = {
-  "auth/id-token-expired": "The ID token has expired; get a fresh one from the Firebase Auth SDK.",
-  "auth/id-token-revoked": "The ID token has been revoked; sign in again.",
-  "auth/user-disabled": "This user account has been disabled.",
-  "auth/user-not-found": "This user account no longer exists.",
-};
-
 async function authenticate(req: ApiRequest, auth: Auth): Promise<string> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header(req, "authorization") ?? "");
-  if (!match) throw new ApiError(401, "Send a Firebase ID token as 'Authorization: Bearer <token>'.");
   try {
-    const decoded = await auth.verifyIdToken(match[1]!, true);
-    return decoded.uid;
+    return await verifiedUid(auth, header(req, "authorization"));
   } catch (error) {
-    const code = (error as { code?: string }).code ?? "";
-    throw new ApiError(401, AUTH_MESSAGES[code] ?? "The ID token is invalid.");
+    if (error instanceof IdTokenError) throw new ApiError(401, error.message);
+    throw error;
   }
 }
 

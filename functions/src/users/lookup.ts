@@ -3,6 +3,7 @@
 import type { Auth, UserRecord } from "firebase-admin/auth";
 import { type CallableRequest, HttpsError } from "firebase-functions/v2/https";
 import { auth } from "../shared/firebase.js";
+import { callerOf } from "../shared/id-token.js";
 import { parseOrThrow, ValidationError } from "../shared/validation.js";
 import { type LookupUserResponse, lookupUserRequestSchema, type UserSummary } from "./schema.js";
 
@@ -41,7 +42,7 @@ function parse(data: unknown): { email?: string; uid?: string } {
 
 /** Only admins (custom claim `admin: true`, as the rules ask) may look users up. */
 export async function lookupUserHandler(request: CallableRequest<unknown>): Promise<LookupUserResponse> {
-  if (!request.auth?.uid) throw new HttpsError("unauthenticated", "Sign in before calling this function.");
-  if (request.auth.token.admin !== true) throw new HttpsError("permission-denied", "Only admins may look users up.");
+  await callerOf(request);
+  if (request.auth?.token.admin !== true) throw new HttpsError("permission-denied", "Only admins may look users up.");
   return { user: await lookupUser(auth(), parse(request.data)) };
 }
