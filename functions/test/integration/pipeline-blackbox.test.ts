@@ -3,8 +3,9 @@
 // mid-send, tokens moving between users mid-send, and the deployed sweeper finishing a notification
 // whose outcome write failed.
 import { randomUUID } from "node:crypto";
-import type { Firestore, Timestamp } from "firebase-admin/firestore";
+import { type Firestore, Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
+import * as exported from "../../src/index";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger } from "../../src/messaging/transport";
 import { acceptNotification } from "../../src/notifications/lifecycle";
@@ -117,5 +118,38 @@ describe("the deployed sweeper", () => {
     const done = await waitForOutcome(id, 30_000);
     expect(done).toMatchObject({ status: "sent", stats: { devices: 2, sent: 2 } });
     expect((await outboxOf(id)).filter((o) => o.outcome === "sent")).toHaveLength(2);
+  });
+});
+
+describe("the plan queue's function on a task's last attempt", () => {
+  it("retries a failing planner until the last attempt, which ends the notification failed with the error", async () => {
+    const uid = uniqueId("lastplan");
+    await seedDevices([{ uid, token: `${uid}-a` }]);
+    const id = uniqueId("n");
+    const createdAt = Timestamp.fromMillis(Date.now());
+    // A planner that cannot commit: its checkpoint says "start at shard 0", and shard 0 exists (as
+    // if written by a run that recorded no checkpoint), so every run's create-only commit fails.
+    const shard = { index: 0, devices: [], size: 0, dueAt: null, status: "done", attempts: 1, createdAt, updatedAt: createdAt, expireAt: createdAt };
+    const checkpoint = { segment: 0, after: "", windowStart: 0, nextIndex: 0, devices: 0 };
+    await fetch(`http://${HUB}/functions/disableBackgroundTriggers`, { method: "PUT" });
+    try {
+      await db.doc(`notifications/${id}`).set({ userId: uid, title: "Planner fails", status: "processing", createdAt });
+      await db.doc(`notifications/${id}/shards/000000`).set({ ...shard, checkpoint });
+      const task = { notificationId: id, generation: createdAt.toMillis(), kind: "plan", n: 0 };
+      const run = (retryCount: number) =>
+        exported.planNotification.run({ data: task, id: "task", retryCount, executionCount: 0, queueName: "planNotification", scheduledTime: "" } as never);
+      await expect(run(0)).rejects.toThrow();
+      expect((await db.doc(`notifications/${id}`).get()).get("status")).toBe("processing");
+      // Cloud Tasks' backoff (up to 900 s) outlasts the failed run's planner lease (600 s): by the
+      // last attempt it has expired. Here that time is skipped.
+      await db.doc(`notifications/${id}`).update({ "lease.expiresAt": Timestamp.fromMillis(Date.now() - 1000) });
+      await run(9);
+    } finally {
+      await fetch(`http://${HUB}/functions/enableBackgroundTriggers`, { method: "PUT" });
+    }
+    const doc = (await db.doc(`notifications/${id}`).get()).data()!;
+    expect(doc).toMatchObject({ status: "failed", error: { code: "pushfan/task-failed" } });
+    expect(doc.lease).toBeUndefined();
+    expect(await outboxOf(id)).toEqual([]);
   });
 });
