@@ -13,6 +13,7 @@ import { STALL_MS } from "../../src/notifications/pipeline";
 import { inProcess } from "../../tools/bench/pipeline";
 import { adminAuth, api, callFunction, createUser, db, eventFunctionUrl, uniqueId, waitFor } from "../helpers/emulator";
 import { deviceIdsOf, outboxOf, seedDevices, sendNotification, waitForOutcome } from "../helpers/notifications";
+import { withSettings } from "../helpers/settings";
 
 const HUB = process.env.FIREBASE_EMULATOR_HUB ?? "127.0.0.1:4400";
 
@@ -137,7 +138,9 @@ describe("the plan queue's function on a task's last attempt", () => {
       await db.doc(`notifications/${id}/shards/000000`).set({ ...shard, checkpoint });
       const task = { notificationId: id, generation: createdAt.toMillis(), kind: "plan", n: 0 };
       const run = (retryCount: number) =>
-        exported.planNotification.run({ data: task, id: "task", retryCount, executionCount: 0, queueName: "planNotification", scheduledTime: "" } as never);
+        withSettings({}, () =>
+          exported.planNotification.run({ data: task, id: "task", retryCount, executionCount: 0, queueName: "planNotification", scheduledTime: "" } as never),
+        );
       await expect(run(0)).rejects.toThrow();
       expect((await db.doc(`notifications/${id}`).get()).get("status")).toBe("processing");
       // Cloud Tasks' backoff (up to 900 s) outlasts the failed run's planner lease (600 s): by the

@@ -2,14 +2,13 @@
 // retried forever. Every deployed function is run here, in this process, through its own export
 // (`.run`, which firebase-functions keeps for this) with its settings changed for the call; the
 // Functions emulator's triggers are paused meanwhile so that they do not race these calls.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { logger } from "firebase-functions";
 import type { UserRecord } from "firebase-functions/v1/auth";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as exported from "../../src/index";
 import { createUser, db, uniqueId, waitFor } from "../helpers/emulator";
 import { deviceIdsOf, outboxOf, seedDevices, sha256 } from "../helpers/notifications";
+import { withSettings } from "../helpers/settings";
 
 const HUB = process.env.FIREBASE_EMULATOR_HUB ?? "127.0.0.1:4400";
 
@@ -29,34 +28,8 @@ const ALL_BAD: Record<string, string> = {
   PURGE_TIME_BUDGET_SECONDS: "1",
 };
 
-/** The settings the emulator's functions run with (functions/.env.local), as firebase-tools reads them. */
-const EMULATOR_SETTINGS: Record<string, string> = Object.fromEntries(
-  readFileSync(fileURLToPath(new URL("../../.env.local", import.meta.url)), "utf8")
-    .split("\n")
-    .filter((line) => /^[A-Z_]+=/.test(line))
-    .map((line) => {
-      const [key, ...rest] = line.split("=");
-      return [key!, rest.join("=").replace(/^"(.*)"$/, "$1")];
-    }),
-);
-
 /** A callable's raw request as a signed-in client sends it (callables verify the ID token again). */
 const signedIn = (idToken: string) => ({ headers: { authorization: `Bearer ${idToken}` } });
-
-/** Runs `fn` with the emulator's settings, changed by `settings`, as the function's environment. */
-async function withSettings<T>(settings: Record<string, string>, fn: () => T | Promise<T>): Promise<T> {
-  const all = { ...EMULATOR_SETTINGS, MESSAGING_TRANSPORT: "sandbox", ...settings };
-  const saved = Object.fromEntries(Object.keys(all).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, all);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 function logged() {
   const lines: unknown[][] = [];
