@@ -33,6 +33,7 @@ pushfan is running on the Firebase emulators (project ${project}).
   Auth emulator               http://${auth}
   Firestore emulator          http://${firestore}
   Device purge (daily)        not scheduled here (the emulators have no Pub/Sub): npm run purge runs it
+  Sweeper (every 5 minutes)   not scheduled here either: POST ${functions}/sweepNotifications-0 runs it
 ${ui ? `  Emulator UI                 ${ui}` : "  Emulator UI                 not started (it needs a download; offline it is left out)"}
 
 Client SDKs: connectAuthEmulator(auth, "http://${auth}"),

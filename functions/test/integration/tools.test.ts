@@ -294,6 +294,7 @@ describe("the npm start session", () => {
       "pushfan is running on the Firebase emulators (project demo-pushfan).",
       "Admin console               http://127.0.0.1:5002",
       "registerDevice (callable)   http://127.0.0.1:5001/demo-pushfan/us-central1/registerDevice",
+      "Sweeper (every 5 minutes)   not scheduled here either: POST http://127.0.0.1:5001/demo-pushfan/us-central1/sweepNotifications-0",
       "Emulator UI                 not started",
       'connectFirestoreEmulator(db, "127.0.0.1", 8080)',
       "Demo accounts (Auth emulator; sign in with email and password):",
