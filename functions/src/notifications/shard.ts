@@ -399,7 +399,7 @@ export async function stopNotification(deps: FanoutDeps, notificationId: string,
  * The last task attempt of a shard failed: its devices still in the audience and not settled are
  * recorded as failed, so the notification can still finish instead of staying `processing`. Not a
  * failure when a live run holds the shard (it finishes it); a stopped notification's shard only
- * counts what was sent (a cancellation is not a failure).
+ * counts what was sent (a cancellation is not a failure). Ends with `settle`, as every task does.
  */
 export async function giveUpShard(
   deps: FanoutDeps,
@@ -409,6 +409,10 @@ export async function giveUpShard(
   error: unknown,
   runId: string,
 ): Promise<void> {
+  await thenSettle(deps, notificationId, () => giveUp(deps, settings, notificationId, index, error, runId));
+}
+
+async function giveUp(deps: FanoutDeps, settings: FanoutSettings, notificationId: string, index: number, error: unknown, runId: string): Promise<void> {
   if (error instanceof LeaseBusyError) return;
   const [nSnap, sSnap] = await getAllOf(deps.db, [notificationRef(deps.db, notificationId), shardRef(deps.db, notificationId, index)]);
   const shard = readOrProblem(sSnap).value;

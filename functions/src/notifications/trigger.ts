@@ -18,7 +18,6 @@ import {
   runPlanTask,
   runWakeTask,
 } from "./lifecycle.js";
-import { settle } from "./outcome.js";
 import {
   type EnqueueOptions,
   type FanoutDeps,
@@ -186,7 +185,6 @@ export async function onSendTask(request: Request<ShardTask>): Promise<void> {
       }
       if (!isLastAttempt(request)) throw error;
       await giveUpShard(d, s, task.notificationId, task.shard, error, runId);
-      await settle(d, task.notificationId);
     }
   });
 }
