@@ -51,6 +51,11 @@ export const DELIVERY_RETENTION_DAYS = defineInt("DELIVERY_RETENTION_DAYS", {
   description: "Delivery records and shard records are deleted by a Firestore TTL policy this many days after their last update (1-3650).",
 });
 
+export const INBOX_RETENTION_DAYS = defineInt("INBOX_RETENTION_DAYS", {
+  default: 90,
+  description: "Inbox entries are deleted by a Firestore TTL policy this many days after they were created (1-3650).",
+});
+
 export const DEFAULT_TIME_ZONE = defineString("DEFAULT_TIME_ZONE", {
   default: "Etc/UTC",
   description: "IANA time zone for localTime delivery to devices that did not register a valid timezone.",
@@ -152,6 +157,7 @@ export const config = {
   maxEventAgeSeconds: () => intIn(NOTIFICATION_MAX_EVENT_AGE_SECONDS, 60, 86_400),
   fcmMessagesPerMinute: () => intIn(FCM_MESSAGES_PER_MINUTE, 1200, 600_000),
   deliveryRetentionDays: () => intIn(DELIVERY_RETENTION_DAYS, 1, 3650),
+  inboxRetentionDays: () => intIn(INBOX_RETENTION_DAYS, 1, 3650),
   defaultTimeZone: () => timeZone(DEFAULT_TIME_ZONE),
   inactiveRetentionDays: () => intIn(INACTIVE_RETENTION_DAYS, 1, 3650),
   staleDeviceDays: () => intIn(STALE_DEVICE_DAYS, 1, 3650),

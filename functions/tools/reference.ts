@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { deviceConverter, tokenOwnerConverter, userConverter } from "../src/devices/documents.js";
 import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../src/devices/schema.js";
+import { inboxConverter } from "../src/inbox/documents.js";
 import {
   DELIVERY_STATUSES,
   deliveryConverter,
@@ -46,6 +47,12 @@ export const DOCUMENTS: Array<{ path: string; converter: string; schema: z.ZodTy
     note: "the delivery ledger, one per device",
   },
   { path: "notifications/{id}/shards/{index}", converter: "shardConverter", schema: shardConverter.schema, note: "a shard of a large audience (internal)" },
+  {
+    path: "users/{uid}/inbox/{notificationId}",
+    converter: "inboxConverter",
+    schema: inboxConverter.schema,
+    note: "an inbox entry; the owner changes only seenAt, readAt, archivedAt",
+  },
 ];
 
 const STATUSES: Array<[string, readonly string[]]> = [

@@ -82,6 +82,8 @@ export interface NotificationOutput<T = Timestamp> {
   halt?: { code: string; message: string };
   /** When the sweeper looks at it if nothing moves (see STALL_MS); deleted once terminal. */
   checkAt?: T;
+  /** Devices that reported it received / opened, counted from the ledger at most once a minute (inbox/engagement.ts). */
+  engagement?: { received: number; opened: number; updatedAt: T };
 }
 
 /** A stored notification: the admin's fields (checked by schema.ts) and the backend's outputs. */
@@ -113,6 +115,7 @@ const notificationSchema: z.ZodType<StoredNotification> = z.looseObject({
   plan: z.object({ complete: z.literal(true), shards: z.number(), devices: z.number(), inline: z.boolean().optional() }).optional(),
   halt: codeMessage.optional(),
   checkAt: timestampSchema.optional(),
+  engagement: z.object({ received: z.number(), opened: z.number(), updatedAt: timestampSchema }).optional(),
 });
 
 /** `notifications/{id}/deliveries/{deviceId}`: one device's outcome, and the idempotency record. */
@@ -132,6 +135,9 @@ export interface DeliveryDocument<T = Timestamp> {
   updatedAt: T;
   /** When the TTL policy deletes the record: `updatedAt` + DELIVERY_RETENTION_DAYS. */
   expireAt: T;
+  /** Set once, by reportEvent from the device itself (inbox/events.ts). */
+  receivedAt?: T;
+  openedAt?: T;
 }
 
 const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
@@ -145,6 +151,8 @@ const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
   attempts: z.number(),
   updatedAt: timestampSchema,
   expireAt: timestampSchema,
+  receivedAt: timestampSchema.optional(),
+  openedAt: timestampSchema.optional(),
 });
 
 export const SHARD_STATUSES = ["planned", "sending", "done", "skipped"] as const;

@@ -2,6 +2,7 @@
 // woken at its time, cancelled by an admin, failed for a bad setting or a task out of attempts,
 // its records deleted with it. Every entry point here ends with `settle`.
 import { FieldValue, type Firestore, Timestamp, type UpdateData } from "firebase-admin/firestore";
+import { deleteEntriesOf } from "../inbox/delete.js";
 import { readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { summarizeDetails } from "../shared/validation.js";
@@ -76,7 +77,7 @@ async function decide(deps: FanoutDeps, settings: FanoutSettings, notificationId
         message: `The fan-out event is ${Math.round(ageMs / 1000)} s old, beyond NOTIFICATION_MAX_EVENT_AGE_SECONDS; delivery was abandoned.`,
       });
     }
-    const parsed = parseNotification(n, { now: event.createdAt });
+    const parsed = parseNotification(n, { now: event.createdAt, notificationId });
     const createdAt = Timestamp.fromMillis(event.createdAt);
     if (!parsed.ok) {
       logEvent("notification.invalid", { notificationId, details: parsed.details });
@@ -262,14 +263,15 @@ export async function failNotification(deps: FanoutDeps, notificationId: string,
  * A notification document was deleted: that stops it (its planner's commits and its shards' claims
  * find it gone), and its records are deleted too, leaving none. The shards go first: every record a
  * running shard or planner writes is written in a transaction that reads its shard (or the
- * notification), so once the shards are gone nothing more is written, and the second pass removes
- * what was. BulkWriter's default ramp (500 ops/s, +50% every 5 minutes) would need 33 minutes for
+ * notification), so once the shards are gone nothing more is written, and the next passes remove
+ * what was: the users' inbox entries (written under the same guards), then the notification's records. BulkWriter's default ramp (500 ops/s, +50% every 5 minutes) would need 33 minutes for
  * a million deliveries; deletes of existing documents need no ramp, so it starts at 5,000 ops/s
  * (1,000,000 deliveries in about 3.5 minutes; the trigger retries, resuming, if it times out).
  */
 export async function deleteNotificationRecords(db: Firestore, notificationId: string): Promise<void> {
   const writer = () => db.bulkWriter({ throttling: { initialOpsPerSecond: DELETE_OPS_PER_SECOND, maxOpsPerSecond: DELETE_OPS_PER_SECOND * 2 } });
   await db.recursiveDelete(shardsOf(db, notificationId), writer());
+  await deleteEntriesOf(db, notificationId, writer());
   await db.recursiveDelete(notificationRef(db, notificationId), writer());
 }
 

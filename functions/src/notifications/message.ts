@@ -42,7 +42,8 @@ export function collapseId(key: string): string {
  * which firebase-admin rejects).
  *
  * - `data` carries every `data` value as a string, plus `imageUrl` and `link` for apps that render
- *   notifications themselves; keys the document's `data` sets itself win over both.
+ *   notifications themselves (keys the document's `data` sets itself win over both), and always
+ *   `notificationId`.
  * - The APNs aps keys are written in their wire form (`mutable-content`, `thread-id`), which
  *   firebase-admin passes through unchanged.
  * - `dryRun` is not part of a message: it is an argument of `sendEach`.
@@ -79,7 +80,7 @@ export function localizedMessages(notificationId: string, n: NotificationInput, 
 function messageContent(notificationId: string, n: NotificationInput, now: Date): MessageContent {
   const { title, body, imageUrl, link, collapseKey, ttlSeconds, priority } = n;
   const high = priority === "high";
-  const { notification, data } = payloadParts(n);
+  const { notification, data } = payloadParts(n, notificationId);
 
   const message: MessageContent = {
     notification,
@@ -108,7 +109,8 @@ function messageContent(notificationId: string, n: NotificationInput, now: Date)
           // Lets the app's notification service extension download and attach the image.
           "mutable-content": imageUrl === undefined ? undefined : 1,
           sound: n.apns?.sound,
-          badge: n.apns?.badge,
+          // "unread" is a count per user, set per device by the batch (inbox/badge.ts).
+          badge: typeof n.apns?.badge === "number" ? n.apns.badge : undefined,
           category: n.apns?.category,
           "thread-id": n.apns?.threadId,
         }),

@@ -67,6 +67,8 @@ export interface FanoutSettings {
   maxAttempts: number;
   backoff: { baseMs: number; maxMs: number };
   retentionDays: number;
+  /** INBOX_RETENTION_DAYS: how long an inbox entry lives. */
+  inboxRetentionDays: number;
   defaultTimeZone: string;
   /** A creation event older than this is closed as failed instead of sent. */
   maxEventAgeMs: number;

@@ -6,8 +6,9 @@
 // can neither overwrite a shard (create-only) nor write after its notification was deleted. Every
 // device lands in exactly one shard. A window's send tasks are enqueued, ENQUEUE_CONCURRENCY at a
 // time, while the next window is read, and confirmed before the next window is committed.
-import { FieldValue, type Query, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { type DocumentSnapshot, FieldValue, type Query, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { ownerOf } from "../devices/registry.js";
+import { writeListedEntries } from "../inbox/write.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { audienceSegments } from "./audience.js";
@@ -69,6 +70,9 @@ export async function runPlanner(deps: FanoutDeps, settings: FanoutSettings, not
     logEvent("plan.corrupt", { notificationId });
     return { kind: "stopped" };
   }
+  // The listed users' inbox entries come before the first shard (only a fresh plan writes them).
+  const guard = { ref: notificationRef(deps.db, notificationId), holds: (s: DocumentSnapshot) => s.get("lease.runId") === run.runId };
+  if (resume.checkpoint.nextIndex === 0 && !(await writeListedEntries(deps, settings, notificationId, claim.notification, guard))) return { kind: "gone" };
   const target = { notificationId, generation: claim.generation };
   const walker = new AudienceWalker(deps, settings, target, claim.notification, claim.windowStart, { ...run, expiresAt: claim.expiresAt }, resume);
   const outcome = await walker.walk();

@@ -45,6 +45,7 @@ export const OUTPUT_FIELDS = [
   "dueAt",
   "halt",
   "checkAt",
+  "engagement",
 ] as const;
 
 /** The audience fields; a notification sets exactly one. */
@@ -101,9 +102,9 @@ const httpsUrl = () =>
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
-// Keys FCM keeps for itself. Compared case-insensitively (FCM documents the words, not their case;
+// Keys FCM keeps for itself, and `notificationId`, which pushfan adds to every message. Compared case-insensitively (FCM documents the words, not their case;
 // rejecting `From` costs the admin a clear error, accepting it would fail the whole send).
-const RESERVED_DATA_KEYS = new Set(["from", "notification", "message_type", "collapse_key"]);
+const RESERVED_DATA_KEYS = new Set(["from", "notification", "message_type", "collapse_key", "notificationid"]);
 const RESERVED_DATA_PREFIXES = ["google", "gcm"];
 
 function dataKeyProblem(key: string): string | undefined {
@@ -194,7 +195,8 @@ const androidSchema = z.strictObject(
 const apnsSchema = z.strictObject(
   {
     sound: option(),
-    badge: integer().min(0, "must be 0 or more").optional(),
+    // "unread": each iOS device gets its user's unread inbox count (see inbox/badge.ts).
+    badge: z.union([integer().min(0, "must be 0 or more"), z.literal("unread")], { error: 'must be an integer of 0 or more, or "unread"' }).optional(),
     category: option(),
     threadId: option(),
   },
@@ -276,6 +278,7 @@ export const notificationSchema = z
         .optional(),
       cancelled: z.literal(true, { error: "can only be true (set it to cancel the notification)" }).optional(),
       translations: translationsSchema.optional(),
+      inbox: z.boolean({ error: "must be true or false" }).optional(),
     },
     objectError("notification"),
   )
@@ -290,6 +293,9 @@ export const notificationSchema = z
           const others = set.filter((f) => f !== field).join(" and ");
           ctx.addIssue({ code: "custom", message: `set exactly one audience; ${others} is set too`, path: [field] });
         }
+      }
+      if (n.apns?.badge === "unread" && n.inbox !== true) {
+        ctx.addIssue({ code: "custom", message: 'badge "unread" counts inbox entries: set inbox: true', path: ["apns", "badge"] });
       }
     },
     // Run even when other fields failed, so every problem is reported at once.
@@ -328,7 +334,7 @@ export function recipientsOf(n: NotificationInput): string[] {
  * FCM's 4096-byte limit. Output fields are ignored. The size is checked only once the fields are
  * valid, since a payload cannot be built from invalid ones.
  */
-export function parseNotification(data: unknown, options: { now?: number } = {}): ParseNotificationResult {
+export function parseNotification(data: unknown, options: { now?: number; notificationId?: string } = {}): ParseNotificationResult {
   const input = isPlainObject(data) ? withoutOutputFields(data) : data;
   const result = notificationSchema.safeParse(input);
   if (!result.success) return { ok: false, details: formatZodError(result.error) };
@@ -338,18 +344,19 @@ export function parseNotification(data: unknown, options: { now?: number } = {})
   if (sendAt !== undefined && sendAt - now > MAX_SCHEDULE_DAYS * DAY_MS) {
     return { ok: false, details: [{ path: "sendAt", message: `must be at most ${MAX_SCHEDULE_DAYS} days ahead` }] };
   }
-  const oversized = oversizedPayloads(result.data);
+  const oversized = oversizedPayloads(result.data, options.notificationId);
   return oversized.length > 0 ? { ok: false, details: oversized } : { ok: true, value: result.data };
 }
 
 /** The document's payload, and each translation's (with the fields it takes from the document), over 4096 bytes. */
-function oversizedPayloads(n: NotificationInput): ErrorDetail[] {
+function oversizedPayloads(n: NotificationInput, notificationId?: string): ErrorDetail[] {
   const limit = `FCM's limit is ${MAX_PAYLOAD_BYTES} bytes`;
   const details: ErrorDetail[] = [];
-  const size = payloadBytes(n);
-  if (size > MAX_PAYLOAD_BYTES) details.push({ path: "", message: `the FCM payload (title, body, imageUrl, link, data) is ${size} bytes; ${limit}` });
+  const size = payloadBytes(n, notificationId);
+  if (size > MAX_PAYLOAD_BYTES)
+    details.push({ path: "", message: `the FCM payload (title, body, imageUrl, link, data with notificationId) is ${size} bytes; ${limit}` });
   for (const [tag, variant] of Object.entries(n.translations ?? {})) {
-    const bytes = payloadBytes(translated(n, variant));
+    const bytes = payloadBytes(translated(n, variant), notificationId);
     if (bytes > MAX_PAYLOAD_BYTES)
       details.push({
         path: `translations.${tag}`,

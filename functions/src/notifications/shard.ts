@@ -6,6 +6,7 @@
 // the ledger keep every device, and every token, to one accepted send.
 import { type DocumentSnapshot, FieldPath, FieldValue, Timestamp, type UpdateData } from "firebase-admin/firestore";
 import { deviceRef } from "../devices/documents.js";
+import { writeShardEntries } from "../inbox/write.js";
 import { backoffDelayMs } from "../messaging/backoff.js";
 import { chunk, type SendError } from "../messaging/transport.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
@@ -279,6 +280,8 @@ class ShardSender {
     // A stopped notification's shard only counts what its crashed run recorded.
     const loaded = notification ? await loadTargets(this.deps, this.at.notificationId, notification, keys, this.claim.since) : undefined;
     this.recent = loaded?.recent ?? new Set();
+    const ref = shardRef(this.deps.db, this.at.notificationId, this.at.index);
+    if (loaded && !(await writeShardEntries(this.deps, this.settings, this.at.notificationId, notification!, ref, loaded.targets))) return "gone";
     // A shard sent before (by a crashed or stopped run) reads its whole ledger; a fresh one only the recent devices'.
     const resumed = (this.claim.shard.rounds ?? 0) > 0 || this.claim.shard.status === "sending";
     // A stopped notification's shard only counts: its keys stand in for targets, and none is sent.

@@ -57,6 +57,7 @@ export function fanoutSettings(): FanoutSettings {
     maxAttempts: config.sendMaxAttempts(),
     backoff: { baseMs: config.backoffBaseMs(), maxMs: config.backoffMaxMs() },
     retentionDays: config.deliveryRetentionDays(),
+    inboxRetentionDays: config.inboxRetentionDays(),
     defaultTimeZone: config.defaultTimeZone(),
     maxEventAgeMs: config.maxEventAgeSeconds() * 1000,
   };

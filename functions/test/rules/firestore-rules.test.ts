@@ -4,7 +4,23 @@
 
 import { readFileSync } from "node:fs";
 import { assertFails, assertSucceeds, type RulesTestContext, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
-import { collection, collectionGroup, deleteDoc, doc, type Firestore, getDoc, getDocs, query, setDoc, setLogLevel, updateDoc, where } from "firebase/firestore";
+import {
+  collection,
+  collectionGroup,
+  deleteDoc,
+  deleteField,
+  doc,
+  type Firestore,
+  getDoc,
+  getDocs,
+  query,
+  serverTimestamp,
+  setDoc,
+  setLogLevel,
+  Timestamp,
+  updateDoc,
+  where,
+} from "firebase/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT_FIELDS } from "../../src/notifications/schema";
 import { uniqueId } from "../helpers/emulator";
@@ -148,9 +164,9 @@ describe("notifications/{id}: read", () => {
     expect(snap.get("title")).toBe("for alice");
   });
 
-  it("a recipient listed in userIds reads it", async () => {
-    await assertSucceeds(getDoc(doc(asAlice(), `notifications/${ids.toMany}`)));
-    await assertSucceeds(getDoc(doc(asUser(carol), `notifications/${ids.toMany}`)));
+  it("a member of a userIds list does not read it (it names the other recipients): their view is their inbox entry and delivery", async () => {
+    await assertFails(getDoc(doc(asAlice(), `notifications/${ids.toMany}`)));
+    await assertFails(getDoc(doc(asUser(carol), `notifications/${ids.toMany}`)));
   });
 
   it("a user who is not a recipient, and an unauthenticated client, cannot read it", async () => {
@@ -175,9 +191,8 @@ describe("notifications/{id}: read", () => {
     expect(single.docs.map((d) => d.id)).toEqual([ids.toAlice]);
   });
 
-  it("a client lists its own notifications addressed by userIds: where userIds array-contains me", async () => {
-    const many = await assertSucceeds(getDocs(query(collection(asAlice(), "notifications"), where("userIds", "array-contains", alice))));
-    expect(many.docs.map((d) => d.id)).toEqual([ids.toMany]);
+  it("a client cannot list the lists it is on: where userIds array-contains me is denied", async () => {
+    await assertFails(getDocs(query(collection(asAlice(), "notifications"), where("userIds", "array-contains", alice))));
   });
 
   it("broader lists are denied: every notification, or another user's", async () => {
@@ -280,6 +295,87 @@ describe("notifications/{id}/deliveries/{deviceId}", () => {
       await assertFails(updateDoc(doc(db, aliceDelivery()), { status: "failed" }));
       await assertFails(deleteDoc(doc(db, aliceDelivery())));
     }
+  });
+});
+
+describe("users/{uid}/inbox/{notificationId}", () => {
+  const old = Timestamp.fromMillis(Date.UTC(2026, 0, 1));
+  const entry = (extra: Record<string, unknown> = {}) => ({
+    notificationId: "n",
+    title: "Hello",
+    createdAt: old,
+    seenAt: null,
+    readAt: null,
+    archivedAt: null,
+    expireAt: old,
+    ...extra,
+  });
+  /** A fresh entry of alice's (tests change them). */
+  async function seedEntry(extra: Record<string, unknown> = {}) {
+    const path = `users/${alice}/inbox/${uniqueId("entry")}`;
+    await env.withSecurityRulesDisabled((context) => setDoc(doc(modular(context), path), entry(extra)));
+    return path;
+  }
+  const future = () => Timestamp.fromMillis(Date.now() + 60 * 60 * 1000);
+
+  it("the owner reads and lists their inbox; an admin too; nobody else", async () => {
+    const path = await seedEntry();
+    await assertSucceeds(getDoc(doc(asAlice(), path)));
+    await assertSucceeds(getDocs(query(collection(asAlice(), `users/${alice}/inbox`), where("readAt", "==", null))));
+    await assertSucceeds(getDoc(doc(asAdmin(), path)));
+    await assertSucceeds(getDocs(collection(asAdmin(), `users/${alice}/inbox`)));
+    await assertFails(getDoc(doc(asBob(), path)));
+    await assertFails(getDocs(collection(asBob(), `users/${alice}/inbox`)));
+    await assertFails(getDoc(doc(asAnonymous(), path)));
+    await assertFails(getDocs(query(collectionGroup(asAlice(), "inbox"), where("notificationId", "==", "n"))));
+  });
+
+  it("the owner sets seenAt, readAt and archivedAt to the request time, one or all at once", async () => {
+    const path = await seedEntry({ seenAt: old });
+    await assertSucceeds(updateDoc(doc(asAlice(), path), { readAt: serverTimestamp() }));
+    await assertSucceeds(updateDoc(doc(asAlice(), path), { seenAt: serverTimestamp(), readAt: serverTimestamp(), archivedAt: serverTimestamp() }));
+    const snap = await getDoc(doc(asAlice(), path));
+    expect(snap.get("archivedAt")).toBeInstanceOf(Timestamp);
+  });
+
+  it("the owner sets them back to null (unread, unarchived), leaving the others as they were", async () => {
+    const path = await seedEntry({ seenAt: old, readAt: old, archivedAt: old });
+    await assertSucceeds(updateDoc(doc(asAlice(), path), { readAt: null }));
+    await assertSucceeds(updateDoc(doc(asAlice(), path), { archivedAt: null, seenAt: null }));
+    expect((await getDoc(doc(asAlice(), path))).data()).toMatchObject({ seenAt: null, readAt: null, archivedAt: null });
+  });
+
+  it("another user, an admin and an unauthenticated client cannot change it", async () => {
+    const path = await seedEntry();
+    await assertFails(updateDoc(doc(asBob(), path), { readAt: serverTimestamp() }));
+    await assertFails(updateDoc(doc(asAdmin(), path), { readAt: serverTimestamp() }));
+    await assertFails(updateDoc(doc(asAnonymous(), path), { readAt: serverTimestamp() }));
+  });
+
+  it("the owner changes no other field, not even along with the read state", async () => {
+    const path = await seedEntry();
+    await assertFails(updateDoc(doc(asAlice(), path), { title: "Changed" }));
+    await assertFails(updateDoc(doc(asAlice(), path), { readAt: serverTimestamp(), expireAt: future() }));
+    await assertFails(updateDoc(doc(asAlice(), path), { readAt: serverTimestamp(), pinned: true }));
+  });
+
+  it("each read-state field takes only the request time or null: not a future or past time, another type, or removal", async () => {
+    const path = await seedEntry();
+    for (const field of ["seenAt", "readAt", "archivedAt"]) {
+      await assertFails(updateDoc(doc(asAlice(), path), { [field]: future() }));
+      await assertFails(updateDoc(doc(asAlice(), path), { [field]: Timestamp.fromMillis(Date.now() - 60_000) }));
+      await assertFails(updateDoc(doc(asAlice(), path), { [field]: true }));
+      await assertFails(updateDoc(doc(asAlice(), path), { [field]: deleteField() }));
+    }
+    expect((await getDoc(doc(asAlice(), path))).data()).toMatchObject({ seenAt: null, readAt: null, archivedAt: null });
+  });
+
+  it("nobody creates or deletes entries, not even the owner or an admin", async () => {
+    const path = await seedEntry();
+    await assertFails(setDoc(doc(asAlice(), `users/${alice}/inbox/${uniqueId("new")}`), entry()));
+    await assertFails(setDoc(doc(asAdmin(), `users/${alice}/inbox/${uniqueId("new")}`), entry()));
+    await assertFails(deleteDoc(doc(asAlice(), path)));
+    await assertFails(deleteDoc(doc(asAdmin(), path)));
   });
 });
 

@@ -135,6 +135,7 @@ describe("the deploy manifest", () => {
       FCM_MESSAGES_PER_MINUTE: ["int", 300000],
       SEND_MAX_CONCURRENT_SHARDS: ["int", 100],
       DELIVERY_RETENTION_DAYS: ["int", 30],
+      INBOX_RETENTION_DAYS: ["int", 90],
       DEFAULT_TIME_ZONE: ["string", "Etc/UTC"],
       INACTIVE_RETENTION_DAYS: ["int", 30],
       STALE_DEVICE_DAYS: ["int", 60],

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Firestore, type Query } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import { DEVICE_INDEX, PURGE_SHARDS } from "../../src/devices/documents";
+import { inboxQueries } from "../../src/inbox/documents";
 import { audienceSegments } from "../../src/notifications/audience";
 import { fanoutQueries } from "../../src/notifications/documents";
 import { purgeQueries } from "../../src/purge/purge";
@@ -90,6 +91,7 @@ function served(shape: Shape): boolean {
 const db = new Firestore({ projectId: "demo-indexes" });
 const purge = purgeQueries(db, Date.now(), { inactiveRetentionDays: 30, staleDeviceDays: 60 });
 const fanout = fanoutQueries(db, "n1");
+const inbox = inboxQueries(db, "u1", "n1");
 const only = (queries: Query<unknown>[]) => {
   expect(queries.length).toBeGreaterThan(0);
   return queries[0]!;
@@ -109,6 +111,12 @@ const queries: Record<string, Query<unknown>> = {
   "shards: done (outcome sums)": fanout.done,
   "shards: most send rounds (attempts)": fanout.slowest,
   "deliveries: failures": fanout.failures,
+  "inbox: every user's entry of a notification (deleted with it)": inbox.ofNotification,
+  "inbox: unread and unarchived (the badge)": inbox.unread,
+  "inbox: unseen (updateInbox all)": inbox.unseen,
+  "inbox: unread (updateInbox all)": inbox.notRead,
+  "inbox: unarchived (updateInbox all)": inbox.notArchived,
+  "inbox: read (updateInbox all, set unread)": inbox.read,
   "deliveries: per language (the console's counts)": db.collection("notifications").doc("n").collection("deliveries").where("locale", "==", "pt-BR"),
 };
 
@@ -179,7 +187,7 @@ describe("write-rate ceilings", () => {
 });
 
 describe("retention", () => {
-  it.each(["deliveries", "shards"])("a TTL policy deletes %s after expireAt", (group) => {
+  it.each(["deliveries", "shards", "inbox"])("a TTL policy deletes %s after expireAt", (group) => {
     expect(declared.fieldOverrides.find((o) => o.collectionGroup === group && o.fieldPath === "expireAt")?.ttl).toBe(true);
   });
 });

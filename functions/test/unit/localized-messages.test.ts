@@ -51,7 +51,7 @@ describe("localizedMessages", () => {
     expect(content.notification).toStrictEqual({ title: pt.title, body: pt.body, imageUrl: EN_IMAGE });
     expect(content.webpush?.notification).toMatchObject({ title: pt.title, body: pt.body, image: EN_IMAGE });
     expect(content.webpush?.fcmOptions).toStrictEqual({ link: pt.link });
-    expect(content.data).toStrictEqual({ imageUrl: EN_IMAGE, link: pt.link, promo: "flash" });
+    expect(content.data).toStrictEqual({ imageUrl: EN_IMAGE, link: pt.link, promo: "flash", notificationId: ID });
     // The collapse identity stays the notification's: a resend in another language still replaces it.
     expect(content.android?.notification?.tag).toBe(ID);
   });

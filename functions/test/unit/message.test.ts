@@ -57,7 +57,7 @@ describe("buildMessage", () => {
     expect(build(FULL)).toStrictEqual({
       token: TOKEN,
       notification: { title: "Summer sale", body: "Everything 50% off", imageUrl: IMAGE },
-      data: { orderId: "o-42", count: "3", ratio: "0.25", vip: "true", gift: "false", imageUrl: IMAGE, link: LINK },
+      data: { orderId: "o-42", count: "3", ratio: "0.25", vip: "true", gift: "false", imageUrl: IMAGE, link: LINK, notificationId: ID },
       android: {
         priority: "high",
         ttl: 3_600_000,
@@ -95,6 +95,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello" })).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello" },
+      data: { notificationId: ID },
       android: { priority: "high", notification: { tag: ID } },
       apns: {
         headers: { "apns-priority": "10", "apns-collapse-id": ID },
@@ -111,6 +112,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello", collapseKey: "scores" })).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello" },
+      data: { notificationId: ID },
       android: { priority: "high", collapseKey: "scores", notification: { tag: "scores" } },
       apns: {
         headers: { "apns-priority": "10", "apns-collapse-id": "scores" },
@@ -127,6 +129,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello", android: { tag: "chat-7" } })).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello" },
+      data: { notificationId: ID },
       android: { priority: "high", notification: { tag: "chat-7" } },
       apns: {
         headers: { "apns-priority": "10", "apns-collapse-id": ID },
@@ -145,6 +148,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello" }, longId)).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello" },
+      data: { notificationId: longId },
       android: { priority: "high", notification: { tag: longId } },
       apns: {
         headers: { "apns-priority": "10", "apns-collapse-id": hashed },
@@ -161,6 +165,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello", ttlSeconds: 0 })).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello" },
+      data: { notificationId: ID },
       android: { priority: "high", ttl: 0, notification: { tag: ID } },
       apns: {
         headers: { "apns-priority": "10", "apns-collapse-id": ID, "apns-expiration": "0" },
@@ -177,6 +182,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello", ttlSeconds: 3600 })).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello" },
+      data: { notificationId: ID },
       android: { priority: "high", ttl: 3_600_000, notification: { tag: ID } },
       apns: {
         headers: { "apns-priority": "10", "apns-collapse-id": ID, "apns-expiration": "1735790645" },
@@ -193,6 +199,7 @@ describe("buildMessage", () => {
     expect(build({ userId: "u1", title: "Hello", body: "later", priority: "normal" })).toStrictEqual({
       token: TOKEN,
       notification: { title: "Hello", body: "later" },
+      data: { notificationId: ID },
       android: { priority: "normal", notification: { tag: ID } },
       apns: {
         headers: { "apns-priority": "5", "apns-collapse-id": ID },
@@ -207,7 +214,7 @@ describe("buildMessage", () => {
 
   it("sends every data value as a string", () => {
     const message = build({ userId: "u1", title: "Hello", data: { n: 42, neg: -1.5, big: 1e21, t: true, f: false, s: "x", e: "" } });
-    expect(message.data).toStrictEqual({ n: "42", neg: "-1.5", big: "1e+21", t: "true", f: "false", s: "x", e: "" });
+    expect(message.data).toStrictEqual({ n: "42", neg: "-1.5", big: "1e+21", t: "true", f: "false", s: "x", e: "", notificationId: ID });
   });
 
   it("keeps data.imageUrl and data.link when data sets them", () => {
@@ -218,7 +225,7 @@ describe("buildMessage", () => {
       link: LINK,
       data: { imageUrl: "https://cdn.example.com/raw.png", link: "app://orders/1" },
     });
-    expect(message.data).toStrictEqual({ imageUrl: "https://cdn.example.com/raw.png", link: "app://orders/1" });
+    expect(message.data).toStrictEqual({ imageUrl: "https://cdn.example.com/raw.png", link: "app://orders/1", notificationId: ID });
     // The platform notifications still show the document's image and open its link.
     expect(message.notification).toStrictEqual({ title: "Hello", imageUrl: IMAGE });
     expect(message.webpush?.fcmOptions).toStrictEqual({ link: LINK });
@@ -226,7 +233,7 @@ describe("buildMessage", () => {
 
   it("passes link as data.link without an image", () => {
     const message = build({ userId: "u1", title: "Hello", link: LINK });
-    expect(message.data).toStrictEqual({ link: LINK });
+    expect(message.data).toStrictEqual({ link: LINK, notificationId: ID });
     expect(message.webpush?.fcmOptions).toStrictEqual({ link: LINK });
     expect(message.apns?.payload?.aps).toStrictEqual({});
   });
@@ -282,5 +289,19 @@ describe("collapseId", () => {
     expect(collapseId(id)).toMatch(/^[0-9a-f]{64}$/);
     expect(collapseId(id)).toBe(collapseId(id));
     expect(collapseId(id)).not.toBe(collapseId("é".repeat(34)));
+  });
+});
+
+describe("data.notificationId", () => {
+  it("every message carries the notification id in data, whatever else data holds", () => {
+    expect(build({ userId: "u1", title: "Hello" }, "n-7").data).toStrictEqual({ notificationId: "n-7" });
+    expect(build({ userId: "u1", title: "Hello", data: { a: 1 } }, "n-8").data).toStrictEqual({ a: "1", notificationId: "n-8" });
+  });
+
+  it("notificationId is a reserved data key, in any case", () => {
+    for (const key of ["notificationId", "NotificationID", "notificationid"]) {
+      const parsed = parseNotification({ userId: "u1", title: "Hello", data: { [key]: "x" } });
+      expect(parsed.ok ? [] : parsed.details).toEqual([{ path: `data.${key}`, message: `"${key}" is a reserved key` }]);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The notification document rules of CONTRACT.md §1, one case per rule, with the exact field paths.
 import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
-import { payloadParts } from "../../src/notifications/payload.js";
+import { ID_RESERVE, payloadParts } from "../../src/notifications/payload.js";
 import {
   audienceOf,
   MAX_PAYLOAD_BYTES,
@@ -196,7 +196,8 @@ describe("invalid documents: one problem each, with its path", () => {
 
 describe("payload size", () => {
   // The JSON FCM counts for a title-only document with an empty body: everything but the body text.
-  const overhead = Buffer.byteLength(JSON.stringify({ notification: { title: "Hello", body: "" } }));
+  // data.notificationId is counted too, as at least ID_RESERVE characters (a Firestore auto-id).
+  const overhead = Buffer.byteLength(JSON.stringify({ notification: { title: "Hello", body: "" }, data: { notificationId: "x".repeat(ID_RESERVE) } }));
 
   it("rejects a 5000-char body although each field alone is valid", () => {
     const doc = withMinimal({ body: "x".repeat(5000) });
@@ -212,6 +213,14 @@ describe("payload size", () => {
     const fits = MAX_PAYLOAD_BYTES - overhead;
     expect(parseNotification(withMinimal({ body: "x".repeat(fits) }), { now: NOW }).ok).toBe(true);
     expect(paths(withMinimal({ body: "x".repeat(fits + 1) }))).toStrictEqual([""]);
+  });
+
+  it("counts data.notificationId as the real id when it is longer than an auto-id", () => {
+    const fits = MAX_PAYLOAD_BYTES - overhead;
+    const doc = withMinimal({ body: "x".repeat(fits) });
+    expect(parseNotification(doc, { now: NOW, notificationId: "short" }).ok).toBe(true);
+    expect(parseNotification(doc, { now: NOW, notificationId: "y".repeat(ID_RESERVE) }).ok).toBe(true);
+    expect(parseNotification(doc, { now: NOW, notificationId: "y".repeat(ID_RESERVE + 1) }).ok).toBe(false);
   });
 
   it("counts bytes, not characters", () => {
@@ -285,6 +294,7 @@ describe("output fields", () => {
     dueAt: new Date(4),
     halt: { code: "x", message: "y" },
     checkAt: new Date(0),
+    engagement: { received: 1, opened: 0, updatedAt: new Date(0) },
   };
 
   it("names exactly the fields the backend writes", () => {
@@ -302,6 +312,7 @@ describe("output fields", () => {
       "dueAt",
       "halt",
       "checkAt",
+      "engagement",
     ]);
   });
 

@@ -1,5 +1,6 @@
 // The `translations` field of a notification document (CONTRACT.md §1): tags, variants, sizes, paths.
 import { describe, expect, it } from "vitest";
+import { ID_RESERVE } from "../../src/notifications/payload.js";
 import { MAX_PAYLOAD_BYTES, MAX_TRANSLATIONS, type NotificationInput, parseNotification } from "../../src/notifications/schema.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -86,7 +87,7 @@ describe("invalid translations: each problem with its path", () => {
 
 describe("every translation's FCM payload fits 4096 bytes", () => {
   // What FCM counts for the document without a body: the body text is added to it.
-  const overhead = Buffer.byteLength(JSON.stringify({ notification: { title: "Sale", body: "" } }));
+  const overhead = Buffer.byteLength(JSON.stringify({ notification: { title: "Sale", body: "" }, data: { notificationId: "x".repeat(ID_RESERVE) } }));
   const fits = MAX_PAYLOAD_BYTES - overhead;
 
   it("a translation of exactly 4096 bytes passes, one byte more is reported on its tag", () => {

@@ -76,6 +76,7 @@ export const DEFAULT_SETTINGS: FanoutSettings = {
   maxAttempts: 5,
   backoff: { baseMs: 1, maxMs: 5 },
   retentionDays: 30,
+  inboxRetentionDays: 90,
   defaultTimeZone: "Etc/UTC",
   maxEventAgeMs: 3_600_000,
 };
