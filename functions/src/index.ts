@@ -9,6 +9,8 @@ import { config, PURGE_SCHEDULE, PURGE_TIME_ZONE, SEND_MAX_CONCURRENT_SHARDS } f
 import { registerDeviceHandler, unregisterDeviceHandler } from "./devices/callables.js";
 import { onUserDeleted } from "./devices/user-deleted.js";
 import { createApiHandler } from "./http/api.js";
+import { reportEventHandler } from "./inbox/events.js";
+import { updateInboxHandler } from "./inbox/read-state.js";
 import {
   PLAN_TIMEOUT_SECONDS,
   SEND_DISPATCHES_PER_SECOND,
@@ -39,6 +41,11 @@ setGlobalOptions({ region: REGION, maxInstances: 20 });
 export const registerDevice = guardCallable(onCall(registerDeviceHandler));
 
 export const unregisterDevice = guardCallable(onCall(unregisterDeviceHandler));
+
+// The caller's inbox: mark entries seen, read, archived or unread; report a notification received or opened.
+export const updateInbox = guardCallable(onCall(updateInboxHandler));
+
+export const reportEvent = guardCallable(onCall(reportEventHandler));
 
 // Admin-only: the console's Users page finds a user by email or uid.
 export const lookupUser = guardCallable(onCall(lookupUserHandler));

@@ -5,6 +5,8 @@
 // fits both firebase-admin's and the client SDKs' Timestamp.
 import type { z } from "zod";
 import type { DeviceSummary } from "./devices/registry.js";
+import type { InboxEntry as StoredInboxEntry } from "./inbox/documents.js";
+import type { reportEventRequestSchema, updateInboxRequestSchema } from "./inbox/schema.js";
 import type { DeliveryDocument as StoredDelivery, NotificationOutput as StoredOutput } from "./notifications/documents.js";
 import type { notificationSchema } from "./notifications/schema.js";
 import type { ErrorDetail } from "./shared/validation.js";
@@ -73,3 +75,13 @@ export type NotificationDocument<T = FirestoreTimestamp> = NotificationRequest &
 
 /** `notifications/{id}/deliveries/{deviceId}`: one device's outcome, also the fan-out's idempotency record. */
 export type DeliveryDocument<T = FirestoreTimestamp> = StoredDelivery<T>;
+
+// --- Inbox: `users/{uid}/inbox/{notificationId}`, `updateInbox`, `reportEvent`, /v1/inbox, /v1/events
+
+/** An inbox entry as the owner reads it; the owner may change only seenAt, readAt, archivedAt. */
+export type InboxEntry<T = FirestoreTimestamp> = StoredInboxEntry<T>;
+// updateInbox / POST /v1/inbox: { ids | all: true, set } → { updated }.
+// reportEvent / POST /v1/events: { notificationId, event, token | fid } → { recorded }.
+export type { InboxChange, ReportEventResponse, UpdateInboxResponse } from "./inbox/schema.js";
+export type UpdateInboxRequest = z.input<typeof updateInboxRequestSchema>;
+export type ReportEventRequest = z.input<typeof reportEventRequestSchema>;

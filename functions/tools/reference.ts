@@ -5,6 +5,7 @@ import { z } from "zod";
 import { deviceConverter, tokenOwnerConverter, userConverter } from "../src/devices/documents.js";
 import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../src/devices/schema.js";
 import { inboxConverter } from "../src/inbox/documents.js";
+import { reportEventRequestSchema, updateInboxRequestSchema } from "../src/inbox/schema.js";
 import {
   DELIVERY_STATUSES,
   deliveryConverter,
@@ -22,6 +23,8 @@ export const REQUESTS: Record<string, z.ZodType> = {
   registerDevice: registerDeviceRequestSchema,
   unregisterDevice: unregisterDeviceRequestSchema,
   lookupUser: lookupUserRequestSchema,
+  updateInbox: updateInboxRequestSchema,
+  reportEvent: reportEventRequestSchema,
 };
 
 /** Every stored shape, by its path. Add a new converter here (the test lists the ones missing). */

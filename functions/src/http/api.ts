@@ -1,11 +1,14 @@
-// The `api` HTTPS function: a small REST surface over device registration for clients without the
-// callable SDK. Errors share the callable's JSON shape and never carry stack traces.
+// The `api` HTTPS function: a small REST surface over device registration, the inbox's read state and
+// event reports, for clients without the callable SDK. Errors share the callable's JSON shape and never carry stack traces.
 import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import { ConfigError, forOperator } from "../config.js";
 import { kindOf } from "../devices/address.js";
 import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
+import { reportEvent } from "../inbox/events.js";
+import { updateInbox } from "../inbox/read-state.js";
+import { reportEventRequestSchema, updateInboxRequestSchema } from "../inbox/schema.js";
 import { logEvent } from "../shared/events.js";
 import { IdTokenError, verifiedUid } from "../shared/id-token.js";
 import { type ErrorDetail, parseOrThrow, ValidationError } from "../shared/validation.js";
@@ -92,6 +95,28 @@ const ROUTES: Route[] = [
         const removed = await unregisterDevice(deps.db(), uid, deviceId);
         logEvent("devices.unregistered", { uid, deviceId, removed, via: "api" });
         res.status(204).end();
+      },
+    },
+  },
+  {
+    pattern: /^\/v1\/inbox$/,
+    methods: {
+      POST: async ({ req, res, deps, uid }) => {
+        const input = parseOrThrow(updateInboxRequestSchema, jsonBody(req), "updateInbox request");
+        const updated = await updateInbox(deps.db(), uid, input);
+        logEvent("inbox.updated", { uid, set: input.set, all: input.all === true, updated, via: "api" });
+        res.status(200).json({ updated });
+      },
+    },
+  },
+  {
+    pattern: /^\/v1\/events$/,
+    methods: {
+      POST: async ({ req, res, deps, uid }) => {
+        const input = parseOrThrow(reportEventRequestSchema, jsonBody(req), "reportEvent request");
+        const recorded = await reportEvent(deps.db(), uid, input, Date.now());
+        logEvent("inbox.event", { uid, notificationId: input.notificationId, event: input.event, recorded, via: "api" });
+        res.status(200).json({ recorded });
       },
     },
   },

@@ -4,6 +4,8 @@
 import { FieldValue, Timestamp, type WithFieldValue } from "firebase-admin/firestore";
 import { type Address, kindOf } from "../devices/address.js";
 import { deleteDeviceIf } from "../devices/registry.js";
+import type { DeviceType } from "../devices/schema.js";
+import { unreadBadges, withBadge } from "../inbox/badge.js";
 import { classifyError } from "../messaging/errors.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
 import { logEvent } from "../shared/events.js";
@@ -19,6 +21,8 @@ export interface Target {
   address: Address;
   /** The device's registered locale, which picks its translation. */
   locale: string | null;
+  /** The device's platform (an iOS device gets the unread badge). */
+  type?: DeviceType;
 }
 
 /** A settled device: what the ledger records (without its timestamps). */
@@ -54,13 +58,14 @@ export async function deliverBatch(deps: FanoutDeps, ctx: BatchContext, targets:
   if (targets.length > FCM_BATCH_LIMIT) throw new Error(`A batch holds at most ${FCM_BATCH_LIMIT} devices, got ${targets.length}.`);
   const messageFor = localizedMessages(ctx.notificationId, ctx.notification, new Date(deps.now()));
   const localized = targets.map((t) => messageFor(t.locale));
+  const badges = await unreadBadges(deps.db, ctx.notification, targets);
   const results = await deps.messenger.send(
     targets.map((t, i) => ({
       notificationId: ctx.notificationId,
       userId: t.userId,
       deviceId: t.deviceId,
       address: t.address,
-      message: addressed(localized[i]!.content, t.address),
+      message: withBadge(addressed(localized[i]!.content, t.address), t.type === "ios" ? badges.get(t.userId) : undefined),
       attempt: attempt.n,
     })),
     { dryRun: ctx.notification.dryRun === true },

@@ -171,7 +171,13 @@ async function loadTargets(
     // notification started was there before the planner began, so no earlier holder of its token was planned.
     if (device.createdAt.toMillis() >= since) recent.add(key.deviceId);
     return [
-      { userId: key.userId, deviceId: key.deviceId, address: device.fid !== undefined ? { fid: device.fid } : { token: device.token }, locale: device.locale },
+      {
+        userId: key.userId,
+        deviceId: key.deviceId,
+        address: device.fid !== undefined ? { fid: device.fid } : { token: device.token },
+        locale: device.locale,
+        type: device.type,
+      },
     ];
   });
   return { targets, recent };

@@ -28,9 +28,27 @@ export const EVENTS = {
   },
   "devices.userDeleted": {
     level: "info",
-    meaning: "An Auth user was deleted; their devices and records were deleted (retried until done).",
+    meaning: "An Auth user was deleted; their devices and records and their inbox were deleted (retried until done).",
     alert: false,
     fields: ["uid", "deleted"],
+  },
+  "inbox.updated": {
+    level: "info",
+    meaning: "A user marked inbox entries seen, read, archived or unread (updateInbox or POST /v1/inbox).",
+    alert: false,
+    fields: ["uid", "set", "all", "updated", "via"],
+  },
+  "inbox.event": {
+    level: "info",
+    meaning: "A device reported a notification received or opened (reportEvent or POST /v1/events); recorded false: a repeat, or not the caller's.",
+    alert: false,
+    fields: ["uid", "notificationId", "event", "recorded", "via"],
+  },
+  "inbox.engagementFailed": {
+    level: "warn",
+    meaning: "Refreshing a notification's engagement counts failed; the event itself was recorded, and the next report retries.",
+    alert: false,
+    fields: ["notificationId", "error"],
   },
   "config.invalid": {
     level: "error",

@@ -166,6 +166,36 @@ describe("entries for everyone", () => {
   });
 });
 
+describe('apns.badge: "unread"', () => {
+  it("sets each iOS device's badge to its user's unread, unarchived entries, this one included; other devices get none", async () => {
+    const [busy, fresh] = [uniqueId("badge-busy"), uniqueId("badge-fresh")];
+    const at = Timestamp.now();
+    const seeded = { title: "Old", createdAt: at, expireAt: at, seenAt: null };
+    await db.doc(`users/${busy}/inbox/${uniqueId("old")}`).set({ ...seeded, notificationId: "a", readAt: null, archivedAt: null });
+    await db.doc(`users/${busy}/inbox/${uniqueId("old")}`).set({ ...seeded, notificationId: "b", readAt: null, archivedAt: null });
+    await db.doc(`users/${busy}/inbox/${uniqueId("old")}`).set({ ...seeded, notificationId: "c", readAt: at, archivedAt: null });
+    await db.doc(`users/${busy}/inbox/${uniqueId("old")}`).set({ ...seeded, notificationId: "d", readAt: null, archivedAt: at });
+    const devices = [
+      { uid: busy, token: `${busy}-ios`, type: "ios" as const },
+      { uid: busy, token: `${busy}-android`, type: "android" as const },
+      { uid: fresh, token: `${fresh}-ios`, type: "ios" as const },
+    ];
+    const id = await setup(devices, { userIds: [busy, fresh], title: "Badge", inbox: true, apns: { badge: "unread" } });
+    await fanOutInProcess(inProcess(db), id);
+    const byToken = Object.fromEntries((await outboxOf(id)).map((o) => [o.token, o.message]));
+    expect(byToken[`${busy}-ios`].apns.payload.aps.badge).toBe(3);
+    expect(byToken[`${fresh}-ios`].apns.payload.aps.badge).toBe(1);
+    expect(byToken[`${busy}-android`].apns.payload.aps.badge).toBeUndefined();
+  });
+
+  it("is refused without inbox: true (there would be no entry to count)", async () => {
+    const { uids, devices } = usersWithDevices(1, 1, "badge-noinbox");
+    const id = await setup(devices, { userId: uids[0], title: "Badge", apns: { badge: "unread" } });
+    await fanOutInProcess(inProcess(db), id);
+    expect(await notification(id)).toMatchObject({ status: "invalid", error: { details: [{ path: "apns.badge" }] } });
+  });
+});
+
 describe("deletion", () => {
   it("deleting the notification deletes every entry, including a shard's mid-send", async () => {
     const topic = uniqueId("inboxdel");

@@ -38,9 +38,11 @@ describe("the deploy manifest", () => {
         "planNotification",
         "purgeInactiveDevices",
         "registerDevice",
+        "reportEvent",
         "sendNotificationShard",
         "sweepNotifications",
         "unregisterDevice",
+        "updateInbox",
         "wakeNotification",
       ].sort(),
     );

@@ -1,0 +1,47 @@
+// Engagement: `{ received, opened, updatedAt }` on the notification, counted from its delivery
+// ledger with two aggregation queries, at most once a minute. A report never writes the
+// notification itself (a broadcast's opens would make it a hot document): it only triggers a
+// refresh when the counts are a minute old, and the refresh claims its turn with a write
+// conditioned on the document's update time, so concurrent reports run one refresh, not many.
+import { type Firestore, type Precondition, Timestamp } from "firebase-admin/firestore";
+import { deliveriesOf, notificationRef } from "../notifications/documents.js";
+import { readOrProblem } from "../shared/documents.js";
+import { logEvent } from "../shared/events.js";
+
+export const ENGAGEMENT_INTERVAL_MS = 60_000;
+/** FAILED_PRECONDITION and NOT_FOUND: another report claimed the refresh, or the notification is gone. */
+const LOST_RACE = new Set([9, 5]);
+
+/** The counts from the ledger: devices that reported the notification received, and opened. */
+export async function countEngagement(db: Firestore, notificationId: string): Promise<{ received: number; opened: number }> {
+  const ledger = deliveriesOf(db, notificationId);
+  const [received, opened] = await Promise.all([ledger.where("receivedAt", "!=", null).count().get(), ledger.where("openedAt", "!=", null).count().get()]);
+  return { received: received.data().count, opened: opened.data().count };
+}
+
+/**
+ * Refreshes the counts if they are at least ENGAGEMENT_INTERVAL_MS old (or absent); true when this
+ * call did. Never throws: the event that asked was recorded either way.
+ */
+export async function refreshEngagement(db: Firestore, notificationId: string, nowMs: number): Promise<boolean> {
+  try {
+    const ref = notificationRef(db, notificationId);
+    const snap = await ref.get();
+    const n = readOrProblem(snap).value;
+    if (!n || !snap.updateTime) return false;
+    const last = n.engagement?.updatedAt.toMillis() ?? 0;
+    if (nowMs - last < ENGAGEMENT_INTERVAL_MS) return false;
+    const updatedAt = Timestamp.fromMillis(nowMs);
+    // The claim: only the report whose read is still current moves updatedAt on; the others lose the race.
+    const claim: Precondition = { lastUpdateTime: snap.updateTime };
+    await ref.update({ engagement: { received: n.engagement?.received ?? 0, opened: n.engagement?.opened ?? 0, updatedAt } }, claim);
+    const counts = await countEngagement(db, notificationId);
+    await ref.update({ engagement: { ...counts, updatedAt } });
+    return true;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "number" && LOST_RACE.has(code)) return false;
+    logEvent("inbox.engagementFailed", { notificationId, error: error instanceof Error ? error.message : String(error) });
+    return false;
+  }
+}
