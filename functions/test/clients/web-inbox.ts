@@ -67,6 +67,11 @@ export async function markAll(set: UpdateInboxRequest["set"]): Promise<number> {
   return (await updateInbox({ all: true, set })).data.updated;
 }
 
+/** A message arrived while the page was open (push.ts's onMessage handler calls this). */
+export async function reportReceived(notificationId: string, fid: string): Promise<boolean> {
+  return (await reportEvent({ notificationId, event: "received", fid })).data.recorded;
+}
+
 /**
  * A notification was opened (a click on it, or on its entry): recorded once on this device's
  * delivery, and its inbox entry is marked read. `fid`: this browser's Installation ID (push.ts).
