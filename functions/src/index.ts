@@ -11,6 +11,7 @@ import { onUserDeleted } from "./devices/user-deleted.js";
 import { createApiHandler } from "./http/api.js";
 import { reportEventHandler } from "./inbox/events.js";
 import { updateInboxHandler } from "./inbox/read-state.js";
+import { ENGAGEMENT_TIMEOUT_SECONDS, onEngagementTask } from "./inbox/tasks.js";
 import {
   PLAN_TIMEOUT_SECONDS,
   SEND_DISPATCHES_PER_SECOND,
@@ -46,6 +47,16 @@ export const unregisterDevice = guardCallable(onCall(unregisterDeviceHandler));
 export const updateInbox = guardCallable(onCall(updateInboxHandler));
 
 export const reportEvent = guardCallable(onCall(reportEventHandler));
+
+// A report within a minute of the last engagement refresh schedules one for the minute's end.
+export const refreshEngagement = onTaskDispatched(
+  {
+    retryConfig: { maxAttempts: 3, minBackoffSeconds: 10, maxBackoffSeconds: 60 },
+    rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 20 },
+    timeoutSeconds: ENGAGEMENT_TIMEOUT_SECONDS,
+  },
+  onEngagementTask,
+);
 
 // Admin-only: the console's Users page finds a user by email or uid.
 export const lookupUser = guardCallable(onCall(lookupUserHandler));

@@ -9,6 +9,7 @@ import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.j
 import { reportEvent } from "../inbox/events.js";
 import { updateInbox } from "../inbox/read-state.js";
 import { reportEventRequestSchema, updateInboxRequestSchema } from "../inbox/schema.js";
+import { scheduleRefresh } from "../inbox/tasks.js";
 import { logEvent } from "../shared/events.js";
 import { IdTokenError, verifiedUid } from "../shared/id-token.js";
 import { type ErrorDetail, parseOrThrow, ValidationError } from "../shared/validation.js";
@@ -114,7 +115,7 @@ const ROUTES: Route[] = [
     methods: {
       POST: async ({ req, res, deps, uid }) => {
         const input = parseOrThrow(reportEventRequestSchema, jsonBody(req), "reportEvent request");
-        const recorded = await reportEvent(deps.db(), uid, input, Date.now());
+        const recorded = await reportEvent(deps.db(), uid, input, Date.now(), scheduleRefresh);
         logEvent("inbox.event", { uid, notificationId: input.notificationId, event: input.event, recorded, via: "api" });
         res.status(200).json({ recorded });
       },

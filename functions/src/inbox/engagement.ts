@@ -2,7 +2,9 @@
 // ledger with two aggregation queries, at most once a minute. A report never writes the
 // notification itself (a broadcast's opens would make it a hot document): it only triggers a
 // refresh when the counts are a minute old, and the refresh claims its turn with a write
-// conditioned on the document's update time, so concurrent reports run one refresh, not many.
+// conditioned on the document's update time, so concurrent reports run one refresh, not many. A
+// report that comes within the minute schedules one refresh for the minute's end (a task), so the
+// last reports of a burst are counted too.
 import { type Firestore, type Precondition, Timestamp } from "firebase-admin/firestore";
 import { deliveriesOf, notificationRef } from "../notifications/documents.js";
 import { readOrProblem } from "../shared/documents.js";
@@ -19,18 +21,25 @@ export async function countEngagement(db: Firestore, notificationId: string): Pr
   return { received: received.data().count, opened: opened.data().count };
 }
 
+/** Schedules a refresh for `dueAtMs` (a task whose id the time makes unique, so repeats add nothing). */
+export type ScheduleRefresh = (notificationId: string, dueAtMs: number) => Promise<void>;
+
 /**
  * Refreshes the counts if they are at least ENGAGEMENT_INTERVAL_MS old (or absent); true when this
- * call did. Never throws: the event that asked was recorded either way.
+ * call did. Counts refreshed less than that ago: a refresh is scheduled (`later`) for when they may
+ * be. Never throws: the event that asked was recorded either way.
  */
-export async function refreshEngagement(db: Firestore, notificationId: string, nowMs: number): Promise<boolean> {
+export async function refreshEngagement(db: Firestore, notificationId: string, nowMs: number, later?: ScheduleRefresh): Promise<boolean> {
   try {
     const ref = notificationRef(db, notificationId);
     const snap = await ref.get();
     const n = readOrProblem(snap).value;
     if (!n || !snap.updateTime) return false;
     const last = n.engagement?.updatedAt.toMillis() ?? 0;
-    if (nowMs - last < ENGAGEMENT_INTERVAL_MS) return false;
+    if (nowMs - last < ENGAGEMENT_INTERVAL_MS) {
+      await later?.(notificationId, last + ENGAGEMENT_INTERVAL_MS);
+      return false;
+    }
     const updatedAt = Timestamp.fromMillis(nowMs);
     // The claim: only the report whose read is still current moves updatedAt on; the others lose the race.
     const claim: Precondition = { lastUpdateTime: snap.updateTime };
@@ -44,4 +53,25 @@ export async function refreshEngagement(db: Firestore, notificationId: string, n
     logEvent("inbox.engagementFailed", { notificationId, error: error instanceof Error ? error.message : String(error) });
     return false;
   }
+}
+
+/** A scheduled refresh: `dueAt` in ms. */
+export interface EngagementTask {
+  notificationId: string;
+  dueAt: number;
+}
+
+/**
+ * Runs a scheduled refresh at its time. The tasks emulator runs a scheduled task at once, and Cloud
+ * Tasks may run one early, so the task itself waits until it is due (at most a minute).
+ */
+export async function runEngagementTask(
+  db: Firestore,
+  task: EngagementTask,
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> },
+  later: ScheduleRefresh,
+): Promise<boolean> {
+  const wait = task.dueAt - clock.now();
+  if (wait > 0) await clock.sleep(Math.min(wait, ENGAGEMENT_INTERVAL_MS));
+  return refreshEngagement(db, task.notificationId, clock.now(), later);
 }

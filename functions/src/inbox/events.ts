@@ -13,11 +13,12 @@ import { db } from "../shared/firebase.js";
 import { callerOf } from "../shared/id-token.js";
 import { parseOrThrow } from "../shared/validation.js";
 import { type InboxEntry, inboxEntryRef } from "./documents.js";
-import { refreshEngagement } from "./engagement.js";
+import { refreshEngagement, type ScheduleRefresh } from "./engagement.js";
 import { type ReportEventRequest, type ReportEventResponse, reportEventRequestSchema } from "./schema.js";
+import { scheduleRefresh } from "./tasks.js";
 
 /** Records the event if it is the caller's and new; then refreshes the engagement counts if they are due. */
-export async function reportEvent(db: Firestore, uid: string, request: ReportEventRequest, nowMs: number): Promise<boolean> {
+export async function reportEvent(db: Firestore, uid: string, request: ReportEventRequest, nowMs: number, later?: ScheduleRefresh): Promise<boolean> {
   const deviceId = deviceIdOf(request.fid !== undefined ? { fid: request.fid } : { token: request.token! });
   const deliveryRef = deliveriesOf(db, request.notificationId).doc(deviceId);
   const entryRef = inboxEntryRef(db, uid, request.notificationId);
@@ -34,7 +35,7 @@ export async function reportEvent(db: Firestore, uid: string, request: ReportEve
     if (entry && entry.readAt === null) tx.update(entryRef, readUpdate(entry));
     return true;
   });
-  if (recorded) await refreshEngagement(db, request.notificationId, nowMs);
+  if (recorded) await refreshEngagement(db, request.notificationId, nowMs, later);
   return recorded;
 }
 
@@ -55,7 +56,7 @@ export async function reportEventHandler(request: CallableRequest<unknown>): Pro
   checkAppCheck(request);
   const uid = await callerOf(request);
   const input = parseData(() => parseOrThrow(reportEventRequestSchema, request.data, "reportEvent request"));
-  const recorded = await reportEvent(db(), uid, input, Date.now());
+  const recorded = await reportEvent(db(), uid, input, Date.now(), scheduleRefresh);
   logEvent("inbox.event", { uid, notificationId: input.notificationId, event: input.event, recorded, via: "callable" });
   return { recorded };
 }

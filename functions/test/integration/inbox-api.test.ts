@@ -5,7 +5,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import { countEngagement, refreshEngagement } from "../../src/inbox/engagement";
-import { api, callFunction, createUser, db, type TestUser, uniqueId } from "../helpers/emulator";
+import { api, callFunction, createUser, db, type TestUser, uniqueId, waitForDoc } from "../helpers/emulator";
 import { sendNotification, sha256, waitForOutcome } from "../helpers/notifications";
 
 const old = Timestamp.fromMillis(Date.UTC(2026, 0, 1));
@@ -140,19 +140,26 @@ describe("reportEvent and POST /v1/events", () => {
     expect((await db.doc(`notifications/${id}`).get()).get("engagement")).toMatchObject({ received: 1, opened: 0 });
   });
 
-  it("opened is recorded once and marks the inbox entry read; engagement waits for its minute", async () => {
+  it("opened is recorded once and marks the inbox entry read; engagement counts it at the end of its minute", async () => {
     const res = await api("POST", "/v1/events", { token: user.idToken, json: { notificationId: id, event: "opened", token } });
     expect(res.body).toEqual({ recorded: true });
     expect((await api("POST", "/v1/events", { token: user.idToken, json: { notificationId: id, event: "opened", token } })).body).toEqual({ recorded: false });
     expect((await db.doc(deliveryPath()).get()).get("openedAt")).toBeInstanceOf(Timestamp);
     expect(await entryOf(user.uid, id)).toMatchObject({ readAt: expect.any(Timestamp), seenAt: expect.any(Timestamp) });
-    // Refreshed less than a minute ago: this report did not write the notification.
-    const engagement = (await db.doc(`notifications/${id}`).get()).get("engagement");
-    expect(engagement).toMatchObject({ received: 1, opened: 0 });
-    expect(await refreshEngagement(db, id, engagement.updatedAt.toMillis() + 30_000)).toBe(false);
-    expect(await refreshEngagement(db, id, engagement.updatedAt.toMillis() + 60_000)).toBe(true);
-    expect((await db.doc(`notifications/${id}`).get()).get("engagement")).toMatchObject({ received: 1, opened: 1 });
+    // Refreshed less than a minute ago: this report did not write the notification, it scheduled a refresh.
+    const first = (await db.doc(`notifications/${id}`).get()).get("engagement");
+    expect(first).toMatchObject({ received: 1, opened: 0 });
+    const later = await waitForDoc(`notifications/${id}`, (n) => n.engagement?.opened === 1, 100_000);
+    expect(later.engagement).toMatchObject({ received: 1, opened: 1 });
+    expect(later.engagement.updatedAt.toMillis() - first.updatedAt.toMillis()).toBeGreaterThanOrEqual(60_000);
     expect(await countEngagement(db, id)).toEqual({ received: 1, opened: 1 });
+  }, 120_000);
+
+  it("a refresh within the minute does nothing; one after it recounts", async () => {
+    const { updatedAt } = (await db.doc(`notifications/${id}`).get()).get("engagement");
+    expect(await refreshEngagement(db, id, updatedAt.toMillis() + 30_000)).toBe(false);
+    expect((await db.doc(`notifications/${id}`).get()).get("engagement.updatedAt").isEqual(updatedAt)).toBe(true);
+    expect(await refreshEngagement(db, id, updatedAt.toMillis() + 60_000)).toBe(true);
   });
 
   it("concurrent refreshes write the notification once", async () => {

@@ -37,6 +37,7 @@ describe("the deploy manifest", () => {
         "lookupUser",
         "planNotification",
         "purgeInactiveDevices",
+        "refreshEngagement",
         "registerDevice",
         "reportEvent",
         "sendNotificationShard",
