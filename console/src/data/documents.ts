@@ -15,6 +15,7 @@ import {
 import type {
   DeliveryDocument as DeliveryShape,
   DeviceDocument as DeviceShape,
+  InboxEntry as InboxShape,
   NotificationRequest,
   NotificationDocument as NotificationShape,
 } from "../../../functions/src/types";
@@ -22,6 +23,7 @@ import type {
 export type NotificationDocument = NotificationShape<Timestamp>;
 export type DeliveryDocument = DeliveryShape<Timestamp>;
 export type DeviceDocument = DeviceShape<Timestamp>;
+export type InboxEntry = InboxShape<Timestamp>;
 export type { NotificationRequest };
 
 function typed<T extends DocumentData>(): FirestoreDataConverter<T, DocumentData> {
@@ -39,6 +41,8 @@ export const deliveriesOf = (db: Firestore, notificationId: string) =>
   collection(db, "notifications", notificationId, "deliveries").withConverter(typed<DeliveryDocument>());
 
 export const devicesOf = (db: Firestore, uid: string) => collection(db, "users", uid, "devices").withConverter(typed<DeviceDocument>());
+
+export const inboxOf = (db: Firestore, uid: string) => collection(db, "users", uid, "inbox").withConverter(typed<InboxEntry>());
 
 /** Writes a new notification (the backend's trigger takes it from there); returns its id. */
 export async function createNotification(db: Firestore, request: NotificationRequest): Promise<string> {

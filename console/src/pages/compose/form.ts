@@ -51,6 +51,10 @@ export interface ComposeForm {
   ttlSeconds: string;
   analyticsLabel: string;
   dryRun: boolean;
+  /** Also an entry in each recipient's inbox. */
+  inbox: boolean;
+  /** The iOS badge: the user's unread inbox count (instead of apns.badge's number). */
+  unreadBadge: boolean;
 }
 
 export function emptyForm(): ComposeForm {
@@ -76,6 +80,8 @@ export function emptyForm(): ComposeForm {
     ttlSeconds: "",
     analyticsLabel: "",
     dryRun: false,
+    inbox: false,
+    unreadBadge: false,
   };
 }
 
@@ -171,12 +177,13 @@ export function toRequest(form: ComposeForm): { request: Record<string, unknown>
     sendAt,
     localTime: form.localTime || undefined,
     android: nonEmpty(form.android),
-    apns: withBadge(nonEmpty({ ...form.apns, badge: "" }), form.apns.badge),
+    apns: withBadge(nonEmpty({ ...form.apns, badge: "" }), form.unreadBadge ? "unread" : form.apns.badge),
     priority: form.priority === "high" ? undefined : form.priority,
     collapseKey: form.collapseKey.trim() || undefined,
     ttlSeconds: numberOrText(form.ttlSeconds),
     analyticsLabel: form.analyticsLabel.trim() || undefined,
     dryRun: form.dryRun || undefined,
+    inbox: form.inbox || undefined,
     translations,
   };
   const request: Record<string, unknown> = { ...audienceOf(form), title: form.title };

@@ -138,6 +138,13 @@ export function DeliverySection(props: SectionProps) {
         onChecked={(dryRun) => change({ dryRun })}
         errors={errors.dryRun}
       />
+      <Checkbox
+        name="inbox"
+        label="Also put it in each recipient's in-app inbox"
+        checked={form.inbox}
+        onChecked={(inbox) => change({ inbox })}
+        errors={errors.inbox}
+      />
     </section>
   );
 }
@@ -156,11 +163,19 @@ export function AndroidFields(props: SectionProps) {
 }
 
 export function ApnsFields(props: SectionProps) {
+  const { form, change, errors } = props;
   const field = textFields(props);
   return (
     <div class="field-grid">
       <TextField label="Sound" {...field("apns.sound")} />
-      <TextField label="Badge" type="number" min="0" {...field("apns.badge")} />
+      {!form.unreadBadge && <TextField label="Badge" type="number" min="0" {...field("apns.badge")} />}
+      <Checkbox
+        name="unreadBadge"
+        label="Badge: the user's unread inbox count (needs the inbox)"
+        checked={form.unreadBadge}
+        onChecked={(unreadBadge) => change({ unreadBadge })}
+        errors={form.unreadBadge ? errors["apns.badge"] : undefined}
+      />
       <TextField label="Category" {...field("apns.category")} />
       <TextField label="Thread id" {...field("apns.threadId")} />
     </div>

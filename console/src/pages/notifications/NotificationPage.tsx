@@ -158,12 +158,17 @@ function optionsOf(n: NotificationDocument, id: string): string {
 
 function Stats({ notification: n }: { notification: NotificationDocument }) {
   const stats = n.stats;
-  const items: Array<[string, number | undefined, string]> = [
+  const { received, opened } = n.engagement ?? {};
+  const sent = stats?.sent;
+  const items: Array<[string, number | string | undefined, string]> = [
     ["Recipients", stats?.recipients, ""],
     ["Devices", stats?.devices ?? n.progress?.devicesPlanned, ""],
     ["Sent", stats?.sent ?? n.progress?.devicesDone, "success"],
     ["Failed", stats?.failed, "danger"],
     ["Removed", stats?.removed, "warning"],
+    ["Received", received, ""],
+    ["Opened", opened, ""],
+    ["Open rate", opened !== undefined && sent ? `${Math.round((opened / sent) * 1000) / 10}%` : undefined, ""],
   ];
   return (
     <section class="card" aria-labelledby="stats-title">

@@ -1,4 +1,4 @@
-// Look up a user by email or uid and see who they are and their devices, live. The email goes
+// Look up a user by email or uid and see who they are, their devices and latest inbox entries, live. The email goes
 // through the admin-only lookupUser callable (Auth has the emails; devices live under uids). Admins
 // may read `users/{uid}/devices` under the rules; tokens and Installation IDs address pushes to a
 // device, so only their kind and first characters show.
@@ -17,6 +17,7 @@ import { NotReady } from "../../ui/NotReady";
 import { Page } from "../../ui/Page";
 import { TableCard } from "../../ui/TableCard";
 import { Time } from "../../ui/Time";
+import { InboxEntries } from "./Inbox";
 
 /** The lookupUser callable: the user with this email or uid, or null. */
 async function lookUpUser(services: Services, request: LookupUserRequest): Promise<UserSummary | null> {
@@ -52,6 +53,7 @@ export function UsersPage({ uid }: { uid: string | null }) {
       {problem && <ErrorAlert title="Could not look the user up" error={problem} />}
       {uid && <Account uid={uid} />}
       {uid && <Devices uid={uid} />}
+      {uid && <InboxEntries uid={uid} />}
     </Page>
   );
 }
