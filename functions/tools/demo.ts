@@ -14,7 +14,7 @@ import { callApi, callFunction, type Emulators, findEmulators, signUp } from "./
 import { readDeliveries, waitForOutcome } from "./shared/notifications.js";
 import { formatTable } from "./shared/output.js";
 
-const STEPS = 9;
+const STEPS = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const IMAGE = "https://picsum.photos/seed/pushfan-demo/1024/512";
 /** The production defaults of INACTIVE_RETENTION_DAYS and STALE_DEVICE_DAYS. */
@@ -132,6 +132,34 @@ async function languagesSend(emulators: Emulators, db: Firestore, run: string, a
   phones.forEach(({ device }, i) => check(titleOf(device) === expected[i], `${device.name} was not sent its language's title`));
 }
 
+/** Step 8: an inbox notification: the entry arrives, the iPhone's badge counts it, the open reads it and is counted. */
+async function inboxSend(emulators: Emulators, db: Firestore, run: string, ada: { uid: string; idToken: string; iphone: DemoDevice }) {
+  step(8, "An in-app inbox notification: the entry arrives, she opens it on her iPhone, the open is counted");
+  const ref = db.collection(NOTIFICATIONS).doc(`demo-${run}-inbox`);
+  const notification: NotificationRequest = { userId: ada.uid, title: "Your order has shipped", inbox: true, apns: { badge: "unread" } };
+  await ref.set(notification);
+  console.log(`      ${ref.path}: ${JSON.stringify(notification)}`);
+  const outcome = await waitForOutcome(ref, { timeoutMs: 60_000, label: "      waiting for the send:" });
+  check(outcome?.status === "sent", `expected the inbox notification to end sent, got ${outcome?.status}`);
+  const entryRef = db.doc(`users/${ada.uid}/inbox/${ref.id}`);
+  const entry = (await entryRef.get()).data();
+  check(entry?.title === notification.title && entry.readAt === null, "the inbox entry did not arrive unread");
+  const sent = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", ref.id).get();
+  const badge = sent.docs.map((d) => d.data()).find((o) => o.deviceId === ada.iphone.deviceId)?.message?.apns?.payload?.aps?.badge;
+  console.log(`      ${entryRef.path}: "${entry.title}", unread; the iPhone's badge: ${badge} (her unread entries)`);
+  check(typeof badge === "number" && badge >= 1, "the iPhone did not get the unread badge");
+  const report = { notificationId: ref.id, event: "opened", ...ada.iphone.address };
+  const { recorded } = await callFunction<{ recorded: boolean }>(emulators, "reportEvent", report, ada.idToken);
+  console.log(`      she taps it: reportEvent { notificationId, event: "opened", token } -> recorded: ${recorded}`);
+  const read = (await entryRef.get()).data();
+  const engagement = (await ref.get()).get("engagement");
+  console.log(
+    `      the entry is read (readAt ${read?.readAt?.toDate().toISOString()}); engagement: ${JSON.stringify({ received: engagement?.received, opened: engagement?.opened })}`,
+  );
+  check(recorded && read?.readAt !== null, "the open was not recorded or did not mark the entry read");
+  check(engagement?.opened === 1 && engagement?.received === 1, "the open was not counted in engagement");
+}
+
 async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   // A fresh suffix per run: the demo can run again on the same emulators, and next to tests.
   const run = randomUUID().slice(0, 8);
@@ -247,7 +275,9 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   await topicSend(emulators, db, idToken, run, { iphone, pixel, laptop });
   await languagesSend(emulators, db, run, { idToken, iphone });
 
-  step(8, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
+  await inboxSend(emulators, db, run, { uid, idToken, iphone });
+
+  step(9, "Time passes: she logs out in Firefox, and the Pixel stops checking in");
   await callFunction(emulators, "registerDevice", { ...laptop.address, type: laptop.type, active: false }, idToken);
   console.log(`      registerDevice { active: false } for "${laptop.name}": logged out, it no longer receives notifications`);
   // Weeks cannot pass in a demo: the admin moves the clocks of two devices back instead.
@@ -256,7 +286,7 @@ async function demo(emulators: Emulators, db: Firestore): Promise<void> {
   await db.doc(`users/${uid}/devices/${pixel.deviceId}`).update({ lastSeenAt: Timestamp.fromMillis(now - 61 * DAY_MS) });
   console.log(`      (simulated in Firestore: "${laptop.name}" logged out 31 days ago, "${pixel.name}" last seen 61 days ago)`);
 
-  step(9, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
+  step(10, `The purge runs (logged out for > ${PURGE.inactiveRetentionDays} days, or unseen for > ${PURGE.staleDeviceDays} days)`);
   console.log("      Its structured log line, as Cloud Logging receives it:");
   // The same purgeDevices the scheduled function runs, called directly: the emulator's HTTP trigger
   // for a schedule answers without the summary, which is what this step shows.

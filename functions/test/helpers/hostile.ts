@@ -229,13 +229,14 @@ const NOTIFICATION_FIELDS = [
   "localTime",
   "cancelled",
   "translations",
+  "inbox",
 ];
 const AUDIENCE_FIELDS = ["userId", "userIds", "topic", "broadcast"];
 const SCHEDULE_LIMIT_MS = 365 * 24 * 60 * 60 * 1000;
 export const MAX_RECIPIENTS = 500;
 export const MAX_TTL = 2_419_200;
 const MAX_OPTION = 256;
-const RESERVED_DATA_KEYS = ["from", "notification", "message_type", "collapse_key"];
+const RESERVED_DATA_KEYS = ["from", "notification", "message_type", "collapse_key", "notificationid"];
 
 /** Valid and invalid URLs with no doubt about their verdict; generated strings never start with https:. */
 export const URL_VERDICTS = new Map<string, boolean>([
@@ -360,8 +361,12 @@ function translationsProblems(paths: Set<string>, translations: unknown): void {
 function payloadBounds(content: Record<string, unknown>, dataPart: string[][]): { least: number; most: number } {
   const bytes = (s: string) => Buffer.byteLength(s, "utf8");
   const { title, body, imageUrl, link } = content;
-  const least = bytes(title as string) + bytes((body as string) ?? "") + dataPart.reduce((sum, [k, v]) => sum + bytes(k!) + bytes(v!), 0);
-  const most = bytes(JSON.stringify({ notification: { title, body, imageUrl }, data: { imageUrl, link, ...Object.fromEntries(dataPart) } })) + 200;
+  // data.notificationId is counted as at least 20 characters (an auto-id's length).
+  const id = "x".repeat(20);
+  const least =
+    bytes(title as string) + bytes((body as string) ?? "") + dataPart.reduce((sum, [k, v]) => sum + bytes(k!) + bytes(v!), 0) + bytes(`notificationId${id}`);
+  const most =
+    bytes(JSON.stringify({ notification: { title, body, imageUrl }, data: { imageUrl, link, ...Object.fromEntries(dataPart), notificationId: id } })) + 200;
   return { least, most };
 }
 
@@ -459,6 +464,8 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
   if (label !== undefined && !(typeof label === "string" && /^[a-zA-Z0-9\-_.~%]{1,50}$/.test(label))) paths.add("analyticsLabel");
   const dryRun = field("dryRun");
   if (dryRun !== undefined && typeof dryRun !== "boolean") paths.add("dryRun");
+  const inbox = field("inbox");
+  if (inbox !== undefined && typeof inbox !== "boolean") paths.add("inbox");
 
   const android = field("android");
   if (android !== undefined) {
@@ -476,7 +483,8 @@ export function expectedNotificationOutcome(doc: Record<string, unknown>, via: "
       sound: optionOk,
       category: optionOk,
       threadId: optionOk,
-      badge: (v) => safeIntIn(v, 0, Number.MAX_SAFE_INTEGER),
+      // "unread" counts inbox entries, so it needs inbox: true.
+      badge: (v) => safeIntIn(v, 0, Number.MAX_SAFE_INTEGER) || (v === "unread" && inbox === true),
     });
   }
   const data = field("data");

@@ -57,7 +57,7 @@ describe("fan-out of a notification document", () => {
       expect(m.apns.headers["apns-collapse-id"]).toBe(id);
       expect(m.webpush.notification).toMatchObject({ image: IMAGE, tag: id, title: "Summer sale" });
       expect(m.webpush.fcmOptions).toEqual({ link: "https://shop.example.com/sale" });
-      expect(m.data).toEqual({ promo: "summer", count: "3", vip: "true", imageUrl: IMAGE, link: "https://shop.example.com/sale" });
+      expect(m.data).toEqual({ promo: "summer", count: "3", vip: "true", imageUrl: IMAGE, link: "https://shop.example.com/sale", notificationId: id });
     }
 
     const deliveries = await deliveriesOf(id);
