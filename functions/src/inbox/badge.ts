@@ -1,7 +1,5 @@
-// The unread badge: with `apns.badge: "unread"`, each iOS device's badge is its user's count of
-// unread, unarchived inbox entries (this notification's included: its entry is written before the
-// push). Cost: one count aggregation per user with an iOS device in the batch (a read per 1,000
-// entries counted), on top of the per-device budget; other devices cost nothing more.
+// The unread badge (`apns.badge: "unread"`): each iOS device's badge is its user's unread, unarchived
+// entries, counted with one aggregation per user with an iOS device in the batch (docs/PERFORMANCE.md).
 import type { Firestore } from "firebase-admin/firestore";
 import type { FidMessage, TokenMessage } from "firebase-admin/messaging";
 import type { NotificationInput } from "../notifications/schema.js";

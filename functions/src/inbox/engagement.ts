@@ -1,10 +1,5 @@
-// Engagement: `{ received, opened, updatedAt }` on the notification, counted from its delivery
-// ledger with two aggregation queries, at most once a minute. A report never writes the
-// notification itself (a broadcast's opens would make it a hot document): it only triggers a
-// refresh when the counts are a minute old, and the refresh claims its turn with a write
-// conditioned on the document's update time, so concurrent reports run one refresh, not many. A
-// report that comes within the minute schedules one refresh for the minute's end (a task), so the
-// last reports of a burst are counted too.
+// Engagement `{ received, opened, updatedAt }`: counted from the ledger at most once a minute, never one
+// notification write per report (a broadcast's opens would make it a hot document).
 import { type Firestore, type Precondition, Timestamp } from "firebase-admin/firestore";
 import { deliveriesOf, notificationRef } from "../notifications/documents.js";
 import { readOrProblem } from "../shared/documents.js";
@@ -26,7 +21,8 @@ export type ScheduleRefresh = (notificationId: string, dueAtMs: number) => Promi
 
 /**
  * Refreshes the counts if they are at least ENGAGEMENT_INTERVAL_MS old (or absent); true when this
- * call did. Counts refreshed less than that ago: a refresh is scheduled (`later`) for when they may
+ * call did. The refresh claims its turn with a write conditioned on the document's update time, so
+ * concurrent reports run one refresh, not many. Counts refreshed less than that ago: a refresh is scheduled (`later`) for when they may
  * be. Never throws: the event that asked was recorded either way.
  */
 export async function refreshEngagement(db: Firestore, notificationId: string, nowMs: number, later?: ScheduleRefresh): Promise<boolean> {

@@ -1,7 +1,5 @@
-// Event reporting: `reportEvent` records `receivedAt` / `openedAt` on the caller's own delivery,
-// once (the first report wins); `opened` also marks the caller's inbox entry read. Every refusal
-// (a repeat, another user's delivery, an unknown id or token) answers the same `{ recorded: false }`
-// and writes nothing, so a caller learns nothing about deliveries that are not theirs.
+// Event reporting (`reportEvent`): receivedAt / openedAt on the caller's own delivery, once; every
+// refusal is the same `{ recorded: false }`, writing nothing and revealing nothing.
 import { FieldValue, type Firestore, type UpdateData } from "firebase-admin/firestore";
 import type { CallableRequest } from "firebase-functions/v2/https";
 import { checkAppCheck, parseData } from "../devices/callables.js";

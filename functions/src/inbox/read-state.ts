@@ -1,6 +1,5 @@
-// The read-state callable: `updateInbox` marks the caller's entries seen, read, archived or unread,
-// by id (at most 500) or all of them (paged, any number). Only entries that change are written, so
-// a repeated call changes nothing and reports `updated: 0`.
+// The read-state callable (`updateInbox`): entries seen, read, archived or unread, by id or all of
+// them (paged); only entries that change are written, so a repeat reports `updated: 0`.
 import { type DocumentSnapshot, FieldValue, type Firestore, type Query, type QueryDocumentSnapshot, type UpdateData } from "firebase-admin/firestore";
 import type { CallableRequest } from "firebase-functions/v2/https";
 import { checkAppCheck, parseData } from "../devices/callables.js";

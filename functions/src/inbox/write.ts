@@ -1,7 +1,5 @@
-// The write step: a notification's inbox entries, created inside the sharded pipeline. Each write is
-// a transaction that first reads its guard (the shard being sent, or the notification under the
-// planner's lease) and creates only the entries that do not exist: a deleted notification gets no
-// entry, and a redelivered or resumed task neither adds a second entry nor resets one already read.
+// The write step: a notification's entries, create-only inside the sharded pipeline, each
+// transaction reading its guard first (the shard, or the planner's lease) (docs/PIPELINE.md).
 import type { DocumentReference, DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { chunk } from "../messaging/transport.js";
 import type { FanoutDeps, FanoutSettings } from "../notifications/pipeline.js";
@@ -19,7 +17,9 @@ export interface EntryGuard {
 
 /**
  * Creates the entries of `userIds` that do not exist yet; false when the guard no longer holds
- * (nothing more is written then). Cost: one read per user, one write per new entry.
+ * (nothing more is written then). An existing entry is never written again, so a redelivered or
+ * resumed task neither adds a second entry nor resets one already read. Cost: one read per user,
+ * one write per new entry.
  */
 export async function writeEntries(
   db: Firestore,

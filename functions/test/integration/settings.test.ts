@@ -22,6 +22,7 @@ const ALL_BAD: Record<string, string> = {
   NOTIFICATION_MAX_EVENT_AGE_SECONDS: "1",
   FCM_MESSAGES_PER_MINUTE: "5",
   DELIVERY_RETENTION_DAYS: "0",
+  INBOX_RETENTION_DAYS: "0",
   DEFAULT_TIME_ZONE: "Mars/Olympus",
   INACTIVE_RETENTION_DAYS: "0",
   STALE_DEVICE_DAYS: "0",
@@ -158,7 +159,9 @@ describe("functions that read no setting keep working with every setting bad", (
     const user = await createUser();
     await seedDevices(Array.from({ length: 250 }, (_, i) => ({ uid: user.uid, token: `${user.uid}-d${i}` })));
     const record = { uid: user.uid } as UserRecord;
+    await db.doc(`users/${user.uid}/inbox/n1`).set({ notificationId: "n1", title: "Hi" });
     await withSettings(ALL_BAD, () => exported.deleteUserDevices.run(record, {} as never));
+    expect((await db.collection(`users/${user.uid}/inbox`).get()).empty).toBe(true);
     expect(await deviceIdsOf(user.uid)).toEqual([]);
     expect((await db.doc(`tokenOwners/${sha256(`${user.uid}-d0`)}`).get()).exists).toBe(false);
     expect((await db.doc(`users/${user.uid}`).get()).get("deviceIds")).toBeUndefined();
@@ -169,8 +172,37 @@ describe("functions that read no setting keep working with every setting bad", (
     const id = uniqueId("n");
     await db.doc(`notifications/${id}/deliveries/d1`).set({ userId: "u", deviceId: "d1", status: "sent" });
     await db.doc(`notifications/${id}/shards/000000`).set({ index: 0 });
+    await db.doc(`users/${uniqueId("u")}/inbox/${id}`).set({ notificationId: id, title: "Hi" });
     await withSettings(ALL_BAD, () => exported.deleteNotificationRecords.run({ id: "e", time: "", params: { notificationId: id }, data: undefined } as never));
     await waitFor(async () => ((await db.collection(`notifications/${id}/deliveries`).get()).empty ? true : undefined));
     expect((await db.collection(`notifications/${id}/shards`).get()).empty).toBe(true);
+    expect((await db.collectionGroup("inbox").where("notificationId", "==", id).get()).empty).toBe(true);
+  });
+
+  it("fanOutNotification: a bad INBOX_RETENTION_DAYS fails the notification naming it", async () => {
+    const uid = uniqueId("cfg");
+    await seedDevices([{ uid, token: `${uid}-t` }]);
+    const id = uniqueId("n");
+    await db.doc(`notifications/${id}`).set({ userId: uid, title: "Inbox", inbox: true });
+    await withSettings({ INBOX_RETENTION_DAYS: "0" }, async () => exported.fanOutNotification.run(await createdEvent(id)));
+    expect(await notification(id)).toMatchObject({
+      status: "failed",
+      error: { code: "configuration", message: expect.stringContaining("INBOX_RETENTION_DAYS is 0") },
+    });
+    expect((await db.doc(`users/${uid}/inbox/${id}`).get()).exists).toBe(false);
+  });
+
+  it("updateInbox and reportEvent read no setting: they work with every other one bad", async () => {
+    const { uid, idToken } = await createUser({ prefix: "cfg" });
+    await db
+      .doc(`users/${uid}/inbox/n1`)
+      .set({ notificationId: "n1", title: "Hi", createdAt: new Date(), seenAt: null, readAt: null, archivedAt: null, expireAt: new Date() });
+    const auth = { auth: { uid, token: {} }, rawRequest: signedIn(idToken) };
+    const updated = await withSettings(ALL_BAD, () => exported.updateInbox.run({ data: { ids: ["n1"], set: "archived" }, ...auth } as never));
+    expect(updated).toEqual({ updated: 1 });
+    const reported = await withSettings(ALL_BAD, () =>
+      exported.reportEvent.run({ data: { notificationId: "n1", event: "opened", token: "t" }, ...auth } as never),
+    );
+    expect(reported).toEqual({ recorded: false });
   });
 });
