@@ -27,6 +27,7 @@ import {
   REGION,
   TASK_MAX_ATTEMPTS,
 } from "./notifications/trigger.js";
+import { getNotificationPreferencesHandler, setNotificationPreferencesHandler } from "./recipients/callables.js";
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
 import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
@@ -39,6 +40,10 @@ setGlobalOptions({ region: REGION, maxInstances: 20 });
 export const registerDevice = guardCallable(onCall(registerDeviceHandler));
 
 export const unregisterDevice = guardCallable(onCall(unregisterDeviceHandler));
+
+export const setNotificationPreferences = guardCallable(onCall(setNotificationPreferencesHandler));
+
+export const getNotificationPreferences = guardCallable(onCall(getNotificationPreferencesHandler));
 
 // Admin-only: the console's Users page finds a user by email or uid.
 export const lookupUser = guardCallable(onCall(lookupUserHandler));

@@ -15,7 +15,7 @@ import { type RegisterDeviceResponse, registerDeviceRequestSchema, type Unregist
  * the function is defined (a deploy-time `.value()`). The SDK still verifies a token that is sent
  * and leaves `request.app` unset when it is missing or invalid.
  */
-function checkAppCheck(request: CallableRequest<unknown>): void {
+export function checkAppCheck(request: CallableRequest<unknown>): void {
   if (setting(config.enforceAppCheck) && !request.app) {
     throw new HttpsError("unauthenticated", "This app must send a valid App Check token (ENFORCE_APP_CHECK is on).");
   }

@@ -1,11 +1,13 @@
 // Adapter from the Auth "user deleted" event to the registry: the user's devices, their owner
-// records and the user's device index go; notifications are kept.
+// records and the user's device index go, and their preferences; notifications are kept.
 import type { UserRecord } from "firebase-functions/v1/auth";
+import { deleteRecipientData } from "../recipients/store.js";
 import { logEvent } from "../shared/events.js";
 import { db } from "../shared/firebase.js";
 import { deleteUserDevices } from "./registry.js";
 
 export async function onUserDeleted(user: UserRecord): Promise<void> {
   const deleted = await deleteUserDevices(db(), user.uid);
+  await deleteRecipientData(db(), user.uid);
   logEvent("devices.userDeleted", { uid: user.uid, deleted });
 }

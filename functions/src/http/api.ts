@@ -6,6 +6,7 @@ import { ConfigError, forOperator } from "../config.js";
 import { kindOf } from "../devices/address.js";
 import { isContention, listDevices, registerDevice, unregisterDevice } from "../devices/registry.js";
 import { deviceIdSchema, registerDeviceRequestSchema } from "../devices/schema.js";
+import { applyPreferences, getPreferences } from "../recipients/store.js";
 import { logEvent } from "../shared/events.js";
 import { IdTokenError, verifiedUid } from "../shared/id-token.js";
 import { type ErrorDetail, parseOrThrow, ValidationError } from "../shared/validation.js";
@@ -93,6 +94,13 @@ const ROUTES: Route[] = [
         logEvent("devices.unregistered", { uid, deviceId, removed, via: "api" });
         res.status(204).end();
       },
+    },
+  },
+  {
+    pattern: /^\/v1\/preferences$/,
+    methods: {
+      GET: async ({ res, deps, uid }) => void res.status(200).json({ preferences: await getPreferences(deps.db(), uid) }),
+      PUT: async ({ req, res, deps, uid }) => void res.status(200).json({ preferences: await applyPreferences(deps.db(), uid, jsonBody(req), "api") }),
     },
   },
 ];

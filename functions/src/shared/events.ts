@@ -32,6 +32,18 @@ export const EVENTS = {
     alert: false,
     fields: ["uid", "deleted"],
   },
+  "preferences.updated": {
+    level: "info",
+    meaning: "A user changed their notification preferences (callable or api); the copies on their devices were refreshed.",
+    alert: false,
+    fields: ["uid", "via", "categories", "quietHours"],
+  },
+  "shard.screened": {
+    level: "info",
+    meaning: "A shard applied its recipients' preferences before sending: devices skipped (opted-out, muted, capped) and held for quiet hours.",
+    alert: false,
+    fields: ["notificationId", "shard", "optedOut", "muted", "capped", "held", "releaseShards"],
+  },
   "config.invalid": {
     level: "error",
     meaning: "A setting (param) is out of range; the function that read it refused to work. Fix the param and redeploy.",
