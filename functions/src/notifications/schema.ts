@@ -276,6 +276,9 @@ export const notificationSchema = z
         .optional(),
       cancelled: z.literal(true, { error: "can only be true (set it to cancel the notification)" }).optional(),
       translations: translationsSchema.optional(),
+      // Recipient control (see recipients/): the user's per-category opt-out, and what bypasses every choice.
+      category: topicNameSchema.optional(),
+      critical: z.literal(true, { error: "can only be true (leave it out for a notification that respects the user's choices)" }).optional(),
     },
     objectError("notification"),
   )
