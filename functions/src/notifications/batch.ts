@@ -5,6 +5,7 @@ import { FieldValue, Timestamp, type WithFieldValue } from "firebase-admin/fires
 import { type Address, kindOf } from "../devices/address.js";
 import { deleteDeviceIf } from "../devices/registry.js";
 import { classifyError } from "../messaging/errors.js";
+import type { DevicePreferences } from "../recipients/schema.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
 import { logEvent } from "../shared/events.js";
 import type { DeliveryDocument } from "./documents.js";
@@ -19,6 +20,9 @@ export interface Target {
   address: Address;
   /** The device's registered locale, which picks its translation. */
   locale: string | null;
+  /** Its time zone and its user's preferences (the copy on the device): what recipient control reads. */
+  timezone?: string | null;
+  preferences?: DevicePreferences;
 }
 
 /** A settled device: what the ledger records (without its timestamps). */

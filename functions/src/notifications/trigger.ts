@@ -59,6 +59,7 @@ export function fanoutSettings(): FanoutSettings {
     retentionDays: config.deliveryRetentionDays(),
     defaultTimeZone: config.defaultTimeZone(),
     maxEventAgeMs: config.maxEventAgeSeconds() * 1000,
+    dailyCap: config.maxNotificationsPerUserPerDay(),
   };
 }
 
