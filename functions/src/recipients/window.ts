@@ -1,6 +1,6 @@
 // Quiet-hours window maths on a device's own wall clock (its IANA zone, DST included, through the
 // local-time code): whether an instant falls inside a `start`–`end` window, and when that window ends.
-import { canonicalTimeZone, offsetMinutes, parseLocalTime } from "../notifications/local-time.js";
+import { canonicalTimeZone, nextLocalInstant, offsetMinutes, parseLocalTime } from "../notifications/local-time.js";
 import type { QuietHours } from "./schema.js";
 
 const MINUTE_MS = 60_000;
@@ -25,16 +25,16 @@ export function insideWindow(minute: number, start: number, end: number): boolea
 /**
  * When a device in `timeZone` whose user keeps `quiet` hours may receive a notification arriving at
  * `nowMs`: undefined when it may now, else the first minute at which its wall clock has left the
- * window. Walked on the wall clock, so a DST change inside the window is followed: a fall-back
- * repeats an hour (the window goes on while the clock shows it), a spring-forward gap that
- * swallows the end pushes it by the gap (the clock never shows it; as localTime does).
+ * window: the earlier of two readings. The next instant the clock shows `end` (localTime's
+ * DST-correct search: a spring-forward night is an hour shorter, an end the gap swallows is pushed
+ * by the gap); and a walk on the wall clock, which alone sees that inside a fall-back's repeated
+ * hour the window ends at this pass's `end`, not the next day's.
  */
 export function quietUntil(nowMs: number, quiet: QuietHours, timeZone: string): number | undefined {
   const start = minutesOf(quiet.start);
   const end = minutesOf(quiet.end);
   if (start === undefined || end === undefined || start === end) return undefined;
-  const minuteStart = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-  let at = minuteStart;
+  let at = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
   let minute = wallMinutes(at, timeZone);
   if (!insideWindow(minute, start, end)) return undefined;
   // A DST shift met on the way can leave the clock inside the window again; a few steps settle it.
@@ -42,7 +42,8 @@ export function quietUntil(nowMs: number, quiet: QuietHours, timeZone: string): 
     at += ((end - minute + DAY_MINUTES) % DAY_MINUTES) * MINUTE_MS;
     minute = wallMinutes(at, timeZone);
   }
-  return at;
+  const endTime = parseLocalTime(quiet.end)!;
+  return Math.min(at, nextLocalInstant(nowMs, endTime, timeZone));
 }
 
 /** The zone a device's quiet hours are read in: its own if valid, else the default. */
