@@ -27,8 +27,8 @@ import {
   REGION,
   TASK_MAX_ATTEMPTS,
 } from "./notifications/trigger.js";
-import { getNotificationPreferencesHandler, setNotificationPreferencesHandler } from "./recipients/callables.js";
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
+import { getNotificationPreferencesHandler, setNotificationPreferencesHandler } from "./recipients/callables.js";
 import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
 import { lookupUserHandler } from "./users/lookup.js";

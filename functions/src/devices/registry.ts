@@ -177,7 +177,14 @@ export async function registerDevice(db: Firestore, uid: string, input: Register
   if (!asToken && !asFid && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
 
   return db.runTransaction(async (tx) => {
-    const [mine, user, owner, prefs, ...candidates] = await getAllOf(tx, [ref, userOf(db, uid), tokenOwnerOf(db, deviceId), preferencesRef(db, uid), asToken, asFid]);
+    const [mine, user, owner, prefs, ...candidates] = await getAllOf(tx, [
+      ref,
+      userOf(db, uid),
+      tokenOwnerOf(db, deviceId),
+      preferencesRef(db, uid),
+      asToken,
+      asFid,
+    ]);
     const holder = readOrProblem(owner).value?.userId;
     const replaced = candidates.filter((snap) => snap?.exists === true).map((snap) => snap!);
     const kept = (id: string) => id !== deviceId && !replaced.some((snap) => snap.id === id);

@@ -5,8 +5,8 @@ import { FieldValue, Timestamp, type WithFieldValue } from "firebase-admin/fires
 import { type Address, kindOf } from "../devices/address.js";
 import { deleteDeviceIf } from "../devices/registry.js";
 import { classifyError } from "../messaging/errors.js";
-import type { DevicePreferences } from "../recipients/schema.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
+import type { DevicePreferences } from "../recipients/schema.js";
 import { logEvent } from "../shared/events.js";
 import type { DeliveryDocument } from "./documents.js";
 import { addressed, localizedMessages } from "./message.js";

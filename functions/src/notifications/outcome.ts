@@ -71,7 +71,14 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
     const counts = sums.data();
     const parsed = parseNotification(n);
     // held: 0, as nothing waits once terminal (a cancelled notification's held devices are simply not sent).
-    const stats: Stats = { devices: counts.devices, sent: counts.sent, failed: counts.failed, removed: counts.removed, skipped: screened.data().skipped, held: 0 };
+    const stats: Stats = {
+      devices: counts.devices,
+      sent: counts.sent,
+      failed: counts.failed,
+      removed: counts.removed,
+      skipped: screened.data().skipped,
+      held: 0,
+    };
     const recipients = parsed.ok ? recipientCountOf(parsed.value) : undefined;
     if (recipients !== undefined) stats.recipients = recipients;
     const stop = stopReasonOf(n);

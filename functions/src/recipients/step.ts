@@ -36,7 +36,9 @@ export async function screenShard(deps: FanoutDeps, settings: FanoutSettings, s:
   if (screened.skipped.length === 0 && screened.held.length === 0) return screened.send;
   const settled: Settled[] = [
     ...screened.skipped.map(({ target, reason }): Settled => ({ ...identity(target), status: "skipped", reason, attempts: 0 })),
-    ...screened.held.map(({ target, heldUntil }): Settled => ({ ...identity(target), status: "held", heldUntil: Timestamp.fromMillis(heldUntil), attempts: 0 })),
+    ...screened.held.map(
+      ({ target, heldUntil }): Settled => ({ ...identity(target), status: "held", heldUntil: Timestamp.fromMillis(heldUntil), attempts: 0 }),
+    ),
   ];
   const releases = releaseShards(s.origin, screened.held, now, settings.retentionDays);
   await s.record(settled, releases);

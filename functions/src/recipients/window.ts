@@ -9,7 +9,7 @@ const DAY_MINUTES = 1440;
 /** Minutes since local midnight that `timeZone`'s wall clock shows at `instantMs`. */
 export function wallMinutes(instantMs: number, timeZone: string): number {
   const wallMs = instantMs + offsetMinutes(instantMs, timeZone) * MINUTE_MS;
-  return (((Math.floor(wallMs / MINUTE_MS) % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES);
+  return ((Math.floor(wallMs / MINUTE_MS) % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
 }
 
 const minutesOf = (hhmm: string) => {

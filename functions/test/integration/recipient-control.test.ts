@@ -1,0 +1,224 @@
+// Recipient control enforced inside the fan-out (CONTRACT §1 Preferences, Delivery skipped/held):
+// the pipeline's own stages run in this process against the Firestore emulator with a clock of
+// their own (test/helpers/in-process.ts), on a user audience and a 2,000-device topic: opted-out,
+// muted, held and released at the window's end, cancelled while held, the daily cap (also two
+// notifications at once against a cap of 1), and critical bypassing all of it.
+import { describe, expect, it } from "vitest";
+import { cancelNotification } from "../../src/notifications/lifecycle";
+import { admitUser } from "../../src/recipients/cap";
+import type { SetPreferencesInput } from "../../src/recipients/schema";
+import { setPreferences } from "../../src/recipients/store";
+import { type InProcess, inProcess, runTask } from "../../tools/bench/pipeline";
+import { seedDevices } from "../../tools/bench/seed";
+import { uniqueId } from "../helpers/emulator";
+import { accept, db, deliveriesOf, manualClock, notification, outboxOf, setup, usersWithDevices } from "../helpers/in-process";
+import { sha256 } from "../helpers/notifications";
+
+// 23:00 UTC: inside a 22:00-07:00 window in Etc/UTC, which ends at 07:00 the next morning.
+const NIGHT = Date.UTC(2027, 0, 5, 23, 0);
+const MORNING = Date.UTC(2027, 0, 6, 7, 0);
+const QUIET = { quietHours: { start: "22:00", end: "07:00" } };
+
+/** Four users, one device each: plain, opted out of promo, muted, in quiet hours. */
+async function fourUsers(prefix: string) {
+  const { uids, devices } = usersWithDevices(4, 1, prefix);
+  const [plain, out, muted, night] = uids as [string, string, string, string];
+  const ready = { devices: devices.map((d) => ({ ...d, timezone: "Etc/UTC" })), plain, out, muted, night };
+  return ready;
+}
+
+async function applyChoices(u: { out: string; muted: string; night: string }) {
+  await setPreferences(db, u.out, { categories: { promo: false } }, NIGHT);
+  await setPreferences(db, u.muted, { mutedUntil: NIGHT + 3_600_000 }, NIGHT);
+  await setPreferences(db, u.night, QUIET, NIGHT);
+}
+
+const statusById = async (id: string) =>
+  Object.fromEntries(Object.values(await deliveriesOf(id)).map((d) => [d.userId, [d.status, d.reason ?? d.heldUntil?.toDate().toISOString()]]));
+
+describe("on a user audience", () => {
+  it("skips the opted-out and the muted, holds the one in quiet hours, and sends it when they end", async () => {
+    const u = await fourUsers("rc-users");
+    await setupDevices(u);
+    await applyChoices(u);
+    const id = await setup([], { userIds: [u.plain, u.out, u.muted, u.night], title: "Sale", category: "promo" });
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await runDue(run, clock.now);
+    expect(await statusById(id)).toEqual({
+      [u.plain]: ["sent", undefined],
+      [u.out]: ["skipped", "opted-out"],
+      [u.muted]: ["skipped", "muted"],
+      [u.night]: ["held", new Date(MORNING).toISOString()],
+    });
+    const waiting = await notification(id);
+    expect(waiting.status).toBe("processing");
+    expect(waiting.stats).toMatchObject({ devices: 4, sent: 1, skipped: 2, held: 1 });
+    // The release shard's task is scheduled for the window's end; run early it waits.
+    const [release] = run.queues.pending.splice(0);
+    expect(release!.options.scheduleTime!.getTime()).toBe(MORNING);
+    clock.set(MORNING);
+    await runTask(run.deps, run.settings, release!);
+    expect((await statusById(id))[u.night]).toEqual(["sent", undefined]);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { recipients: 4, devices: 4, sent: 2, skipped: 2, held: 0 } });
+    expect((await outboxOf(id)).map((o) => o.userId).sort()).toEqual([u.plain, u.night].sort());
+  });
+
+  it("critical: true ignores opt-outs, mute and quiet hours", async () => {
+    const u = await fourUsers("rc-critical");
+    await setupDevices(u);
+    await applyChoices(u);
+    const id = await setup([], { userIds: [u.plain, u.out, u.muted, u.night], title: "Sign-in code", category: "promo", critical: true });
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 4, sent: 4, skipped: 0, held: 0 } });
+  });
+
+  it("a notification cancelled while a device is held never sends it", async () => {
+    const u = await fourUsers("rc-cancel");
+    await setupDevices(u);
+    await applyChoices(u);
+    const id = await setup([], { userIds: [u.plain, u.night], title: "Tonight" });
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    const [release] = run.queues.pending.splice(0);
+    await db.doc(`notifications/${id}`).update({ cancelled: true });
+    await cancelNotification(run.deps, id);
+    expect(await notification(id)).toMatchObject({ status: "cancelled", stats: { devices: 2, sent: 1, held: 0 } });
+    clock.set(MORNING);
+    await runTask(run.deps, run.settings, release!);
+    expect((await outboxOf(id)).map((o) => o.userId)).toEqual([u.plain]);
+    expect((await statusById(id))[u.night]![0]).toBe("held");
+    const shards = await db.collection(`notifications/${id}/shards`).where("release", "==", true).get();
+    expect(shards.docs.map((d) => d.get("status"))).toEqual(["skipped"]);
+  });
+});
+
+/** Seeds the four users' devices (in Etc/UTC). */
+async function setupDevices(u: Awaited<ReturnType<typeof fourUsers>>) {
+  await seedDevices(db, u.devices);
+}
+
+/** Runs the queued tasks that are due by the clock (and those they enqueue), leaving later ones queued. */
+async function runDue(run: InProcess, now: () => number) {
+  const due = () => run.queues.pending.filter((t) => (t.options.scheduleTime?.getTime() ?? 0) <= now());
+  while (due().length > 0) {
+    const task = due()[0]!;
+    run.queues.pending.splice(run.queues.pending.indexOf(task), 1);
+    await runTask(run.deps, run.settings, task);
+  }
+}
+
+describe("the daily cap (MAX_NOTIFICATIONS_PER_USER_PER_DAY)", () => {
+  it("a second notification within 24 h is capped; a critical one passes and is not counted; a day later one passes again", async () => {
+    const { uids, devices } = usersWithDevices(1, 2, "rc-cap");
+    const uid = uids[0]!;
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep }, { dailyCap: 1 });
+    const first = await setup(devices, { userId: uid, title: "One" });
+    await accept(run, first);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(first)).toMatchObject({ status: "sent", stats: { devices: 2, sent: 2, skipped: 0 } });
+
+    clock.advance(3_600_000);
+    const second = await setup([], { userId: uid, title: "Two" });
+    await accept(run, second);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(second)).toMatchObject({ status: "no-devices", stats: { devices: 2, sent: 0, skipped: 2 } });
+    expect(Object.values(await deliveriesOf(second)).map((d) => d.reason)).toEqual(["capped", "capped"]);
+
+    const critical = await setup([], { userId: uid, title: "Code", critical: true });
+    await accept(run, critical);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(critical)).toMatchObject({ status: "sent", stats: { sent: 2 } });
+    expect(Object.keys((await db.doc(`recipientCounters/${uid}`).get()).get("received"))).toEqual([first]);
+
+    clock.advance(24 * 3_600_000);
+    const nextDay = await setup([], { userId: uid, title: "Tomorrow" });
+    await accept(run, nextDay);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(nextDay)).toMatchObject({ status: "sent", stats: { sent: 2 } });
+    expect(Object.keys((await db.doc(`recipientCounters/${uid}`).get()).get("received"))).toEqual([nextDay]);
+  });
+
+  it("two notifications at once against a cap of 1: each user receives exactly one of them", async () => {
+    const { uids, devices } = usersWithDevices(20, 2, "rc-race");
+    const clock = manualClock(NIGHT);
+    const a = inProcess(db, { now: clock.now }, { dailyCap: 1 });
+    const b = inProcess(db, { now: clock.now }, { dailyCap: 1 });
+    const first = await setup(devices, { userIds: uids, title: "A" });
+    const second = await setup([], { userIds: uids, title: "B" });
+    await Promise.all([accept(a, first).then(() => a.queues.drain(a.deps, a.settings)), accept(b, second).then(() => b.queues.drain(b.deps, b.settings))]);
+    const outbox = [...(await outboxOf(first)), ...(await outboxOf(second))];
+    for (const uid of uids) {
+      const got = new Set(outbox.filter((o) => o.userId === uid).map((o) => o.notificationId));
+      expect(got.size, uid).toBe(1);
+    }
+    const [na, nb] = [await notification(first), await notification(second)];
+    expect(na.stats.sent + nb.stats.sent).toBe(40);
+    expect(na.stats.skipped + nb.stats.skipped).toBe(40);
+  });
+
+  it("ten concurrent admissions of one user under a cap of 1: exactly one passes, and a repeat of it passes again", async () => {
+    const uid = uniqueId("rc-admit");
+    const ids = Array.from({ length: 10 }, (_, i) => `n-${uid}-${i}`);
+    const results = await Promise.all(ids.map((id) => admitUser(db, uid, id, 1, NIGHT)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = ids[results.indexOf(true)]!;
+    expect(await admitUser(db, uid, winner, 1, NIGHT + 1000)).toBe(true);
+  });
+});
+
+describe("on a 2,000-device topic (500 users, 8 shards)", () => {
+  it("every outcome at scale, the held released at the window's end, and the stats add up", async () => {
+    const { uids, devices } = usersWithDevices(500, 4, "rc-topic");
+    const topic = uniqueId("topic");
+    const id = await setup(
+      devices.map((d) => ({ ...d, topics: [topic], timezone: "Etc/UTC" })),
+      { topic, title: "Weekly digest", category: "digest" },
+    );
+    const choices = (i: number): SetPreferencesInput | undefined =>
+      i < 100
+        ? { categories: { digest: false } }
+        : i < 200
+          ? { mutedUntil: NIGHT + 60_000 }
+          : i < 300
+            ? QUIET
+            : i < 350
+              ? { categories: { promo: false } }
+              : undefined;
+    for (let i = 0; i < uids.length; i += 25) {
+      await Promise.all(
+        uids.slice(i, i + 25).map((uid, j) => {
+          const input = choices(i + j);
+          return input ? setPreferences(db, uid, input, NIGHT) : undefined;
+        }),
+      );
+    }
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await runDue(run, clock.now);
+    const waiting = await notification(id);
+    expect(waiting.status).toBe("processing");
+    expect(waiting.stats).toMatchObject({ devices: 2000, sent: 800, skipped: 800, held: 400 });
+    const reasons = Object.values(await deliveriesOf(id)).reduce<Record<string, number>>((acc, d) => {
+      const key = `${d.status}:${d.reason ?? ""}`;
+      acc[key] = (acc[key] ?? 0) + 1;
+      return acc;
+    }, {});
+    expect(reasons).toEqual({ "sent:": 800, "skipped:opted-out": 400, "skipped:muted": 400, "held:": 400 });
+
+    clock.set(MORNING);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 2000, sent: 1200, skipped: 800, held: 0, failed: 0 } });
+    const sentTo = new Set((await outboxOf(id)).filter((o) => o.outcome === "sent").map((o) => o.deviceId));
+    expect(sentTo.size).toBe(1200);
+    expect(sentTo.has(sha256(`${uids[250]}-d0`))).toBe(true);
+    expect(sentTo.has(sha256(`${uids[50]}-d0`))).toBe(false);
+  }, 240_000);
+});
