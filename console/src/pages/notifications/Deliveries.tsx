@@ -12,7 +12,13 @@ import { Time } from "../../ui/Time";
 
 export const DELIVERIES_PAGE_SIZE = 50;
 
-const DELIVERY_TONES: Record<DeliveryDocument["status"], string> = { sent: "success", failed: "danger", removed: "warning", skipped: "neutral", held: "neutral" };
+const DELIVERY_TONES: Record<DeliveryDocument["status"], string> = {
+  sent: "success",
+  failed: "danger",
+  removed: "warning",
+  skipped: "neutral",
+  held: "neutral",
+};
 
 /** `localized`: the notification has translations, so each row says which one the device got. */
 export function Deliveries({ notificationId, localized = false }: { notificationId: string; localized?: boolean }) {
