@@ -1,6 +1,7 @@
 // The generated parts of docs/REFERENCE.md, written from the code: the functions from the deploy
 // manifest, the settings from the params, the request and document fields from the zod schemas, the
 // statuses from their lists. `npm run docs` rewrites them; test/unit/reference.test.ts fails on drift.
+
 import { z } from "zod";
 import { deviceConverter, tokenOwnerConverter, userConverter } from "../src/devices/documents.js";
 import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../src/devices/schema.js";
@@ -13,6 +14,7 @@ import {
   shardConverter,
 } from "../src/notifications/documents.js";
 import { notificationSchema } from "../src/notifications/schema.js";
+import { counterConverter, getPreferencesRequestSchema, preferencesConverter, setPreferencesRequestSchema } from "../src/recipients/schema.js";
 import { lookupUserRequestSchema } from "../src/users/schema.js";
 import type { Manifest } from "./shared/manifest.js";
 
@@ -21,6 +23,8 @@ export const REQUESTS: Record<string, z.ZodType> = {
   registerDevice: registerDeviceRequestSchema,
   unregisterDevice: unregisterDeviceRequestSchema,
   lookupUser: lookupUserRequestSchema,
+  setNotificationPreferences: setPreferencesRequestSchema,
+  getNotificationPreferences: getPreferencesRequestSchema,
 };
 
 /** Every stored shape, by its path. Add a new converter here (the test lists the ones missing). */
@@ -46,6 +50,18 @@ export const DOCUMENTS: Array<{ path: string; converter: string; schema: z.ZodTy
     note: "the delivery ledger, one per device",
   },
   { path: "notifications/{id}/shards/{index}", converter: "shardConverter", schema: shardConverter.schema, note: "a shard of a large audience (internal)" },
+  {
+    path: "notificationPreferences/{uid}",
+    converter: "preferencesConverter",
+    schema: preferencesConverter.schema,
+    note: "a user's notification preferences, written by the backend (a compact copy rides on each of the user's devices)",
+  },
+  {
+    path: "recipientCounters/{uid}",
+    converter: "counterConverter",
+    schema: counterConverter.schema,
+    note: "the daily cap's counter: the non-critical notifications the user received in the last 24 hours (internal)",
+  },
 ];
 
 const STATUSES: Array<[string, readonly string[]]> = [

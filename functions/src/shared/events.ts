@@ -188,7 +188,7 @@ export const EVENTS = {
     level: "info",
     meaning: "A notification reached its terminal status; stats are written.",
     alert: false,
-    fields: ["notificationId", "status", "attempts", "durationMs", "recipients", "devices", "sent", "failed", "removed"],
+    fields: ["notificationId", "status", "attempts", "durationMs", "recipients", "devices", "sent", "failed", "removed", "skipped", "held"],
   },
   "tasks.enqueued": {
     level: "info",
