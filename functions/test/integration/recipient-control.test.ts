@@ -8,7 +8,8 @@ import { cancelNotification } from "../../src/notifications/lifecycle";
 import { admitUser } from "../../src/recipients/cap";
 import type { SetPreferencesInput } from "../../src/recipients/schema";
 import { setPreferences } from "../../src/recipients/store";
-import { type InProcess, inProcess, runTask } from "../../tools/bench/pipeline";
+import { countOperations, installCounting } from "../../tools/bench/counting";
+import { fanOutInProcess, type InProcess, inProcess, runTask } from "../../tools/bench/pipeline";
 import { seedDevices } from "../../tools/bench/seed";
 import { callFunction, createUser, db as defaultDb, uniqueId, waitFor } from "../helpers/emulator";
 import { accept, db, deliveriesOf, manualClock, notification, outboxOf, setup, usersWithDevices } from "../helpers/in-process";
@@ -292,4 +293,48 @@ describe("through the deployed functions (Functions, Firestore and tasks emulato
     );
     expect(await emulatorOutbox(id)).toEqual([]);
   }, 150_000);
+});
+
+describe("cost (CONTRACT: 2 reads and 1 write per device plus a constant per shard; the cap: one more write per user)", () => {
+  /** A 1,000-device topic of 250 users, every user with preferences that skip nothing; its operations counted. */
+  async function counted(label: string, withPreferences: boolean, dailyCap: number) {
+    const { uids, devices } = usersWithDevices(250, 4, `rc-cost-${label}`);
+    const topic = uniqueId("topic");
+    const id = await setup(
+      devices.map((d) => ({ ...d, topics: [topic] })),
+      { topic, title: "Counted", category: "digest" },
+    );
+    if (withPreferences) {
+      for (let i = 0; i < uids.length; i += 25)
+        await Promise.all(
+          uids.slice(i, i + 25).map((uid) => setPreferences(db, uid, { categories: { promo: false }, quietHours: { start: "03:00", end: "04:00" } }, NIGHT)),
+        );
+    }
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep }, { dailyCap });
+    installCounting(db);
+    const { counts } = await countOperations(() => fanOutInProcess(run, id));
+    const n = await notification(id);
+    expect(n).toMatchObject({ status: "sent", stats: { devices: 1000, sent: 1000, skipped: 0 } });
+    return { reads: counts.reads, writes: counts.writes - counts.writesByKind.outbox, shards: n.plan.shards as number };
+  }
+
+  it("preferences add no read; the cap adds one read and one write per recipient user", async () => {
+    const plain = await counted("plain", false, 0);
+    const prefs = await counted("prefs", true, 0);
+    const capped = await counted("cap", true, 5);
+    const k = 1000;
+    const perShard = 16 * (plain.shards + 1);
+    expect(plain.reads).toBeLessThanOrEqual(2 * k + perShard);
+    // The copy on each device is read with the device: the same reads and writes, give or take a progress write.
+    expect(Math.abs(prefs.reads - plain.reads)).toBeLessThanOrEqual(2 * (plain.shards + 1));
+    expect(Math.abs(prefs.writes - plain.writes)).toBeLessThanOrEqual(plain.shards + 1);
+    expect(prefs.reads).toBeLessThanOrEqual(2 * k + perShard);
+    expect(prefs.writes).toBeLessThanOrEqual(k + 8 * (plain.shards + 1));
+    // The cap: one counter transaction per user (250), one read and one write each.
+    expect(capped.writes - prefs.writes).toBeGreaterThanOrEqual(250);
+    expect(capped.writes - prefs.writes).toBeLessThanOrEqual(250 + plain.shards + 1);
+    expect(capped.reads - prefs.reads).toBeLessThanOrEqual(250 + 2 * (plain.shards + 1));
+    console.info(`recipient control cost, ${k} devices of 250 users in ${plain.shards} shards:`, { plain, prefs, capped });
+  }, 180_000);
 });
