@@ -25,6 +25,8 @@ export type {
 } from "./devices/schema.js";
 export type { ErrorDetail } from "./shared/validation.js";
 export type { LookupUserRequest, LookupUserResponse, UserSummary } from "./users/schema.js";
+// setNotificationPreferences / PUT /v1/preferences: SetPreferencesRequest → Preferences ({ preferences } from the api).
+export type { Preferences, QuietHours, SetPreferencesRequest } from "./recipients/schema.js";
 
 /** `GET /v1/devices` response. */
 export interface ListDevicesResponse {

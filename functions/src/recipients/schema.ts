@@ -55,6 +55,8 @@ export const setPreferencesRequestSchema = z.strictObject(
   { error: (issue) => (issue.code === "invalid_type" ? "request must be a JSON object" : undefined) },
 );
 export type SetPreferencesInput = z.output<typeof setPreferencesRequestSchema>;
+/** What a client sends: `mutedUntil` as an ISO string. */
+export type SetPreferencesRequest = z.input<typeof setPreferencesRequestSchema>;
 
 /** getNotificationPreferences takes nothing (the SDKs send null when called without data). */
 export const getPreferencesRequestSchema = z.preprocess(
