@@ -23,10 +23,10 @@ export type {
   UnregisterDeviceRequest,
   UnregisterDeviceResponse,
 } from "./devices/schema.js";
+// setNotificationPreferences / PUT /v1/preferences: SetPreferencesRequest → Preferences ({ preferences } from the api).
+export type { Preferences, PreferencesDocument, QuietHours, SetPreferencesRequest } from "./recipients/schema.js";
 export type { ErrorDetail } from "./shared/validation.js";
 export type { LookupUserRequest, LookupUserResponse, UserSummary } from "./users/schema.js";
-// setNotificationPreferences / PUT /v1/preferences: SetPreferencesRequest → Preferences ({ preferences } from the api).
-export type { Preferences, QuietHours, SetPreferencesRequest } from "./recipients/schema.js";
 
 /** `GET /v1/devices` response. */
 export interface ListDevicesResponse {

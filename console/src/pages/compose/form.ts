@@ -51,6 +51,9 @@ export interface ComposeForm {
   ttlSeconds: string;
   analyticsLabel: string;
   dryRun: boolean;
+  /** Recipient control: the category users may turn off, and whether it bypasses their choices. */
+  category: string;
+  critical: boolean;
 }
 
 export function emptyForm(): ComposeForm {
@@ -76,6 +79,8 @@ export function emptyForm(): ComposeForm {
     ttlSeconds: "",
     analyticsLabel: "",
     dryRun: false,
+    category: "",
+    critical: false,
   };
 }
 
@@ -178,6 +183,8 @@ export function toRequest(form: ComposeForm): { request: Record<string, unknown>
     analyticsLabel: form.analyticsLabel.trim() || undefined,
     dryRun: form.dryRun || undefined,
     translations,
+    category: form.category.trim() || undefined,
+    critical: form.critical || undefined,
   };
   const request: Record<string, unknown> = { ...audienceOf(form), title: form.title };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) request[key] = value;
