@@ -66,6 +66,29 @@ describe("on a user audience", () => {
     expect((await outboxOf(id)).map((o) => o.userId).sort()).toEqual([u.plain, u.night].sort());
   });
 
+  it("a localTime group due inside a device's quiet hours is held again until they end (scheduled audiences take the same step)", async () => {
+    const { uids, devices } = usersWithDevices(2, 1, "rc-local");
+    const [early, plain] = uids as [string, string];
+    await seedDevices(
+      db,
+      devices.map((d) => ({ ...d, timezone: "Asia/Tokyo" })),
+    );
+    // 09:00 in Tokyo is 00:00Z; the first user keeps 08:00-10:00 quiet there, so it waits for 01:00Z.
+    await setPreferences(db, early, { quietHours: { start: "08:00", end: "10:00" } }, NIGHT);
+    const id = await setup([], { userIds: [early, plain], title: "Good morning", localTime: "09:00" });
+    const clock = manualClock(Date.UTC(2027, 0, 6, 12, 0));
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await runDue(run, clock.now);
+    const nine = Date.UTC(2027, 0, 7, 0, 0);
+    clock.set(nine);
+    await runDue(run, clock.now);
+    expect(await statusById(id)).toEqual({ [plain]: ["sent", undefined], [early]: ["held", new Date(nine + 3_600_000).toISOString()] });
+    clock.set(nine + 3_600_000);
+    await runDue(run, clock.now);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 2, sent: 2, held: 0 } });
+  });
+
   it("critical: true ignores opt-outs, mute and quiet hours", async () => {
     const u = await fourUsers("rc-critical");
     await setupDevices(u);
