@@ -123,7 +123,13 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
       d.userId,
       d.status,
       ...(localized ? [d.locale ?? "-"] : []),
-      d.error ? `${d.error.code}: ${d.error.message}` : d.reason ? `skipped: ${d.reason}` : d.heldUntil ? `quiet hours until ${d.heldUntil.toDate().toISOString()}` : "",
+      d.error
+        ? `${d.error.code}: ${d.error.message}`
+        : d.reason
+          ? `skipped: ${d.reason}`
+          : d.heldUntil
+            ? `quiet hours until ${d.heldUntil.toDate().toISOString()}`
+            : "",
     ]);
   const table = formatTable(["DEVICE", "IDENTIFIER", "USER", "STATUS", ...(localized ? ["LOCALE"] : []), "ERROR"], rows);
   return deliveries.length > limit ? `${table}\n… and ${deliveries.length - limit} more` : table;
