@@ -1,8 +1,10 @@
 // Recipient control's preferences (CONTRACT §1 Preferences, §2 the callables and /v1/preferences):
 // set and get through the callables and the api, merge rules, hostile input (never an internal
 // error), the copy on the user's devices, and deletion with the user.
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { adminAuth, api, callFunction, createUser, db, uniqueId, waitFor } from "../helpers/emulator";
+import { hostileSeed } from "../helpers/hostile";
 import { deleteSeededDevices, seedDevices, sha256 } from "../helpers/notifications";
 
 afterAll(deleteSeededDevices);
@@ -110,6 +112,38 @@ describe("GET / PUT /v1/preferences", () => {
     expect((await api("POST", "/v1/preferences", { token: user.idToken, json: {} })).status).toBe(405);
     expect((await db.doc(`notificationPreferences/${user.uid}`).get()).exists).toBe(false);
   });
+});
+
+describe("generated hostile requests (HOSTILE_SEED)", () => {
+  // Near-misses of valid requests as well as arbitrary JSON: each answer is a success or a 4xx, never an internal error.
+  const nearMiss = fc.record(
+    {
+      categories: fc.oneof(fc.dictionary(fc.string({ maxLength: 70 }), fc.oneof(fc.boolean(), fc.constant(null), fc.jsonValue())), fc.jsonValue()),
+      quietHours: fc.oneof(fc.constant(null), fc.record({ start: fc.string({ maxLength: 6 }), end: fc.string({ maxLength: 6 }) }), fc.jsonValue()),
+      mutedUntil: fc.oneof(
+        fc.constant(null),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string({ maxLength: 40 }),
+        fc.jsonValue(),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  const cases = fc.sample(fc.oneof(nearMiss, fc.jsonValue({ maxDepth: 4 })), { seed: hostileSeed(), numRuns: 60 });
+
+  it("never answers an internal error, through the callable or the api", async () => {
+    const user = await createUser();
+    const problems: string[] = [];
+    for (const [i, data] of cases.entries()) {
+      const viaCallable = await set(data, user.idToken);
+      if (viaCallable.status >= 500 || viaCallable.body?.error?.status === "INTERNAL") problems.push(`#${i} callable ${viaCallable.text.slice(0, 200)}`);
+      const viaApi = await api("PUT", "/v1/preferences", { token: user.idToken, json: data });
+      if (viaApi.status >= 500) problems.push(`#${i} api ${viaApi.status} ${viaApi.text.slice(0, 200)}`);
+      if ((viaCallable.status === 200) !== (viaApi.status === 200))
+        problems.push(`#${i} callable ${viaCallable.status} but api ${viaApi.status}: ${JSON.stringify(data).slice(0, 200)}`);
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
 
 describe("the copy on the user's devices, and deletion with the user", () => {
