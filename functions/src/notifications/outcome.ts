@@ -64,6 +64,8 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
           removed: AggregateField.sum("stats.removed"),
         }),
       ),
+      // A query of its own: several sums in one query count only the documents holding every field,
+      // and shards without skipped devices may lack it. (`held` is 0 once terminal.)
       tx.get(done.aggregate({ skipped: AggregateField.sum("stats.skipped") })),
       tx.get(done.aggregate({ shards: AggregateField.count(), planned: AggregateField.sum("size") })),
       tx.get(slowestQuery),
@@ -173,8 +175,10 @@ export async function maybeWriteProgress(deps: FanoutDeps, notificationId: strin
  */
 async function runningStats(deps: FanoutDeps, notificationId: string): Promise<{ stats?: Stats }> {
   const { done } = fanoutQueries(deps.db, notificationId);
-  const screened = (await done.aggregate({ held: AggregateField.sum("stats.held"), skipped: AggregateField.sum("stats.skipped") }).get()).data();
-  if (screened.held <= 0) return {};
+  // One sum a query (several count only the documents holding every field).
+  const held = (await done.aggregate({ held: AggregateField.sum("stats.held") }).get()).data().held;
+  if (held <= 0) return {};
+  const skipped = (await done.aggregate({ skipped: AggregateField.sum("stats.skipped") }).get()).data().skipped;
   const sums = await done
     .aggregate({
       devices: AggregateField.sum("stats.devices"),
@@ -183,5 +187,5 @@ async function runningStats(deps: FanoutDeps, notificationId: string): Promise<{
       removed: AggregateField.sum("stats.removed"),
     })
     .get();
-  return { stats: { ...sums.data(), skipped: screened.skipped, held: screened.held } };
+  return { stats: { ...sums.data(), skipped, held } };
 }

@@ -5,6 +5,7 @@
 // notifications at once against a cap of 1), and critical bypassing all of it.
 import { describe, expect, it } from "vitest";
 import { cancelNotification } from "../../src/notifications/lifecycle";
+import { giveUpShard } from "../../src/notifications/shard";
 import { admitUser } from "../../src/recipients/cap";
 import type { SetPreferencesInput } from "../../src/recipients/schema";
 import { setPreferences } from "../../src/recipients/store";
@@ -87,6 +88,22 @@ describe("on a user audience", () => {
     clock.set(nine + 3_600_000);
     await runDue(run, clock.now);
     expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 2, sent: 2, held: 0 } });
+  });
+
+  it("a release shard whose task fails its last attempt records its held devices as failed, and the notification finishes", async () => {
+    const u = await fourUsers("rc-giveup");
+    await setupDevices(u);
+    await applyChoices(u);
+    const id = await setup([], { userIds: [u.plain, u.night], title: "Tonight" });
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    const [release] = run.queues.pending.splice(0);
+    clock.set(MORNING);
+    const task = release!.queue === "send" ? release!.task : undefined;
+    await giveUpShard(run.deps, run.settings, id, task!.shard, new Error("boom"), "last-attempt");
+    expect((await statusById(id))[u.night]).toEqual(["failed", undefined]);
+    expect(await notification(id)).toMatchObject({ status: "partial", stats: { devices: 2, sent: 1, failed: 1, held: 0 } });
   });
 
   it("critical: true ignores opt-outs, mute and quiet hours", async () => {
