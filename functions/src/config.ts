@@ -61,6 +61,11 @@ export const DEFAULT_TIME_ZONE = defineString("DEFAULT_TIME_ZONE", {
   description: "IANA time zone for localTime delivery to devices that did not register a valid timezone.",
 });
 
+export const MAX_NOTIFICATIONS_PER_USER_PER_DAY = defineInt("MAX_NOTIFICATIONS_PER_USER_PER_DAY", {
+  default: 0,
+  description: "Daily cap: a user who received this many non-critical notifications in the last 24 h is skipped (capped); 0 = no cap (0-1000).",
+});
+
 export const INACTIVE_RETENTION_DAYS = defineInt("INACTIVE_RETENTION_DAYS", {
   default: 30,
   description: "Logged-out devices (active == false) are purged this many days after their last update (1-3650).",
@@ -159,6 +164,7 @@ export const config = {
   deliveryRetentionDays: () => intIn(DELIVERY_RETENTION_DAYS, 1, 3650),
   inboxRetentionDays: () => intIn(INBOX_RETENTION_DAYS, 1, 3650),
   defaultTimeZone: () => timeZone(DEFAULT_TIME_ZONE),
+  maxNotificationsPerUserPerDay: () => intIn(MAX_NOTIFICATIONS_PER_USER_PER_DAY, 0, 1000),
   inactiveRetentionDays: () => intIn(INACTIVE_RETENTION_DAYS, 1, 3650),
   staleDeviceDays: () => intIn(STALE_DEVICE_DAYS, 1, 3650),
   purgeTimeBudgetSeconds: () => intIn(PURGE_TIME_BUDGET_SECONDS, 10, 3000),

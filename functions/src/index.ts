@@ -31,6 +31,7 @@ import {
   TASK_MAX_ATTEMPTS,
 } from "./notifications/trigger.js";
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
+import { getNotificationPreferencesHandler, setNotificationPreferencesHandler } from "./recipients/callables.js";
 import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
 import { lookupUserHandler } from "./users/lookup.js";
@@ -57,6 +58,10 @@ export const refreshEngagement = onTaskDispatched(
   },
   onEngagementTask,
 );
+
+export const setNotificationPreferences = guardCallable(onCall(setNotificationPreferencesHandler));
+
+export const getNotificationPreferences = guardCallable(onCall(getNotificationPreferencesHandler));
 
 // Admin-only: the console's Users page finds a user by email or uid.
 export const lookupUser = guardCallable(onCall(lookupUserHandler));

@@ -25,6 +25,8 @@ export type {
   UnregisterDeviceRequest,
   UnregisterDeviceResponse,
 } from "./devices/schema.js";
+// setNotificationPreferences / PUT /v1/preferences: SetPreferencesRequest → Preferences ({ preferences } from the api).
+export type { Preferences, PreferencesDocument, QuietHours, SetPreferencesRequest } from "./recipients/schema.js";
 export type { ErrorDetail } from "./shared/validation.js";
 export type { LookupUserRequest, LookupUserResponse, UserSummary } from "./users/schema.js";
 

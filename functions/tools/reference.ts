@@ -1,6 +1,7 @@
 // The generated parts of docs/REFERENCE.md, written from the code: the functions from the deploy
 // manifest, the settings from the params, the request and document fields from the zod schemas, the
 // statuses from their lists. `npm run docs` rewrites them; test/unit/reference.test.ts fails on drift.
+
 import { z } from "zod";
 import { deviceConverter, tokenOwnerConverter, userConverter } from "../src/devices/documents.js";
 import { registerDeviceRequestSchema, unregisterDeviceRequestSchema } from "../src/devices/schema.js";
@@ -15,6 +16,7 @@ import {
   shardConverter,
 } from "../src/notifications/documents.js";
 import { notificationSchema } from "../src/notifications/schema.js";
+import { counterConverter, getPreferencesRequestSchema, preferencesConverter, setPreferencesRequestSchema } from "../src/recipients/schema.js";
 import { lookupUserRequestSchema } from "../src/users/schema.js";
 import type { Manifest } from "./shared/manifest.js";
 
@@ -25,6 +27,8 @@ export const REQUESTS: Record<string, z.ZodType> = {
   lookupUser: lookupUserRequestSchema,
   updateInbox: updateInboxRequestSchema,
   reportEvent: reportEventRequestSchema,
+  setNotificationPreferences: setPreferencesRequestSchema,
+  getNotificationPreferences: getPreferencesRequestSchema,
 };
 
 /** Every stored shape, by its path. Add a new converter here (the test lists the ones missing). */
@@ -55,6 +59,18 @@ export const DOCUMENTS: Array<{ path: string; converter: string; schema: z.ZodTy
     converter: "inboxConverter",
     schema: inboxConverter.schema,
     note: "an inbox entry; the owner changes only seenAt, readAt, archivedAt",
+  },
+  {
+    path: "notificationPreferences/{uid}",
+    converter: "preferencesConverter",
+    schema: preferencesConverter.schema,
+    note: "a user's notification preferences, written by the backend (a compact copy rides on each of the user's devices)",
+  },
+  {
+    path: "recipientCounters/{uid}",
+    converter: "counterConverter",
+    schema: counterConverter.schema,
+    note: "the daily cap's counter: the non-critical notifications the user received in the last 24 hours (internal)",
   },
 ];
 

@@ -32,6 +32,9 @@ Content:
                            "ja": {"body": "..."}}; each device gets the one of its locale
                            (title, body, imageUrl, link; what a translation leaves out falls back)
   --dry-run                FCM validates the messages without delivering them
+Recipients' choices:
+  --category <name>        the category users may turn off (their preferences skip it)
+  --critical               ignore opt-outs, quiet hours, mute and the daily cap (use sparingly)
 When:
   --at <time>              send at this ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00Z
   --local-time <HH:MM>     send at this time of day on each device's own clock (from --at, or now)
@@ -87,9 +90,10 @@ const SINGLE = [
   "--at",
   "--local-time",
   "--cancel",
+  "--category",
 ] as const;
 const REPEATABLE = ["--user", "--users", "--data"] as const;
-const SWITCHES = ["--broadcast", "--dry-run"] as const;
+const SWITCHES = ["--broadcast", "--dry-run", "--critical"] as const;
 type Flag = (typeof SINGLE)[number] | (typeof REPEATABLE)[number];
 type Switch = (typeof SWITCHES)[number];
 const FLAGS = new Set<string>([...SINGLE, ...REPEATABLE]);
@@ -177,11 +181,12 @@ function build(c: Collected): SendOptions | CancelOptions {
   const title = c.single.get("--title");
   if (title === undefined) throw new UsageError("--title is required");
   const notification: SendOptions["notification"] = { ...audienceOf(c), title };
-  const optional: Array<[Flag, "body" | "imageUrl" | "link" | "localTime"]> = [
+  const optional: Array<[Flag, "body" | "imageUrl" | "link" | "localTime" | "category"]> = [
     ["--body", "body"],
     ["--image", "imageUrl"],
     ["--link", "link"],
     ["--local-time", "localTime"],
+    ["--category", "category"],
   ];
   for (const [flag, field] of optional) {
     const value = c.single.get(flag);
@@ -189,6 +194,7 @@ function build(c: Collected): SendOptions | CancelOptions {
   }
   if (c.data.size > 0) notification.data = Object.fromEntries(c.data);
   if (c.switches.has("--dry-run")) notification.dryRun = true;
+  if (c.switches.has("--critical")) notification.critical = true;
   const platforms = c.single.get("--platforms");
   // Passed on as written: the backend names an unknown platform in its answer.
   if (platforms !== undefined) notification.platforms = platforms.split(",").map((p) => p.trim()) as NonNullable<NotificationRequest["platforms"]>;

@@ -18,12 +18,14 @@ import type {
   InboxEntry as InboxShape,
   NotificationRequest,
   NotificationDocument as NotificationShape,
+  PreferencesDocument as PreferencesShape,
 } from "../../../functions/src/types";
 
 export type NotificationDocument = NotificationShape<Timestamp>;
 export type DeliveryDocument = DeliveryShape<Timestamp>;
 export type DeviceDocument = DeviceShape<Timestamp>;
 export type InboxEntry = InboxShape<Timestamp>;
+export type PreferencesDocument = PreferencesShape<Timestamp>;
 export type { NotificationRequest };
 
 function typed<T extends DocumentData>(): FirestoreDataConverter<T, DocumentData> {
@@ -39,6 +41,9 @@ export const notificationOf = (db: Firestore, id: string) => doc(notificationsOf
 
 export const deliveriesOf = (db: Firestore, notificationId: string) =>
   collection(db, "notifications", notificationId, "deliveries").withConverter(typed<DeliveryDocument>());
+
+/** `notificationPreferences/{uid}`: a user's choices (admins read it; only the backend writes it). */
+export const preferencesOf = (db: Firestore, uid: string) => doc(db, "notificationPreferences", uid).withConverter(typed<PreferencesDocument>());
 
 export const devicesOf = (db: Firestore, uid: string) => collection(db, "users", uid, "devices").withConverter(typed<DeviceDocument>());
 

@@ -2,6 +2,7 @@
 // device index. Defined once here; everything reads and writes them through these converters.
 import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
+import { type DevicePreferences, devicePreferencesSchema } from "../recipients/schema.js";
 import { converterOf, timestampSchema } from "../shared/documents.js";
 import type { Address } from "./address.js";
 import { DEVICE_TYPES, type DeviceType } from "./schema.js";
@@ -39,6 +40,8 @@ export interface DeviceFields<T = Timestamp> {
   topics: string[];
   /** 0-15, from the first hex digit of deviceId; see PURGE_SHARDS. */
   purgeShard: number;
+  /** Its user's preferences, copied by the backend (recipients/store.ts); absent: none. */
+  preferences?: DevicePreferences<T>;
 }
 
 /** `tokenOwners/{deviceId}`: the one user holding a token or an FID, kept in step with the devices. */
@@ -75,6 +78,7 @@ const deviceSchema: z.ZodType<DeviceDocument> = z
     // Devices stored before topics existed have none.
     topics: z.array(z.string()).default([]),
     purgeShard: z.number().int().optional(),
+    preferences: devicePreferencesSchema.optional(),
   })
   .transform(({ token, fid, ...d }, ctx) => {
     const address: Address | undefined = token !== undefined && fid === undefined ? { token } : fid !== undefined && token === undefined ? { fid } : undefined;

@@ -13,6 +13,8 @@ import {
   Timestamp,
   type WriteBatch,
 } from "firebase-admin/firestore";
+import { preferencesRef } from "../recipients/schema.js";
+import { deviceCopyField } from "../recipients/store.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
 import { addressOf, deviceIdOf, type IdentifierKind, kindOf, replacedDeviceIds } from "./address.js";
 import { DEVICE_INDEX, type DeviceDocument, type DeviceType, devicesOf, purgeShardOf, tokenOwnerOf, USERS, type UserDocument, userOf } from "./documents.js";
@@ -175,7 +177,14 @@ export async function registerDevice(db: Firestore, uid: string, input: Register
   if (!asToken && !asFid && (await refreshDevice(ref, uid, input))) return { deviceId, created: false, removed: [], transferredFrom: [] };
 
   return db.runTransaction(async (tx) => {
-    const [mine, user, owner, ...candidates] = await getAllOf(tx, [ref, userOf(db, uid), tokenOwnerOf(db, deviceId), asToken, asFid]);
+    const [mine, user, owner, prefs, ...candidates] = await getAllOf(tx, [
+      ref,
+      userOf(db, uid),
+      tokenOwnerOf(db, deviceId),
+      preferencesRef(db, uid),
+      asToken,
+      asFid,
+    ]);
     const holder = readOrProblem(owner).value?.userId;
     const replaced = candidates.filter((snap) => snap?.exists === true).map((snap) => snap!);
     const kept = (id: string) => id !== deviceId && !replaced.some((snap) => snap.id === id);
@@ -208,7 +217,7 @@ export async function registerDevice(db: Firestore, uid: string, input: Register
     for (const id of removed) deleteDeviceAndOwner(tx, db, uid, id);
 
     const inheritedTopics = replaced.length > 0 ? readOrProblem(replaced[0]!).value?.topics : undefined;
-    tx.set(ref, deviceFields(uid, deviceId, input, { exists: mine.exists, inheritedTopics }), { merge: true });
+    tx.set(ref, { ...deviceFields(uid, deviceId, input, { exists: mine.exists, inheritedTopics }), preferences: deviceCopyField(prefs) }, { merge: true });
     if (holder !== uid) tx.set(tokenOwnerOf(db, deviceId), { userId: uid });
     const index = [...others, deviceId];
     if (indexed === undefined || indexed.length !== index.length || !index.every((id) => indexed.includes(id))) {

@@ -10,6 +10,7 @@ import { reportEvent } from "../inbox/events.js";
 import { updateInbox } from "../inbox/read-state.js";
 import { reportEventRequestSchema, updateInboxRequestSchema } from "../inbox/schema.js";
 import { scheduleRefresh } from "../inbox/tasks.js";
+import { applyPreferences, getPreferences } from "../recipients/store.js";
 import { logEvent } from "../shared/events.js";
 import { IdTokenError, verifiedUid } from "../shared/id-token.js";
 import { type ErrorDetail, parseOrThrow, ValidationError } from "../shared/validation.js";
@@ -119,6 +120,13 @@ const ROUTES: Route[] = [
         logEvent("inbox.event", { uid, notificationId: input.notificationId, event: input.event, recorded, via: "api" });
         res.status(200).json({ recorded });
       },
+    },
+  },
+  {
+    pattern: /^\/v1\/preferences$/,
+    methods: {
+      GET: async ({ res, deps, uid }) => void res.status(200).json({ preferences: await getPreferences(deps.db(), uid) }),
+      PUT: async ({ req, res, deps, uid }) => void res.status(200).json({ preferences: await applyPreferences(deps.db(), uid, jsonBody(req), "api") }),
     },
   },
 ];

@@ -8,6 +8,7 @@ import type { DeviceType } from "../devices/schema.js";
 import { unreadBadges, withBadge } from "../inbox/badge.js";
 import { classifyError } from "../messaging/errors.js";
 import { FCM_BATCH_LIMIT, type SendError, type SendResult } from "../messaging/transport.js";
+import type { DevicePreferences } from "../recipients/schema.js";
 import { logEvent } from "../shared/events.js";
 import type { DeliveryDocument } from "./documents.js";
 import { addressed, localizedMessages } from "./message.js";
@@ -23,6 +24,9 @@ export interface Target {
   locale: string | null;
   /** The device's platform (an iOS device gets the unread badge). */
   type?: DeviceType;
+  /** Its time zone and its user's preferences (the copy on the device): what recipient control reads. */
+  timezone?: string | null;
+  preferences?: DevicePreferences;
 }
 
 /** A settled device: what the ledger records (without its timestamps). */

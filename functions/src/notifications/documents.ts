@@ -16,8 +16,11 @@ export const NOTIFICATION_STATUSES = ["scheduled", "processing", ...TERMINAL_STA
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
-export const DELIVERY_STATUSES = ["sent", "failed", "removed"] as const;
+export const DELIVERY_STATUSES = ["sent", "failed", "removed", "skipped", "held"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const SKIP_REASONS = ["opted-out", "muted", "capped"] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export function isTerminal(status: unknown): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly unknown[]).includes(status);
@@ -30,6 +33,10 @@ export interface Stats {
   sent: number;
   failed: number;
   removed: number;
+  /** Not sent because of the user's preferences or the daily cap (recipients/). */
+  skipped?: number;
+  /** Waiting for their quiet hours to end; 0 once terminal. */
+  held?: number;
 }
 
 /** `progress`, while a large audience is sent (written at most once a second). */
@@ -95,6 +102,8 @@ const statsSchema = z.object({
   sent: z.number(),
   failed: z.number(),
   removed: z.number(),
+  skipped: z.number().optional(),
+  held: z.number().optional(),
 });
 
 const codeMessage = z.object({ code: z.string(), message: z.string() });
@@ -127,6 +136,10 @@ export interface DeliveryDocument<T = Timestamp> {
   status: DeliveryStatus;
   /** The tag of the translation the device was sent (as the notification's `translations` spells it); absent: the document's own content. */
   locale?: string;
+  /** Why it was `skipped`: opted-out, muted, capped (recipients/). */
+  reason?: SkipReason;
+  /** When a `held` device's quiet hours end and it is sent. */
+  heldUntil?: T;
   /** FCM's message id, on `sent`. */
   messageId?: string;
   /** FCM's error, on `failed` and `removed`. */
@@ -146,6 +159,8 @@ const deliverySchema: z.ZodType<DeliveryDocument> = z.object({
   identifiedBy: z.enum(IDENTIFIER_KINDS).optional(),
   status: z.enum(DELIVERY_STATUSES),
   locale: z.string().optional(),
+  reason: z.enum(SKIP_REASONS).optional(),
+  heldUntil: timestampSchema.optional(),
   messageId: z.string().optional(),
   error: codeMessage.optional(),
   attempts: z.number(),
@@ -165,6 +180,13 @@ export interface ShardStats {
   failed: number;
   removed: number;
   rounds: number;
+  skipped?: number;
+  /**
+   * Devices this shard handed to a release shard (quiet hours). A release shard counts its own
+   * devices negatively here and in `devices` (its shard already counted them), so the sums over done
+   * shards are the devices still held and the distinct devices.
+   */
+  held?: number;
 }
 
 /** Where a resumed planner continues: after `after` (a device path) in segment `segment`. */
@@ -197,6 +219,12 @@ export interface ShardDocument<T = Timestamp> {
   lease?: Lease<T>;
   stats?: ShardStats;
   checkpoint?: Checkpoint;
+  /**
+   * A release shard (recipients/hold.ts): devices another shard held for their quiet hours, sent at
+   * `dueAt`. Its index is negative (never the planner's last shard) and its `size` 0 (they were
+   * planned once already).
+   */
+  release?: boolean;
   createdAt: T;
   updatedAt: T;
   expireAt: T;
@@ -211,8 +239,19 @@ const shardSchema: z.ZodType<ShardDocument> = z.object({
   attempts: z.number(),
   rounds: z.number().optional(),
   lease: z.object({ runId: z.string(), expiresAt: timestampSchema }).optional(),
-  stats: z.object({ devices: z.number(), sent: z.number(), failed: z.number(), removed: z.number(), rounds: z.number() }).optional(),
+  stats: z
+    .object({
+      devices: z.number(),
+      sent: z.number(),
+      failed: z.number(),
+      removed: z.number(),
+      rounds: z.number(),
+      skipped: z.number().optional(),
+      held: z.number().optional(),
+    })
+    .optional(),
   checkpoint: z.object({ segment: z.number(), after: z.string(), windowStart: z.number(), nextIndex: z.number(), devices: z.number() }).optional(),
+  release: z.boolean().optional(),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
   expireAt: timestampSchema,

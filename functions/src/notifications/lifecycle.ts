@@ -109,7 +109,7 @@ function dueAtOf(n: NotificationInput, createdAt: number): number | undefined {
 /** Nothing sent. `recipients` counts listed users; an invalid document's audience is unknown: 0. */
 function zeroStats(n?: NotificationInput): Stats {
   const recipients = n ? recipientCountOf(n) : 0;
-  const nothing = { devices: 0, sent: 0, failed: 0, removed: 0 };
+  const nothing = { devices: 0, sent: 0, failed: 0, removed: 0, skipped: 0, held: 0 };
   return recipients === undefined ? nothing : { recipients, ...nothing };
 }
 

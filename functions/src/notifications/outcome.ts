@@ -43,8 +43,9 @@ async function readyToFinalize(deps: FanoutDeps, notificationId: string, n: Stor
     return (await queries.sending.count().get()).data().count === 0;
   }
   if (!n.plan?.complete) return false;
-  const settled = await queries.settled.count().get();
-  return settled.data().count >= n.plan.shards;
+  // Every planned shard exists once the plan is complete; release shards (quiet hours) come on top.
+  const unsettled = await queries.unsettled.count().get();
+  return unsettled.data().count === 0;
 }
 
 /** Sums the done shards' counters and writes stats and the terminal status, in one transaction. */
@@ -54,7 +55,7 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
   const outcome = await deps.db.runTransaction(async (tx) => {
     const n = readOrProblem(await tx.get(ref)).value;
     if (!n || isTerminal(n.status)) return undefined;
-    const [sums, sizes, slowest] = await Promise.all([
+    const [sums, screened, sizes, slowest] = await Promise.all([
       tx.get(
         done.aggregate({
           devices: AggregateField.sum("stats.devices"),
@@ -63,12 +64,23 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
           removed: AggregateField.sum("stats.removed"),
         }),
       ),
+      // A query of its own: several sums in one query count only the documents holding every field,
+      // and shards without skipped devices may lack it. (`held` is 0 once terminal.)
+      tx.get(done.aggregate({ skipped: AggregateField.sum("stats.skipped") })),
       tx.get(done.aggregate({ shards: AggregateField.count(), planned: AggregateField.sum("size") })),
       tx.get(slowestQuery),
     ]);
     const counts = sums.data();
     const parsed = parseNotification(n);
-    const stats: Stats = { devices: counts.devices, sent: counts.sent, failed: counts.failed, removed: counts.removed };
+    // held: 0, as nothing waits once terminal (a cancelled notification's held devices are simply not sent).
+    const stats: Stats = {
+      devices: counts.devices,
+      sent: counts.sent,
+      failed: counts.failed,
+      removed: counts.removed,
+      skipped: screened.data().skipped,
+      held: 0,
+    };
     const recipients = parsed.ok ? recipientCountOf(parsed.value) : undefined;
     if (recipients !== undefined) stats.recipients = recipients;
     const stop = stopReasonOf(n);
@@ -104,8 +116,10 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
 function statusOf(stats: Stats, stop: StopReason | undefined): NotificationStatus {
   if (stop?.kind === "cancelled") return "cancelled";
   if (stop?.kind === "halted") return "failed";
-  if (stats.devices === 0) return "no-devices";
-  if (stats.sent === stats.devices) return "sent";
+  // Devices skipped by their users' choices were never to be sent: with none left there was nobody to send to.
+  const reachable = stats.devices - (stats.skipped ?? 0);
+  if (reachable <= 0) return "no-devices";
+  if (stats.sent === reachable) return "sent";
   return stats.sent === 0 ? "failed" : "partial";
 }
 
@@ -147,9 +161,31 @@ export async function maybeWriteProgress(deps: FanoutDeps, notificationId: strin
     shardsDone: done.data().shards,
     updatedAt: FieldValue.serverTimestamp(),
   };
+  const running = await runningStats(deps, notificationId);
   try {
-    await snap.ref.update({ progress, checkAt: checkAtFrom(deps.now()) }, { lastUpdateTime: snap.updateTime! });
+    await snap.ref.update({ progress, checkAt: checkAtFrom(deps.now()), ...running }, { lastUpdateTime: snap.updateTime! });
   } catch (error) {
     if (codeOf(error) !== FAILED_PRECONDITION) throw error;
   }
+}
+
+/**
+ * While devices are held for their quiet hours, `stats` shows the counts so far with `held`
+ * (CONTRACT: devices waiting; 0 once terminal); nothing otherwise, as before recipient control.
+ */
+async function runningStats(deps: FanoutDeps, notificationId: string): Promise<{ stats?: Stats }> {
+  const { done } = fanoutQueries(deps.db, notificationId);
+  // One sum a query (several count only the documents holding every field).
+  const held = (await done.aggregate({ held: AggregateField.sum("stats.held") }).get()).data().held;
+  if (held <= 0) return {};
+  const skipped = (await done.aggregate({ skipped: AggregateField.sum("stats.skipped") }).get()).data().skipped;
+  const sums = await done
+    .aggregate({
+      devices: AggregateField.sum("stats.devices"),
+      sent: AggregateField.sum("stats.sent"),
+      failed: AggregateField.sum("stats.failed"),
+      removed: AggregateField.sum("stats.removed"),
+    })
+    .get();
+  return { stats: { ...sums.data(), skipped, held } };
 }

@@ -72,6 +72,8 @@ export interface FanoutSettings {
   defaultTimeZone: string;
   /** A creation event older than this is closed as failed instead of sent. */
   maxEventAgeMs: number;
+  /** MAX_NOTIFICATIONS_PER_USER_PER_DAY (recipients/cap.ts); 0 or absent: no cap. */
+  dailyCap?: number;
 }
 
 /**

@@ -279,6 +279,9 @@ export const notificationSchema = z
       cancelled: z.literal(true, { error: "can only be true (set it to cancel the notification)" }).optional(),
       translations: translationsSchema.optional(),
       inbox: z.boolean({ error: "must be true or false" }).optional(),
+      // Recipient control (see recipients/): the user's per-category opt-out, and what bypasses every choice.
+      category: topicNameSchema.optional(),
+      critical: z.literal(true, { error: "can only be true (leave it out for a notification that respects the user's choices)" }).optional(),
     },
     objectError("notification"),
   )

@@ -9,6 +9,7 @@ import { deviceRef } from "../devices/documents.js";
 import { writeShardEntries } from "../inbox/write.js";
 import { backoffDelayMs } from "../messaging/backoff.js";
 import { chunk, type SendError } from "../messaging/transport.js";
+import { screenShard } from "../recipients/step.js";
 import { getAllOf, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { IN_FILTER_LIMIT } from "./audience.js";
@@ -56,7 +57,7 @@ export type ShardResult =
   | { kind: "skipped" | "settled" | "gone" | "lost" };
 
 /** `since`: when the notification started sending; a device created after it may hold a token that moved (see `mayHaveMoved`). */
-type Claimed = { kind: "send"; shard: ShardDocument; notification?: NotificationInput; expiresAt: number; since: number };
+type Claimed = { kind: "send"; shard: ShardDocument; notification?: NotificationInput; expiresAt: number; since: number; generation: number };
 type Claim = Claimed | { kind: "busy"; until: number } | { kind: "changed" } | Exclude<ShardResult, { kind: "done" }>;
 
 /** A notification whose document an Admin SDK user changed into an invalid one after it was accepted. */
@@ -124,13 +125,13 @@ async function claimShard(deps: FanoutDeps, settings: FanoutSettings, notificati
     if (stopped) {
       // The notification stopped while a crashed run of this shard was sending: only count.
       tx.update(ref, { lease, ...common });
-      return { kind: "send", shard, expiresAt, since: startedAtOf(n) };
+      return { kind: "send", shard, expiresAt, since: startedAtOf(n), generation: generationOf(n) };
     }
     if (shard.dueAt && shard.dueAt.toMillis() > now) return { kind: "early", dueAt: shard.dueAt.toMillis() };
     const parsed = parseNotification(n);
     if (!parsed.ok) return { kind: "changed" };
     tx.update(ref, { status: "sending", lease, attempts: shard.attempts + 1, ...common });
-    return { kind: "send", shard, notification: parsed.value, expiresAt, since: startedAtOf(n) };
+    return { kind: "send", shard, notification: parsed.value, expiresAt, since: startedAtOf(n), generation: generationOf(n) };
   });
 }
 
@@ -177,6 +178,8 @@ async function loadTargets(
         address: device.fid !== undefined ? { fid: device.fid } : { token: device.token },
         locale: device.locale,
         type: device.type,
+        timezone: device.timezone,
+        preferences: device.preferences,
       },
     ];
   });
@@ -189,7 +192,7 @@ async function loadTargets(
  * shard must neither send it nor count it. Read with `in` queries of 30 ids, which cost one read
  * when they find nothing, not one read per device.
  */
-async function ledgerOf(deps: FanoutDeps, notificationId: string, keys: Array<{ userId: string; deviceId: string }>) {
+async function ledgerOf(deps: FanoutDeps, notificationId: string, keys: Array<{ userId: string; deviceId: string }>, release = false) {
   const ledger = deliveriesOf(deps.db, notificationId);
   const ids = keys.map((k) => k.deviceId);
   const pages = await Promise.all(chunk(ids, IN_FILTER_LIMIT).map((part) => ledger.where(FieldPath.documentId(), "in", part).get()));
@@ -198,8 +201,10 @@ async function ledgerOf(deps: FanoutDeps, notificationId: string, keys: Array<{ 
   const elsewhere = new Set<string>();
   for (const doc of pages.flatMap((page) => page.docs)) {
     const entry = readOrProblem(doc).value;
-    if (entry && entry.userId === owner.get(doc.id)) ours.set(doc.id, entry);
-    else elsewhere.add(doc.id);
+    // A release shard's devices are `held` in the ledger: for it they are still to send.
+    if (entry && entry.userId === owner.get(doc.id)) {
+      if (!(release && entry.status === "held")) ours.set(doc.id, entry);
+    } else elsewhere.add(doc.id);
   }
   return { ours, elsewhere };
 }
@@ -219,6 +224,7 @@ interface ShardAt {
  * first: when the shard is gone (its notification was deleted), nothing is written; the ledger is
  * always written otherwise (it records sends that happened), but only the lease holder (or, when
  * giving up, anyone once the lease has expired) moves the shard on. Returns which of these it was.
+ * `creates`: release shards (quiet hours) created with the records of the devices they hold.
  */
 async function recordShard(
   deps: FanoutDeps,
@@ -227,6 +233,7 @@ async function recordShard(
   settled: Settled[],
   next: Next,
   mayMove: (shard: DocumentSnapshot<ShardDocument>) => boolean,
+  creates: ShardDocument[] = [],
 ): Promise<"moved" | "gone" | "lost"> {
   const ref = shardRef(deps.db, at.notificationId, at.index);
   const ledger = deliveriesOf(deps.db, at.notificationId);
@@ -239,6 +246,7 @@ async function recordShard(
       if (!snap.exists) return "gone";
       for (const s of part) tx.set(ledger.doc(s.deviceId), ledgerEntry(deps, settings.retentionDays, s));
       if (i < parts.length - 1 || !mayMove(snap)) return "lost";
+      for (const doc of creates) tx.create(shardRef(deps.db, at.notificationId, doc.index), doc);
       tx.update(ref, shardUpdate(deps, settings, at, snap, next));
       return "moved";
     });
@@ -293,12 +301,35 @@ class ShardSender {
     // A stopped notification's shard only counts: its keys stand in for targets, and none is sent.
     if (!loaded) await this.unsettled(keys, true);
     let pending = loaded ? await this.unsettled(loaded.targets, resumed) : [];
+    // Recipient control: what the users' preferences and the daily cap say, recorded before any send.
+    if (notification) pending = await screenShard(this.deps, this.settings, this.screening(notification), pending);
     let unrecorded: Settled[] = [];
     let stopped = !notification;
     if (notification) ({ pending, unrecorded, stopped } = await this.sendRounds(notification, pending));
-    const stats = countOf(this.settled, stopped ? [] : pending, this.rounds);
+    const stats = countOf(this.settled, stopped ? [] : pending, this.rounds, this.releasing);
     const result = await recordShard(this.deps, this.settings, this.at, unrecorded, { complete: stats }, (s) => this.holds(s));
     return result === "moved" ? stats : result;
+  }
+
+  /** A release shard's devices, which its origin shard already counted (see ShardStats.held). */
+  private get releasing(): number {
+    return this.claim.shard.release ? this.claim.shard.devices.length : 0;
+  }
+
+  /** What the enforcement step needs of this run: its shard, its records (fenced by the lease), its settled devices. */
+  private screening(notification: NotificationInput) {
+    const { shard, generation } = this.claim;
+    return {
+      notificationId: this.at.notificationId,
+      notification,
+      generation,
+      origin: { index: shard.index, run: shard.attempts + 1, release: shard.release === true },
+      record: async (settled: Settled[], creates: ShardDocument[]) => {
+        for (const s of settled) this.settled.set(s.deviceId, s);
+        const result = await recordShard(this.deps, this.settings, this.at, settled, { rounds: this.rounds }, (s) => this.holds(s), creates);
+        if (result !== "moved") throw new LeaseLostError(`Shard ${this.at.index} of ${this.at.notificationId}`);
+      },
+    };
   }
 
   private holds(snap: DocumentSnapshot): boolean {
@@ -311,7 +342,7 @@ class ShardSender {
    */
   private async unsettled<T extends { userId: string; deviceId: string }>(targets: T[], all: boolean): Promise<T[]> {
     const lookedUp = all ? targets : targets.filter((t) => this.recent.has(t.deviceId));
-    const { ours, elsewhere } = await ledgerOf(this.deps, this.at.notificationId, lookedUp);
+    const { ours, elsewhere } = await ledgerOf(this.deps, this.at.notificationId, lookedUp, this.claim.shard.release);
     for (const [id, entry] of ours) this.settled.set(id, entry);
     return targets.filter((t) => !this.settled.has(t.deviceId) && !elsewhere.has(t.deviceId));
   }
@@ -374,10 +405,16 @@ function leaseEnd(snap: DocumentSnapshot<ShardDocument>): number {
   return expiresAt instanceof Timestamp ? expiresAt.toMillis() : 0;
 }
 
-function countOf(settled: Map<string, Settled>, unsent: Target[], rounds: number): ShardStats {
-  const devices = new Set([...settled.keys(), ...unsent.map((t) => t.deviceId)]).size;
+/** A shard's counters; `releasing`: a release shard's devices, counted by its origin shard already (see ShardStats.held). */
+function countOf(settled: Map<string, Settled>, unsent: Array<{ deviceId: string }>, rounds: number, releasing = 0): ShardStats {
+  const devices = new Set([...settled.keys(), ...unsent.map((t) => t.deviceId)]).size - releasing;
   const count = (status: Settled["status"]) => [...settled.values()].filter((s) => s.status === status).length;
-  return { devices, sent: count("sent"), failed: count("failed"), removed: count("removed"), rounds };
+  const stats: ShardStats = { devices, sent: count("sent"), failed: count("failed"), removed: count("removed"), rounds };
+  const skipped = count("skipped");
+  const held = count("held") - releasing;
+  if (skipped > 0) stats.skipped = skipped;
+  if (held !== 0) stats.held = held;
+  return stats;
 }
 
 async function isStopped(deps: FanoutDeps, notificationId: string): Promise<boolean> {
@@ -430,14 +467,14 @@ async function giveUp(deps: FanoutDeps, settings: FanoutSettings, notificationId
   const keys = shard.devices.map(parseDeviceKey);
   const parsed = n && !sendsNothingMore(n) ? parseNotification(n) : undefined;
   const targets = parsed?.ok ? (await loadTargets(deps, notificationId, parsed.value, keys)).targets : [];
-  const { ours, elsewhere } = await ledgerOf(deps, notificationId, parsed?.ok ? targets : keys);
+  const { ours, elsewhere } = await ledgerOf(deps, notificationId, parsed?.ok ? targets : keys, shard.release);
   const reason = { code: "pushfan/shard-failed", message: `The shard failed on every task attempt: ${error instanceof Error ? error.message : String(error)}` };
   const failed: Settled[] = targets
     .filter((t) => !ours.has(t.deviceId) && !elsewhere.has(t.deviceId))
     .map((t) => ({ userId: t.userId, deviceId: t.deviceId, status: "failed", error: reason, attempts: shard.rounds ?? 0 }));
   for (const f of failed) ours.set(f.deviceId, f);
   const at = { notificationId, index, runId, leaseMs: 0 };
-  const stats = countOf(ours, [], shard.rounds ?? 0);
+  const stats = countOf(ours, [], shard.rounds ?? 0, shard.release ? keys.length : 0);
   await recordShard(deps, settings, at, failed, { complete: stats }, (s) => !leaseLive(readOrProblem(s).value?.lease, deps.now(), runId));
   logEvent("shard.exhausted", { notificationId, shard: index, failed: failed.length, error: reason.message });
 }

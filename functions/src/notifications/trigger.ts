@@ -60,6 +60,7 @@ export function fanoutSettings(): FanoutSettings {
     inboxRetentionDays: config.inboxRetentionDays(),
     defaultTimeZone: config.defaultTimeZone(),
     maxEventAgeMs: config.maxEventAgeSeconds() * 1000,
+    dailyCap: config.maxNotificationsPerUserPerDay(),
   };
 }
 

@@ -28,7 +28,7 @@ export const EVENTS = {
   },
   "devices.userDeleted": {
     level: "info",
-    meaning: "An Auth user was deleted; their devices and records and their inbox were deleted (retried until done).",
+    meaning: "An Auth user was deleted; their devices and records, their preferences and their inbox were deleted (retried until done).",
     alert: false,
     fields: ["uid", "deleted"],
   },
@@ -49,6 +49,18 @@ export const EVENTS = {
     meaning: "Refreshing a notification's engagement counts failed; the event itself was recorded, and the next report retries.",
     alert: false,
     fields: ["notificationId", "error"],
+  },
+  "preferences.updated": {
+    level: "info",
+    meaning: "A user changed their notification preferences (callable or api); the copies on their devices were refreshed.",
+    alert: false,
+    fields: ["uid", "via", "categories", "quietHours"],
+  },
+  "shard.screened": {
+    level: "info",
+    meaning: "A shard applied its recipients' preferences before sending: devices skipped (opted-out, muted, capped) and held for quiet hours.",
+    alert: false,
+    fields: ["notificationId", "shard", "optedOut", "muted", "capped", "held", "releaseShards"],
   },
   "config.invalid": {
     level: "error",
@@ -194,7 +206,7 @@ export const EVENTS = {
     level: "info",
     meaning: "A notification reached its terminal status; stats are written.",
     alert: false,
-    fields: ["notificationId", "status", "attempts", "durationMs", "recipients", "devices", "sent", "failed", "removed"],
+    fields: ["notificationId", "status", "attempts", "durationMs", "recipients", "devices", "sent", "failed", "removed", "skipped", "held"],
   },
   "tasks.enqueued": {
     level: "info",

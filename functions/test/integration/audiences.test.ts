@@ -44,7 +44,7 @@ describe("topics", () => {
     const outcome = await waitForOutcome(id, 180_000);
     stopListening();
     expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ devices: 5000, sent: 5000, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ devices: 5000, sent: 5000, failed: 0, removed: 0, skipped: 0, held: 0 });
     expect(outcome.attempts).toBe(1);
     // 250-device shards (FCM_MESSAGES_PER_MINUTE 300,000 ÷ 60 ÷ 20 dispatches/s).
     expect(outcome.plan).toMatchObject({ complete: true, shards: 20, devices: 5000 });
@@ -107,7 +107,7 @@ describe("topics", () => {
     await db.doc(`notifications/${id}`).set({ topic: uniqueId("empty-topic"), title: "Anyone?" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("no-devices");
-    expect(outcome.stats).toEqual({ devices: 0, sent: 0, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ devices: 0, sent: 0, failed: 0, removed: 0, skipped: 0, held: 0 });
   });
 
   it("a device that leaves the topic or logs out before the notification's time is not sent", async () => {
@@ -152,7 +152,7 @@ describe("cancelling and deleting a large send", () => {
     const sent = outbox.filter((o) => o.outcome === "sent");
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.length).toBeLessThan(5000);
-    expect(outcome.stats).toEqual({ devices: sent.length, sent: sent.length, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ devices: sent.length, sent: sent.length, failed: 0, removed: 0, skipped: 0, held: 0 });
     expect(countsByDevice(outbox).size).toBe(sent.length);
     // Nothing more is sent afterwards: shards still in the queue skip.
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -371,7 +371,7 @@ describe("registerDevice's Firestore operations", () => {
   const options = { maxDevices: 20 };
   const input = (token: string) => ({ token, type: "ios" as const, active: true });
 
-  it("a new device: one read of 3 documents and no query; a refresh: one update, no read", async () => {
+  it("a new device: one read of 4 documents and no query; a refresh: one update, no read", async () => {
     installCounting(db);
     const uid = uniqueId("ops");
     await registerDevice(db, uid, input(uniqueId("first")), options);
@@ -379,8 +379,9 @@ describe("registerDevice's Firestore operations", () => {
 
     const created = await countOperations(() => registerDevice(db, uid, input(token), options));
     expect(created.result.created).toBe(true);
-    // The update that finds no device, then the device, its owner record and the index entry.
-    expect(created.counts).toMatchObject({ queries: 0, documentGets: 3, reads: 3, writes: 4 });
+    // The update that finds no device, then the device, the index, its owner record and the user's
+    // preferences (whose copy a new device carries; recipient control).
+    expect(created.counts).toMatchObject({ queries: 0, documentGets: 4, reads: 4, writes: 4 });
 
     const refreshed = await countOperations(() => registerDevice(db, uid, input(token), options));
     expect(refreshed.result.created).toBe(false);
@@ -393,7 +394,7 @@ describe("registerDevice's Firestore operations", () => {
     const uid = uniqueId("ops-first");
     const { result, counts } = await countOperations(() => registerDevice(db, uid, input(uniqueId("only")), options));
     expect(result.created).toBe(true);
-    expect(counts).toMatchObject({ queries: 1, documentGets: 3 });
+    expect(counts).toMatchObject({ queries: 1, documentGets: 4 });
     await expectRecordsInStep(uid);
   });
 });

@@ -36,7 +36,7 @@ describe("fan-out of a notification document", () => {
 
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ recipients: 1, devices: 3, sent: 3, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ recipients: 1, devices: 3, sent: 3, failed: 0, removed: 0, skipped: 0, held: 0 });
     expect(outcome.attempts).toBe(1);
     expect(outcome.startedAt.toMillis()).toBeLessThanOrEqual(outcome.completedAt.toMillis());
     expect(outcome.lease).toBeUndefined();
@@ -78,7 +78,7 @@ describe("fan-out of a notification document", () => {
     const id = await sendNotification({ userIds: [a, b, c, d], title: "Hello" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ recipients: 4, devices: 3, sent: 3, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ recipients: 4, devices: 3, sent: 3, failed: 0, removed: 0, skipped: 0, held: 0 });
     expect(await outboxOf(id)).toHaveLength(3);
   });
 
@@ -95,7 +95,7 @@ describe("fan-out of a notification document", () => {
     const id = await sendNotification({ userId: uid, title: "Hi" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("partial");
-    expect(outcome.stats).toEqual({ recipients: 1, devices: 3, sent: 1, failed: 0, removed: 2 });
+    expect(outcome.stats).toEqual({ recipients: 1, devices: 3, sent: 1, failed: 0, removed: 2, skipped: 0, held: 0 });
     expect(await deviceExists(uid, good)).toBe(true);
     expect(await deviceExists(uid, unregistered)).toBe(false);
     expect(await deviceExists(uid, invalid)).toBe(false);
@@ -141,7 +141,7 @@ describe("fan-out of a notification document", () => {
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("failed");
     expect(outcome.attempts).toBe(5);
-    expect(outcome.stats).toEqual({ recipients: 1, devices: 1, sent: 0, failed: 1, removed: 0 });
+    expect(outcome.stats).toEqual({ recipients: 1, devices: 1, sent: 0, failed: 1, removed: 0, skipped: 0, held: 0 });
     expect(outcome.error.code).toBe("messaging/server-unavailable");
     expect((await deliveriesOf(id))[sha256(down)]).toMatchObject({ status: "failed", attempts: 5 });
     expect(await outboxOf(id)).toHaveLength(5);
@@ -177,7 +177,7 @@ describe("fan-out of a notification document", () => {
     const id = await sendNotification({ userId: uid, title: "Only active" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ recipients: 1, devices: 1, sent: 1, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ recipients: 1, devices: 1, sent: 1, failed: 0, removed: 0, skipped: 0, held: 0 });
     expect((await outboxOf(id)).map((o) => o.token)).toEqual([active]);
   });
 
@@ -187,7 +187,7 @@ describe("fan-out of a notification document", () => {
     const id = await sendNotification({ userIds: [uid, uniqueId("nobody")], title: "Anyone?" });
     const outcome = await waitForOutcome(id);
     expect(outcome.status).toBe("no-devices");
-    expect(outcome.stats).toEqual({ recipients: 2, devices: 0, sent: 0, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ recipients: 2, devices: 0, sent: 0, failed: 0, removed: 0, skipped: 0, held: 0 });
     expect(await outboxOf(id)).toHaveLength(0);
   });
 
@@ -207,7 +207,7 @@ describe("fan-out of a notification document", () => {
     const id = await sendNotification({ userIds: users, title: "Everyone" });
     const outcome = await waitForOutcome(id, 120_000);
     expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ recipients: 40, devices: 1200, sent: 1200, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ recipients: 40, devices: 1200, sent: 1200, failed: 0, removed: 0, skipped: 0, held: 0 });
     const outbox = await outboxOf(id);
     expect(outbox).toHaveLength(1200);
     expect(new Set(outbox.map((o) => o.deviceId)).size).toBe(1200);

@@ -346,8 +346,8 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
       };
       const statsOf = (reach: Reach, devices: number) =>
         reach.recipients === undefined
-          ? { devices, sent: devices, failed: 0, removed: 0 }
-          : { recipients: reach.recipients.length, devices, sent: devices, failed: 0, removed: 0 };
+          ? { devices, sent: devices, failed: 0, removed: 0, skipped: 0, held: 0 }
+          : { recipients: reach.recipients.length, devices, sent: devices, failed: 0, removed: 0, skipped: 0, held: 0 };
       const expectCancelled = (reach: Reach) => {
         const stats = statsOf(reach, 0);
         if (outcome.status !== "cancelled" || !isDeepStrictEqual(outcome.stats, stats) || outbox.length !== 0) {
@@ -405,7 +405,7 @@ describe(`hostile inputs (seed ${SEED}; set HOSTILE_SEED=<integer> to change it)
             `paths ${JSON.stringify([...reported].sort())}, expected ${JSON.stringify(paths)} (missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(unexpected)})`,
           );
         }
-        const zero = { recipients: 0, devices: 0, sent: 0, failed: 0, removed: 0 };
+        const zero = { recipients: 0, devices: 0, sent: 0, failed: 0, removed: 0, skipped: 0, held: 0 };
         if (outbox.length !== 0 || Object.keys(deliveries).length !== 0 || !isDeepStrictEqual(outcome.stats, zero) || outcome.attempts !== 0) {
           problem(problems, where, doc, `an invalid notification sent ${outbox.length} message(s), stats ${JSON.stringify(outcome.stats)}`);
         }

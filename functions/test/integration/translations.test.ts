@@ -38,7 +38,7 @@ describe("a topic notification with three translations", () => {
 
     const outcome = await waitForOutcome(id, 180_000);
     expect(outcome.status).toBe("sent");
-    expect(outcome.stats).toEqual({ devices: 600, sent: 600, failed: 0, removed: 0 });
+    expect(outcome.stats).toEqual({ devices: 600, sent: 600, failed: 0, removed: 0, skipped: 0, held: 0 });
 
     const outbox = new Map((await outboxOf(id)).filter((o) => o.outcome === "sent").map((o) => [o.deviceId as string, o.message]));
     const deliveries = await deliveriesOf(id);

@@ -79,6 +79,8 @@ beforeAll(async () => {
       setDoc(doc(db, `notifications/${ids.toMany}/deliveries/device-c-${run}`), { userId: carol, status: "failed" }),
       setDoc(doc(db, `sandboxOutbox/${ids.outbox}`), { notificationId: ids.toAlice, userId: alice, token: "tok" }),
       setDoc(doc(db, `settings/${run}`), { anything: true }),
+      setDoc(doc(db, `notificationPreferences/${alice}`), { categories: { promo: false }, quietHours: null, mutedUntil: null }),
+      setDoc(doc(db, `recipientCounters/${alice}`), { received: {} }),
     ]);
   });
 });
@@ -376,6 +378,37 @@ describe("users/{uid}/inbox/{notificationId}", () => {
     await assertFails(setDoc(doc(asAdmin(), `users/${alice}/inbox/${uniqueId("new")}`), entry()));
     await assertFails(deleteDoc(doc(asAlice(), path)));
     await assertFails(deleteDoc(doc(asAdmin(), path)));
+  });
+});
+
+describe("notificationPreferences/{uid}", () => {
+  const path = () => `notificationPreferences/${alice}`;
+
+  it("the owner and an admin read it", async () => {
+    expect((await assertSucceeds(getDoc(doc(asAlice(), path())))).get("categories")).toEqual({ promo: false });
+    await assertSucceeds(getDoc(doc(asAdmin(), path())));
+  });
+
+  it("another user and an unauthenticated client cannot read it, nor list the collection", async () => {
+    await assertFails(getDoc(doc(asBob(), path())));
+    await assertFails(getDoc(doc(asAnonymous(), path())));
+    await assertFails(getDocs(collection(asBob(), "notificationPreferences")));
+  });
+
+  it("no client writes it: not the owner (who goes through setNotificationPreferences), not an admin", async () => {
+    for (const db of [asAlice(), asAdmin(), asAnonymous()]) {
+      await assertFails(setDoc(doc(db, path()), { categories: {}, quietHours: null, mutedUntil: null }));
+      await assertFails(updateDoc(doc(db, path()), { "categories.promo": true }));
+      await assertFails(deleteDoc(doc(db, path())));
+    }
+    await assertFails(setDoc(doc(asBob(), `notificationPreferences/${bob}`), { categories: {} }));
+  });
+
+  it("the daily cap's counters (recipientCounters) are for the backend only", async () => {
+    for (const db of [asAlice(), asAdmin(), asAnonymous()]) {
+      await assertFails(getDoc(doc(db, `recipientCounters/${alice}`)));
+      await assertFails(setDoc(doc(db, `recipientCounters/${alice}`), { received: {} }));
+    }
   });
 });
 

@@ -18,14 +18,16 @@ function snippetAfter(doc: string, path: string): string | undefined {
 describe("docs/CLIENTS.md's type-checked snippets", () => {
   const doc = read("docs/CLIENTS.md");
 
-  it.each(["functions/test/clients/web-client.ts", "functions/test/clients/web-inbox.ts", "functions/test/clients/admin-send.ts"])(
-    "%s is in the guide, character for character",
-    (path) => {
-      const snippet = snippetAfter(doc, path);
-      expect(snippet, `no snippet marked ${path}`).toBeDefined();
-      expect(snippet).toBe(read(path).trimEnd());
-    },
-  );
+  it.each([
+    "functions/test/clients/web-client.ts",
+    "functions/test/clients/web-inbox.ts",
+    "functions/test/clients/admin-send.ts",
+    "functions/test/clients/preferences-web.ts",
+  ])("%s is in the guide, character for character", (path) => {
+    const snippet = snippetAfter(doc, path);
+    expect(snippet, `no snippet marked ${path}`).toBeDefined();
+    expect(snippet).toBe(read(path).trimEnd());
+  });
 
   it("finds a changed snippet (the comparison above can fail)", () => {
     const changed = doc.replace("onRegistered(messaging, (fid) =>", "onRegistered(messaging, (id) =>");

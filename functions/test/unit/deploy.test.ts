@@ -35,6 +35,8 @@ describe("the deploy manifest", () => {
         "deleteUserDevices",
         "fanOutNotification",
         "lookupUser",
+        "getNotificationPreferences",
+        "setNotificationPreferences",
         "planNotification",
         "purgeInactiveDevices",
         "refreshEngagement",
@@ -54,7 +56,7 @@ describe("the deploy manifest", () => {
   });
 
   it("callables and the api: us-central1, platform defaults for memory and timeout", () => {
-    for (const name of ["registerDevice", "unregisterDevice", "lookupUser"])
+    for (const name of ["registerDevice", "unregisterDevice", "lookupUser", "setNotificationPreferences", "getNotificationPreferences"])
       expect(manifest.endpoints[name]).toMatchObject({ ...v2, callableTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
     expect(manifest.endpoints.api).toMatchObject({ ...v2, httpsTrigger: {}, availableMemoryMb: null, timeoutSeconds: null });
   });
@@ -140,6 +142,7 @@ describe("the deploy manifest", () => {
       DELIVERY_RETENTION_DAYS: ["int", 30],
       INBOX_RETENTION_DAYS: ["int", 90],
       DEFAULT_TIME_ZONE: ["string", "Etc/UTC"],
+      MAX_NOTIFICATIONS_PER_USER_PER_DAY: ["int", 0],
       INACTIVE_RETENTION_DAYS: ["int", 30],
       STALE_DEVICE_DAYS: ["int", 60],
       PURGE_TIME_BUDGET_SECONDS: ["int", 420],

@@ -181,13 +181,15 @@ describe("write-rate ceilings", () => {
     ["users", DEVICE_INDEX, "its keys are device ids, never queried"],
     ["shards", "devices", "500 device keys a shard would be 500 index entries"],
     ["shards", "checkpoint", "the planner reads it by key"],
+    ["devices", "preferences", "the copy of the user's preferences, read with the device"],
+    ["recipientCounters", "received", "its keys are notification ids, read by key"],
   ])("%s.%s is exempt from indexing: %s", (group, field) => {
     expect(declared.fieldOverrides.find((o) => o.collectionGroup === group && o.fieldPath === field)?.indexes).toEqual([]);
   });
 });
 
 describe("retention", () => {
-  it.each(["deliveries", "shards", "inbox"])("a TTL policy deletes %s after expireAt", (group) => {
+  it.each(["deliveries", "shards", "inbox", "recipientCounters"])("a TTL policy deletes %s after expireAt", (group) => {
     expect(declared.fieldOverrides.find((o) => o.collectionGroup === group && o.fieldPath === "expireAt")?.ttl).toBe(true);
   });
 });

@@ -31,6 +31,8 @@ const MAXIMAL = {
   apns: { sound: "chime.caf", badge: 0, category: "SALE", threadId: "promos" },
   analyticsLabel: "summer_sale-2025.v1~%",
   dryRun: true,
+  category: "promotions",
+  critical: true,
 };
 
 function details(doc: unknown) {
@@ -118,6 +120,12 @@ describe("invalid documents: one problem each, with its path", () => {
     ["a topic next to userId", { topic: "sports" }, ["userId", "topic"], /exactly one audience; topic is set too|userId is set too/],
     ["broadcast next to userId", { broadcast: true }, ["userId", "broadcast"], /exactly one audience/],
     ["broadcast false", { userId: undefined, broadcast: false }, ["broadcast"], /must be true/],
+    ["a category with a space", { category: "daily news" }, ["category"], /a-z A-Z 0-9/],
+    ["an empty category", { category: "" }, ["category"], /empty/],
+    ["a category over 64 characters", { category: "c".repeat(65) }, ["category"], /64/],
+    ["a category that is not a string", { category: ["promo"] }, ["category"], /string/],
+    ["critical false", { critical: false }, ["critical"], /only be true/],
+    ["critical as a string", { critical: "yes" }, ["critical"], /only be true/],
     ["broadcast as a string", { userId: undefined, broadcast: "true" }, ["broadcast"], /must be true/],
     ["an empty topic", { userId: undefined, topic: "" }, ["topic"], /empty/],
     ["a topic with a space", { userId: undefined, topic: "breaking news" }, ["topic"], /a-z A-Z 0-9 - _ \. ~ %/],

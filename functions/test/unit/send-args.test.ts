@@ -171,6 +171,12 @@ describe("parseSendArgs: audiences, schedules and cancelling", () => {
     }
   });
 
+  it("--category and --critical set the recipient-control fields", () => {
+    expect(options("--topic", "news", "--title", "T", "--category", "digest").notification).toEqual({ topic: "news", title: "T", category: "digest" });
+    expect(options("--user", "u", "--title", "Code", "--critical").notification).toEqual({ userId: "u", title: "Code", critical: true });
+    expect(usageError("--user", "u", "--title", "T", "--category")).toMatch(/--category/);
+  });
+
   it("--cancel names the notification and takes only --project and --timeout", () => {
     expect(parseSendArgs(["--cancel", "n1", "--project", "p"])).toEqual({
       ok: true,

@@ -123,7 +123,13 @@ export function deliveriesTable(deliveries: DeliveryRow[], limit = 50): string {
       d.userId,
       d.status,
       ...(localized ? [d.locale ?? "-"] : []),
-      d.error ? `${d.error.code}: ${d.error.message}` : "",
+      d.error
+        ? `${d.error.code}: ${d.error.message}`
+        : d.reason
+          ? `skipped: ${d.reason}`
+          : d.heldUntil
+            ? `quiet hours until ${d.heldUntil.toDate().toISOString()}`
+            : "",
     ]);
   const table = formatTable(["DEVICE", "IDENTIFIER", "USER", "STATUS", ...(localized ? ["LOCALE"] : []), "ERROR"], rows);
   return deliveries.length > limit ? `${table}\n… and ${deliveries.length - limit} more` : table;
@@ -147,7 +153,8 @@ export function describeOutcome(doc: StoredNotification): string {
     const s = doc.stats;
     const attempts = doc.attempts === undefined ? "" : `, ${doc.attempts} attempt${doc.attempts === 1 ? "" : "s"}`;
     const recipients = s.recipients === undefined ? "" : `recipients ${s.recipients}, `;
-    lines.push(`Stats: ${recipients}devices ${s.devices}, sent ${s.sent}, failed ${s.failed}, removed ${s.removed}${attempts}`);
+    const screened = s.skipped || s.held ? `, skipped ${s.skipped ?? 0} (their users' preferences or the daily cap), held ${s.held ?? 0}` : "";
+    lines.push(`Stats: ${recipients}devices ${s.devices}, sent ${s.sent}, failed ${s.failed}, removed ${s.removed}${screened}${attempts}`);
   }
   if (doc.status === "cancelled") lines.push("Cancelled by an admin: the devices above received it; no other device will.");
   if (doc.error) {

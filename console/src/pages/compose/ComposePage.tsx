@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { fieldId } from "../../ui/fields";
 import { Page } from "../../ui/Page";
+import { RecipientChoicesFields } from "../recipients/ComposeFields";
 import { type ComposeForm, emptyForm } from "./form";
 import { Preview } from "./Preview";
 import { AdvancedFields, AndroidFields, ApnsFields, AudienceSection, DeliverySection, MessageSection } from "./sections";
@@ -34,6 +35,9 @@ export function ComposePage() {
             <TranslationsSection {...sectionProps} />
           </Disclosure>
           <DeliverySection {...sectionProps} />
+          <Disclosure title={`Users' choices${form.critical ? " (critical)" : ""}`} open={form.critical || ["category", "critical"].some(has)}>
+            <RecipientChoicesFields {...sectionProps} />
+          </Disclosure>
           <Disclosure title="Android options" open={has("android.")}>
             <AndroidFields {...sectionProps} />
           </Disclosure>

@@ -55,6 +55,9 @@ export interface ComposeForm {
   inbox: boolean;
   /** The iOS badge: the user's unread inbox count (instead of apns.badge's number). */
   unreadBadge: boolean;
+  /** Recipient control: the category users may turn off, and whether it bypasses their choices. */
+  category: string;
+  critical: boolean;
 }
 
 export function emptyForm(): ComposeForm {
@@ -82,6 +85,8 @@ export function emptyForm(): ComposeForm {
     dryRun: false,
     inbox: false,
     unreadBadge: false,
+    category: "",
+    critical: false,
   };
 }
 
@@ -185,6 +190,8 @@ export function toRequest(form: ComposeForm): { request: Record<string, unknown>
     dryRun: form.dryRun || undefined,
     inbox: form.inbox || undefined,
     translations,
+    category: form.category.trim() || undefined,
+    critical: form.critical || undefined,
   };
   const request: Record<string, unknown> = { ...audienceOf(form), title: form.title };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) request[key] = value;

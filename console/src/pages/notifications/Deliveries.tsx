@@ -12,7 +12,13 @@ import { Time } from "../../ui/Time";
 
 export const DELIVERIES_PAGE_SIZE = 50;
 
-const DELIVERY_TONES: Record<DeliveryDocument["status"], string> = { sent: "success", failed: "danger", removed: "warning" };
+const DELIVERY_TONES: Record<DeliveryDocument["status"], string> = {
+  sent: "success",
+  failed: "danger",
+  removed: "warning",
+  skipped: "neutral",
+  held: "neutral",
+};
 
 /** `localized`: the notification has translations, so each row says which one the device got. */
 export function Deliveries({ notificationId, localized = false }: { notificationId: string; localized?: boolean }) {
@@ -77,13 +83,34 @@ function DeliveryRow({ id, delivery: d, localized }: { id: string; delivery: Del
         </td>
       )}
       <td>{d.attempts}</td>
-      <td class="table__result">{d.error ? `${d.error.code}: ${d.error.message}` : <MessageId id={d.messageId} />}</td>
+      <td class="table__result">
+        <Result delivery={d} />
+      </td>
       <td class="table__time">
         <Time value={d.updatedAt} relative={false} />
       </td>
     </tr>
   );
 }
+
+/** FCM's error, the user's choice that skipped it, the end of the quiet hours it waits for, or the message id. */
+function Result({ delivery: d }: { delivery: DeliveryDocument }) {
+  if (d.error) return <>{`${d.error.code}: ${d.error.message}`}</>;
+  if (d.reason) return <>{SKIP_REASONS[d.reason]}</>;
+  if (d.heldUntil)
+    return (
+      <>
+        Quiet hours until <Time value={d.heldUntil} relative={false} />
+      </>
+    );
+  return <MessageId id={d.messageId} />;
+}
+
+const SKIP_REASONS: Record<NonNullable<DeliveryDocument["reason"]>, string> = {
+  "opted-out": "Opted out of this category",
+  muted: "The user muted notifications",
+  capped: "Daily cap reached",
+};
 
 /** FCM's `projects/<project>/messages/<id>`: the id says enough, the whole name is in the tooltip. */
 function MessageId({ id }: { id: string | undefined }) {

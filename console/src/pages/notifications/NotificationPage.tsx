@@ -10,6 +10,7 @@ import { NotReady } from "../../ui/NotReady";
 import { Page } from "../../ui/Page";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { Time } from "../../ui/Time";
+import { ScreenedDeliveries } from "../recipients/Screened";
 import { Deliveries } from "./Deliveries";
 import { DeliveriesPerLocale } from "./Locales";
 import { NotificationContent } from "./NotificationContent";
@@ -46,6 +47,7 @@ export function NotificationPage({ id }: { id: string }) {
       <section class="page-section" aria-labelledby="deliveries-title">
         <h2 id="deliveries-title">Deliveries</h2>
         <DeliveriesPerLocale id={id} notification={n} />
+        <ScreenedDeliveries id={id} notification={n} />
         <Deliveries notificationId={id} localized={n.translations !== undefined} />
       </section>
       <NotificationContent notification={n} />
@@ -166,6 +168,8 @@ function Stats({ notification: n }: { notification: NotificationDocument }) {
     ["Sent", stats?.sent ?? n.progress?.devicesDone, "success"],
     ["Failed", stats?.failed, "danger"],
     ["Removed", stats?.removed, "warning"],
+    ["Skipped", stats?.skipped || undefined, ""],
+    ["Held", stats?.held || undefined, ""],
     ["Received", received, ""],
     ["Opened", opened, ""],
     ["Open rate", opened !== undefined && sent ? `${Math.round((opened / sent) * 1000) / 10}%` : undefined, ""],

@@ -15,7 +15,11 @@ export const STATUSES: Record<DisplayStatus, { label: string; tone: Tone; descri
   sent: { label: "Sent", tone: "success", description: "Every targeted device accepted it." },
   partial: { label: "Partly sent", tone: "warning", description: "Some devices accepted it, some did not." },
   failed: { label: "Failed", tone: "danger", description: "No device accepted it, or a configuration error stopped it." },
-  "no-devices": { label: "No devices", tone: "neutral", description: "The audience has no active devices." },
+  "no-devices": {
+    label: "No devices",
+    tone: "neutral",
+    description: "No device to send to: the audience has no active devices, or its users' choices skipped them all.",
+  },
   invalid: { label: "Invalid", tone: "danger", description: "The document broke the input rules; nothing was sent." },
   cancelled: { label: "Cancelled", tone: "neutral", description: "An admin cancelled it." },
 };

@@ -17,6 +17,7 @@ import { NotReady } from "../../ui/NotReady";
 import { Page } from "../../ui/Page";
 import { TableCard } from "../../ui/TableCard";
 import { Time } from "../../ui/Time";
+import { UserPreferences } from "../recipients/UserPreferences";
 import { InboxEntries } from "./Inbox";
 
 /** The lookupUser callable: the user with this email or uid, or null. */
@@ -52,6 +53,7 @@ export function UsersPage({ uid }: { uid: string | null }) {
       </form>
       {problem && <ErrorAlert title="Could not look the user up" error={problem} />}
       {uid && <Account uid={uid} />}
+      {uid && <UserPreferences uid={uid} />}
       {uid && <Devices uid={uid} />}
       {uid && <InboxEntries uid={uid} />}
     </Page>
