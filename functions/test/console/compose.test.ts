@@ -78,6 +78,9 @@ describe("composing a notification", () => {
       suite.recipient.uid,
       suite.recipient.uid,
     ]);
+    // Each device's kind of identifier, never the identifier: the Android device registered by its FID.
+    const kinds = (await texts(page, "section[aria-labelledby=deliveries-title] tbody td:first-child .muted")).sort();
+    expect(kinds).toEqual(["FID", "token", "token"]);
     await waitForImages(page, 3);
     await expectAccessible(page, "the notification page");
     await screenshot(page, "notification", 960);

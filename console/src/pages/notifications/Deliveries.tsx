@@ -68,6 +68,7 @@ function DeliveryRow({ id, delivery: d, localized }: { id: string; delivery: Del
     <tr>
       <td>
         <code title={id}>{shorten(id, 12)}</code>
+        {d.identifiedBy && <span class="muted"> {d.identifiedBy === "fid" ? "FID" : "token"}</span>}
       </td>
       <td>{d.userId}</td>
       <td>
