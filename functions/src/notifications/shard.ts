@@ -473,6 +473,8 @@ async function giveUp(deps: FanoutDeps, settings: FanoutSettings, notificationId
     .filter((t) => !ours.has(t.deviceId) && !elsewhere.has(t.deviceId))
     .map((t) => ({ userId: t.userId, deviceId: t.deviceId, status: "failed", error: reason, attempts: shard.rounds ?? 0 }));
   for (const f of failed) ours.set(f.deviceId, f);
+  // The push failed, not the inbox: its users still get their entries (create-only, as in a run).
+  if (parsed?.ok) await writeShardEntries(deps, settings, notificationId, parsed.value, shardRef(deps.db, notificationId, index), targets);
   const at = { notificationId, index, runId, leaseMs: 0 };
   const stats = countOf(ours, [], shard.rounds ?? 0, shard.release ? keys.length : 0);
   await recordShard(deps, settings, at, failed, { complete: stats }, (s) => !leaseLive(readOrProblem(s).value?.lease, deps.now(), runId));

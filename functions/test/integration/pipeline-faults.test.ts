@@ -77,6 +77,7 @@ const planEntry = (run: InProcess) =>
     run.queues.pending.findIndex((t) => t.queue === "plan"),
     1,
   )[0]! as QueuedTask & { task: PlanTask };
+const inboxEntry = async (uid: string, id: string) => (await db.doc(`users/${uid}/inbox/${id}`).get()).data();
 const shardsOf = async (id: string) => (await db.collection(`notifications/${id}/shards`).orderBy("index").get()).docs.map((d) => d.data());
 
 describe("never stuck: every path that can be the last one finishes the notification", () => {
@@ -357,6 +358,29 @@ describe("the give-up path (a shard's last task attempt)", () => {
     await settle(run.deps, id);
     expect(Object.values(await deliveriesOf(id)).filter((d) => d.status === "failed")).toHaveLength(1);
     expect(await notification(id)).toMatchObject({ status: "partial", stats: { devices: 3, sent: 2, failed: 1 } });
+  });
+
+  it("a topic shard out of attempts still writes its users' inbox entries: the push failed, not the inbox", async () => {
+    const { uids, devices } = usersWithDevices(2, 1, "inboxgiveup");
+    const topic = uniqueId("topic");
+    const id = await setup(
+      devices.map((d) => ({ ...d, topics: [topic] })),
+      { topic, title: "Give up, keep the inbox", inbox: true },
+    );
+    const run = inProcess(db, {}, { shardSize: 1 });
+    await accept(run, id);
+    const lost = run.queues.pending.find((t) => t.queue === "send")!;
+    run.queues.pending.splice(run.queues.pending.indexOf(lost), 1);
+    await run.queues.drain(run.deps, run.settings);
+    const index = lost.queue === "send" ? lost.task.shard : 0;
+    const [key] = (await shardsOf(id))[index]!.devices as string[];
+    const [abandoned] = key!.split("/");
+    expect(await inboxEntry(abandoned!, id), "no entry before the give-up: its shard never ran").toBeUndefined();
+
+    await giveUpShard(run.deps, run.settings, id, index, new Error("Firestore unavailable"), "last-attempt");
+    await settle(run.deps, id);
+    expect(await notification(id)).toMatchObject({ status: "partial", stats: { devices: 2, sent: 1, failed: 1 } });
+    for (const uid of uids) expect(await inboxEntry(uid, id), uid).toMatchObject({ notificationId: id, readAt: null });
   });
 });
 
