@@ -7,7 +7,8 @@ import { logEvent } from "../shared/events.js";
 
 export const ENGAGEMENT_INTERVAL_MS = 60_000;
 /** FAILED_PRECONDITION and NOT_FOUND: another report claimed the refresh, or the notification is gone. */
-const LOST_RACE = new Set([9, 5]);
+const FAILED_PRECONDITION = 9;
+const LOST_RACE = new Set([FAILED_PRECONDITION, 5]);
 
 /** The counts from the ledger: devices that reported the notification received, and opened. */
 export async function countEngagement(db: Firestore, notificationId: string): Promise<{ received: number; opened: number }> {
@@ -26,14 +27,17 @@ export type ScheduleRefresh = (notificationId: string, dueAtMs: number) => Promi
  * be. Never throws: the event that asked was recorded either way.
  */
 export async function refreshEngagement(db: Firestore, notificationId: string, nowMs: number, later?: ScheduleRefresh): Promise<boolean> {
+  // When these counts were due: a report that loses the claim asks for a refresh then (one task id per round).
+  let due: number | undefined;
   try {
     const ref = notificationRef(db, notificationId);
     const snap = await ref.get();
     const n = readOrProblem(snap).value;
     if (!n || !snap.updateTime) return false;
     const last = n.engagement?.updatedAt.toMillis() ?? 0;
-    if (nowMs - last < ENGAGEMENT_INTERVAL_MS) {
-      await later?.(notificationId, last + ENGAGEMENT_INTERVAL_MS);
+    due = last + ENGAGEMENT_INTERVAL_MS;
+    if (nowMs < due) {
+      await later?.(notificationId, due);
       return false;
     }
     const updatedAt = Timestamp.fromMillis(nowMs);
@@ -45,9 +49,20 @@ export async function refreshEngagement(db: Firestore, notificationId: string, n
     return true;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
+    // Lost to another refresh, or to any other write of the notification (its progress, once a
+    // second while sending): the refresh scheduled for the round's due time counts this report.
+    if (code === FAILED_PRECONDITION && due !== undefined) await laterOrLog(later, notificationId, due);
     if (typeof code === "number" && LOST_RACE.has(code)) return false;
     logEvent("inbox.engagementFailed", { notificationId, error: error instanceof Error ? error.message : String(error) });
     return false;
+  }
+}
+
+async function laterOrLog(later: ScheduleRefresh | undefined, notificationId: string, due: number): Promise<void> {
+  try {
+    await later?.(notificationId, due);
+  } catch (error) {
+    logEvent("inbox.engagementFailed", { notificationId, error: error instanceof Error ? error.message : String(error) });
   }
 }
 
