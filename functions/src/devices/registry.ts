@@ -15,7 +15,7 @@ import {
 } from "firebase-admin/firestore";
 import { preferencesRef } from "../recipients/schema.js";
 import { deviceCopyField } from "../recipients/store.js";
-import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { ABORTED, codeOf, FAILED_PRECONDITION, getAllOf, NOT_FOUND, readOrProblem } from "../shared/documents.js";
 import { addressOf, deviceIdOf, type IdentifierKind, kindOf, replacedDeviceIds } from "./address.js";
 import { DEVICE_INDEX, type DeviceDocument, type DeviceType, devicesOf, purgeShardOf, tokenOwnerOf, USERS, type UserDocument, userOf } from "./documents.js";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
@@ -34,12 +34,6 @@ export interface DeviceSummary {
   lastSeenAt: string | null;
   topics: string[];
 }
-
-// gRPC status codes of Firestore errors.
-const NOT_FOUND = 5;
-const FAILED_PRECONDITION = 9;
-const ABORTED = 10;
-export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
 /** The uid owning a `users/{uid}/devices/{id}` document, or undefined for a `devices` elsewhere. */
 export function ownerOf(doc: { ref: DocumentReference<unknown> }): string | undefined {

@@ -2,13 +2,12 @@
 // notification write per report (a broadcast's opens would make it a hot document).
 import { type Firestore, type Precondition, Timestamp } from "firebase-admin/firestore";
 import { deliveriesOf, notificationRef } from "../notifications/documents.js";
-import { readOrProblem } from "../shared/documents.js";
+import { FAILED_PRECONDITION, NOT_FOUND, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 
 export const ENGAGEMENT_INTERVAL_MS = 60_000;
 /** FAILED_PRECONDITION and NOT_FOUND: another report claimed the refresh, or the notification is gone. */
-const FAILED_PRECONDITION = 9;
-const LOST_RACE = new Set([FAILED_PRECONDITION, 5]);
+const LOST_RACE = new Set([FAILED_PRECONDITION, NOT_FOUND]);
 
 /** The counts from the ledger: devices that reported the notification received, and opened. */
 export async function countEngagement(db: Firestore, notificationId: string): Promise<{ received: number; opened: number }> {

@@ -3,7 +3,7 @@
 import { type DocumentSnapshot, FieldValue, type Firestore, type Query, type QueryDocumentSnapshot, type UpdateData } from "firebase-admin/firestore";
 import type { CallableRequest } from "firebase-functions/v2/https";
 import { checkAppCheck, parseData } from "../devices/callables.js";
-import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { getAllOf, NOT_FOUND, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { db } from "../shared/firebase.js";
 import { callerOf } from "../shared/id-token.js";
@@ -12,8 +12,6 @@ import { type InboxEntry, inboxEntryRef, inboxQueries } from "./documents.js";
 import { type InboxChange, type UpdateInboxRequest, type UpdateInboxResponse, updateInboxRequestSchema } from "./schema.js";
 
 const PAGE = 500;
-/** Firestore's NOT_FOUND: the entry was deleted (TTL, its notification) between the read and the write. */
-const NOT_FOUND = 5;
 
 /** Whether an entry needs `change`, and the update that makes it. */
 function updateFor(change: InboxChange, entry: InboxEntry): UpdateData<InboxEntry> | undefined {
@@ -34,6 +32,7 @@ function needing(db: Firestore, uid: string, change: InboxChange): Query<InboxEn
 /** Applies the request to `uid`'s inbox; returns how many entries changed. */
 export async function updateInbox(db: Firestore, uid: string, request: UpdateInboxRequest): Promise<number> {
   const writer = db.bulkWriter();
+  // NOT_FOUND: the entry was deleted (TTL, its notification) between the read and the write.
   writer.onWriteError((error) => error.code !== NOT_FOUND && error.failedAttempts < 5);
   let updated = 0;
   const apply = async (docs: Array<DocumentSnapshot<InboxEntry>>) => {

@@ -3,14 +3,11 @@
 // terminal status, once; before that it refreshes `progress` from the shards' own counters, at most
 // once a second. Nothing writes the notification per device or per shard faster than that.
 import { AggregateField, type DocumentSnapshot, FieldValue, type QuerySnapshot, type UpdateData } from "firebase-admin/firestore";
-import { codeOf } from "../devices/registry.js";
-import { readOrProblem } from "../shared/documents.js";
+import { codeOf, FAILED_PRECONDITION, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { fanoutQueries, isTerminal, type NotificationStatus, notificationRef, type Stats, type StoredNotification } from "./documents.js";
 import { checkAtFrom, type FanoutDeps, leaseLive, PROGRESS_INTERVAL_MS, type StopReason, stopReasonOf } from "./pipeline.js";
 import { parseNotification, recipientCountOf } from "./schema.js";
-
-const FAILED_PRECONDITION = 9;
 
 /** The first document of a query's result, parsed; undefined when there is none (or it is malformed). */
 function firstOf<T>(snapshot: QuerySnapshot<T>): T | undefined {

@@ -13,6 +13,13 @@ import {
 import { z } from "zod";
 import { type ErrorDetail, formatZodError, summarizeDetails } from "./validation.js";
 
+/** gRPC status codes of Firestore errors, and the code of an error (undefined when it has none). */
+export const NOT_FOUND = 5;
+export const ALREADY_EXISTS = 6;
+export const FAILED_PRECONDITION = 9;
+export const ABORTED = 10;
+export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
 /** A Firestore timestamp as firebase-admin reads it. */
 export const timestampSchema = z.instanceof(Timestamp, { error: "must be a timestamp" });
 
