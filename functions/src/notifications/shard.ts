@@ -3,14 +3,16 @@
 // under the lease, and complete it. Fencing: a run sends a round only while its lease, renewed at
 // every record, has FENCE_MARGIN_MS left by its own clock, and starts none after ROUND_BUDGET_MS;
 // a record that finds the shard gone (its notification was deleted) writes nothing. The lease and
-// the ledger keep every device, and every token, to one accepted send.
+// the ledger keep every device, and every token, to one accepted send. A record is a batch fenced by
+// the shard's update time (nobody else wrote it since this run did); only when that fence fails does
+// a transaction decide what the record may still write.
 import { type DocumentSnapshot, FieldPath, FieldValue, Timestamp, type UpdateData } from "firebase-admin/firestore";
 import { deviceRef } from "../devices/documents.js";
 import { writeShardEntries } from "../inbox/write.js";
 import { backoffDelayMs } from "../messaging/backoff.js";
 import { chunk, type SendError } from "../messaging/transport.js";
 import { screenShard } from "../recipients/step.js";
-import { getAllOf, readOrProblem } from "../shared/documents.js";
+import { codeOf, FAILED_PRECONDITION, getAllOf, NOT_FOUND, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { IN_FILTER_LIMIT } from "./audience.js";
 import { type BatchContext, deliverBatch, ledgerEntry, type Settled, type Target } from "./batch.js";
@@ -77,6 +79,8 @@ export class RoundDeadlineError extends Error {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Ledger writes per transaction, with room for the shard's own update. */
 const RECORD_CHUNK = 450;
+/** Writes in one batch (Firestore's limit). */
+const BATCH_LIMIT = 500;
 
 /** When a shard record may be deleted: the retention, counted from now or from its due time if later. */
 export function shardExpiry(now: number, dueAt: number | null | undefined, retentionDays: number): Timestamp {
@@ -247,7 +251,8 @@ async function recordShard(
       for (const s of part) tx.set(ledger.doc(s.deviceId), ledgerEntry(deps, settings.retentionDays, s));
       if (i < parts.length - 1 || !mayMove(snap)) return "lost";
       for (const doc of creates) tx.create(shardRef(deps.db, at.notificationId, doc.index), doc);
-      tx.update(ref, shardUpdate(deps, settings, at, snap, next));
+      const dueAt: unknown = snap.get("dueAt");
+      tx.update(ref, shardUpdate(deps, settings, at, dueAt instanceof Timestamp ? dueAt.toMillis() : null, next));
       return "moved";
     });
     if (result === "gone") return result;
@@ -255,13 +260,9 @@ async function recordShard(
   return result;
 }
 
-function shardUpdate(deps: FanoutDeps, settings: FanoutSettings, at: ShardAt, snap: DocumentSnapshot, next: Next): UpdateData<ShardDocument> {
+function shardUpdate(deps: FanoutDeps, settings: FanoutSettings, at: ShardAt, dueAt: number | null, next: Next): UpdateData<ShardDocument> {
   const now = deps.now();
-  const dueAt: unknown = snap.get("dueAt");
-  const common = {
-    updatedAt: FieldValue.serverTimestamp(),
-    expireAt: shardExpiry(now, dueAt instanceof Timestamp ? dueAt.toMillis() : null, settings.retentionDays),
-  };
+  const common = { updatedAt: FieldValue.serverTimestamp(), expireAt: shardExpiry(now, dueAt, settings.retentionDays) };
   if ("rounds" in next) return { rounds: next.rounds, ...common };
   if ("renew" in next) return { rounds: next.renew, lease: { runId: at.runId, expiresAt: Timestamp.fromMillis(now + at.leaseMs) }, ...common };
   if ("release" in next) return { rounds: next.release, lease: { runId: at.runId, expiresAt: Timestamp.fromMillis(now) }, ...common };
@@ -275,6 +276,8 @@ class ShardSender {
   private expiresAt: number;
   private recent = new Set<string>();
   private readonly startedAt: number;
+  /** The shard's update time as this run last wrote it: the fence of its next record (see `record`). */
+  private version?: Timestamp;
 
   constructor(
     private readonly deps: FanoutDeps,
@@ -291,10 +294,15 @@ class ShardSender {
   async run(): Promise<ShardStats | "gone" | "lost"> {
     const { notification } = this.claim;
     const keys = this.claim.shard.devices.map(parseDeviceKey);
-    // A stopped notification's shard only counts what its crashed run recorded.
-    const loaded = notification ? await loadTargets(this.deps, this.at.notificationId, notification, keys, this.claim.since) : undefined;
-    this.recent = loaded?.recent ?? new Set();
     const ref = shardRef(this.deps.db, this.at.notificationId, this.at.index);
+    // A stopped notification's shard only counts what its crashed run recorded.
+    const [loaded, claimed] = await Promise.all([
+      notification ? loadTargets(this.deps, this.at.notificationId, notification, keys, this.claim.since) : undefined,
+      ref.get(),
+    ]);
+    // The shard as the claim left it (one read a run): the first record's fence, if it is still this run's.
+    if (this.holds(claimed)) this.version = claimed.updateTime;
+    this.recent = loaded?.recent ?? new Set();
     if (loaded && !(await writeShardEntries(this.deps, this.settings, this.at.notificationId, notification!, ref, loaded.targets))) return "gone";
     // A shard sent before (by a crashed or stopped run) reads its whole ledger; a fresh one only the recent devices'.
     const resumed = (this.claim.shard.rounds ?? 0) > 0 || this.claim.shard.status === "sending";
@@ -307,7 +315,7 @@ class ShardSender {
     let stopped = !notification;
     if (notification) ({ pending, unrecorded, stopped } = await this.sendRounds(notification, pending));
     const stats = countOf(this.settled, stopped ? [] : pending, this.rounds, this.releasing);
-    const result = await recordShard(this.deps, this.settings, this.at, unrecorded, { complete: stats }, (s) => this.holds(s));
+    const result = await this.record(unrecorded, { complete: stats });
     return result === "moved" ? stats : result;
   }
 
@@ -326,7 +334,7 @@ class ShardSender {
       origin: { index: shard.index, run: shard.attempts + 1, release: shard.release === true },
       record: async (settled: Settled[], creates: ShardDocument[]) => {
         for (const s of settled) this.settled.set(s.deviceId, s);
-        const result = await recordShard(this.deps, this.settings, this.at, settled, { rounds: this.rounds }, (s) => this.holds(s), creates);
+        const result = await this.record(settled, { rounds: this.rounds }, creates);
         if (result !== "moved") throw new LeaseLostError(`Shard ${this.at.index} of ${this.at.notificationId}`);
       },
     };
@@ -370,15 +378,49 @@ class ShardSender {
         return { pending, unrecorded: result.settled, stopped: true };
       }
       if (pending.length === 0) return { pending, unrecorded: result.settled, stopped: false };
-      await this.record(result.settled);
+      await this.recordRound(result.settled);
     }
     return { pending, unrecorded: [], stopped: false };
   }
 
   /** Records a round in the ledger (and the rounds made); stops the run when the shard is gone or taken over. */
-  private async record(settled: Settled[]): Promise<void> {
-    const result = await recordShard(this.deps, this.settings, this.at, settled, { rounds: this.rounds }, (s) => this.holds(s));
+  private async recordRound(settled: Settled[]): Promise<void> {
+    const result = await this.record(settled, { rounds: this.rounds });
     if (result !== "moved") throw new LeaseLostError(`Shard ${this.at.index} of ${this.at.notificationId}`);
+  }
+
+  /**
+   * Writes settled devices to the ledger and moves the shard on. While nobody else has written the
+   * shard since this run did (`version`), one batch does it, its shard update preconditioned on that
+   * update time: it fails whole once another run took the shard over or its notification was
+   * deleted, and costs less than a transaction (the emulator serialises those). Without a version,
+   * or when the fence fails, `recordShard`'s transactions decide what may still be written.
+   */
+  private async record(
+    settled: Settled[],
+    next: Next,
+    creates: ShardDocument[] = [],
+    mayMove = (s: DocumentSnapshot<ShardDocument>) => this.holds(s),
+  ): Promise<"moved" | "gone" | "lost"> {
+    const version = this.version;
+    this.version = undefined;
+    const ref = shardRef(this.deps.db, this.at.notificationId, this.at.index);
+    if (version && settled.length + creates.length < BATCH_LIMIT) {
+      const batch = this.deps.db.batch();
+      const ledger = deliveriesOf(this.deps.db, this.at.notificationId);
+      for (const s of settled) batch.set(ledger.doc(s.deviceId), ledgerEntry(this.deps, this.settings.retentionDays, s));
+      for (const doc of creates) batch.create(shardRef(this.deps.db, this.at.notificationId, doc.index), doc);
+      const dueAt = this.claim.shard.dueAt?.toMillis() ?? null;
+      batch.update(ref, shardUpdate(this.deps, this.settings, this.at, dueAt, next), { lastUpdateTime: version });
+      try {
+        // The shard's update comes last: its write time is the next record's fence.
+        this.version = (await batch.commit()).at(-1)?.writeTime;
+        return "moved";
+      } catch (error) {
+        if (codeOf(error) !== FAILED_PRECONDITION && codeOf(error) !== NOT_FOUND) throw error;
+      }
+    }
+    return recordShard(this.deps, this.settings, this.at, settled, next, mayMove, creates);
   }
 
   /**
@@ -392,7 +434,8 @@ class ShardSender {
     const lost = () => new LeaseLostError(`Shard ${this.at.index} of ${this.at.notificationId}`);
     if (!holdsLease(this.expiresAt, now)) throw lost();
     const next = deadline ? { release: this.rounds } : { renew: this.rounds };
-    const result = await recordShard(this.deps, this.settings, this.at, [], next, (s) => this.holds(s) && holdsLease(leaseEnd(s), now));
+    // The batch's fence implies the lease as this run renewed it, checked against the clock above.
+    const result = await this.record([], next, [], (s) => this.holds(s) && holdsLease(leaseEnd(s), now));
     if (result !== "moved") throw lost();
     if (deadline) throw new RoundDeadlineError(`Shard ${this.at.index} of ${this.at.notificationId}`, pending);
     this.expiresAt = now + this.at.leaseMs;

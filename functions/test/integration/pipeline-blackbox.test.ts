@@ -75,7 +75,7 @@ describe("tokens that move to another user while a topic notification sends", ()
   });
 });
 
-/** A Firestore whose second transaction after `arm()` fails (once): after a send, the one after the shard's completion. */
+/** A Firestore whose first transaction after `arm()` fails (once): after a send, the outcome (the shard's completion is a batch). */
 function failingAfterArm(real: Firestore) {
   let countdown = 0;
   const proxy = new Proxy(real, {
@@ -88,7 +88,7 @@ function failingAfterArm(real: Firestore) {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db: proxy, arm: () => void (countdown = 2) };
+  return { db: proxy, arm: () => void (countdown = 1) };
 }
 
 describe("the deployed sweeper", () => {

@@ -85,8 +85,8 @@ describe("never stuck: every path that can be the last one finishes the notifica
     const { uids, devices, tokens } = usersWithDevices(2, 2, "final");
     const id = await setup(devices, { userIds: uids, title: "Final write fails" });
     const faulty = faultyDb(db);
-    // On the last shard's send: its completion (transaction 1) succeeds, the outcome (2) fails.
-    const run = inProcess(faulty.db, { messenger: hookedMessenger((call) => void (call === 2 && faulty.failTransaction(2))) }, { shardSize: 2 });
+    // On the last shard's send: its completion (a batch fenced by the shard's update time) succeeds, the outcome (the next transaction) fails.
+    const run = inProcess(faulty.db, { messenger: hookedMessenger((call) => void (call === 2 && faulty.failTransaction(1))) }, { shardSize: 2 });
     await accept(run, id);
     await expect(run.queues.drain(run.deps, run.settings)).rejects.toThrow("injected");
     expect((await notification(id)).status).toBe("processing");
@@ -101,7 +101,7 @@ describe("never stuck: every path that can be the last one finishes the notifica
     const { uids, devices, tokens } = usersWithDevices(1, 3, "inline");
     const id = await setup(devices, { userId: uids[0], title: "Inline" });
     const faulty = faultyDb(db);
-    const run = inProcess(faulty.db, { messenger: hookedMessenger(() => faulty.failTransaction(2)) });
+    const run = inProcess(faulty.db, { messenger: hookedMessenger(() => faulty.failTransaction(1)) });
     await expect(accept(run, id)).rejects.toThrow("injected");
     expect((await notification(id)).status).toBe("processing");
     await accept(inProcess(db), id);
@@ -131,7 +131,7 @@ describe("never stuck: every path that can be the last one finishes the notifica
     const id = await setup(devices, { userId: uids[0], title: "Swept" });
     const clock = manualClock();
     const faulty = faultyDb(db);
-    const run = inProcess(faulty.db, { now: clock.now, messenger: hookedMessenger(() => faulty.failTransaction(2)) });
+    const run = inProcess(faulty.db, { now: clock.now, messenger: hookedMessenger(() => faulty.failTransaction(1)) });
     await expect(accept(run, id)).rejects.toThrow("injected");
     const stuck = await notification(id);
     expect(stuck.status).toBe("processing");
@@ -225,6 +225,34 @@ describe("never twice: fencing", () => {
         .sort(),
     ).toEqual(["failed", "sent"]);
     expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 6, sent: 6 } });
+  });
+
+  it("a run whose clock lags (it still believes in its lease) sends nothing more once another run took the shard over", async () => {
+    const [first, second] = [`lag-a-${uniqueId()}`, `lag-b-${uniqueId()}`];
+    const tokens = [`${first}-a`, `sandbox-flaky-${first}`, `${second}-c`, `${second}-d`];
+    const id = await setup(
+      tokens.map((token, i) => ({ uid: i < 2 ? first : second, token })),
+      { userIds: [first, second], title: "Lagging clock" },
+    );
+    const clock = manualClock();
+    const run = inProcess(db, { now: clock.now, sleep: async () => undefined }, { shardSize: 2 });
+    await accept(run, id);
+    await runTask(run.deps, run.settings, planEntry(run));
+    const shard0 = sendEntry(run, 0);
+    // Run A backs off after its first round (the flaky token failed); meanwhile run B, on an
+    // instance whose clock is a lease ahead, takes the shard over and completes it. A's own clock
+    // says its lease holds: only the shard's update time, the fence of A's next record, tells.
+    const ahead = () => clock.now() + LEASE_EXPIRED;
+    const lagging = inProcess(db, {
+      now: clock.now,
+      sleep: async () => void (await runTask(inProcess(db, { now: ahead, sleep: async () => undefined }).deps, run.settings, shard0)),
+    });
+    await expect(runTask(lagging.deps, run.settings, shard0)).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await shardsOf(id))[0]).toMatchObject({ status: "done", stats: { devices: 2, sent: 2 } });
+    run.queues.pending.splice(run.queues.pending.indexOf(shard0), 1);
+    await run.queues.drain(run.deps, run.settings);
+    expectOncePerToken(await outboxOf(id), tokens);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 4, sent: 4 } });
   });
 
   it("a device's attempts carry on across runs: a run resumed after a crash makes only the attempts left", async () => {
