@@ -293,7 +293,8 @@ class AudienceWalker {
       nextIndex: start + shards.length,
       devices: this.checkpoint.devices + shards.reduce((sum, s) => sum + s.devices.length, 0),
     };
-    const docs = shards.map((shard, i): ShardDocument => this.shardDocument(start + i, shard, i === shards.length - 1 ? checkpoint : undefined));
+    const now = this.deps.now();
+    const docs = shards.map((shard, i): ShardDocument => this.shardDocument(now, start + i, shard, i === shards.length - 1 ? checkpoint : undefined));
     // A window's tasks must be in the queue before the next checkpoint, which is all a resumed planner re-enqueues.
     await this.confirmed();
     if (!holdsLease(this.run.expiresAt, this.deps.now())) throw new LeaseLostError(`The planner of ${this.notificationId}`);
@@ -311,8 +312,9 @@ class AudienceWalker {
     return true;
   }
 
-  private shardDocument(index: number, shard: { dueAt: number; devices: string[] }, checkpoint: Checkpoint | undefined): ShardDocument {
-    const now = Timestamp.fromMillis(this.deps.now());
+  /** A shard of the window committed at `nowMs` (the window's shards share their creation time). */
+  private shardDocument(nowMs: number, index: number, shard: { dueAt: number; devices: string[] }, checkpoint: Checkpoint | undefined): ShardDocument {
+    const now = Timestamp.fromMillis(nowMs);
     const doc: ShardDocument = {
       index,
       devices: shard.devices,
@@ -324,7 +326,7 @@ class AudienceWalker {
       createdAt: now,
       updatedAt: now,
       // Counted from the shard's due time: a localTime group due tomorrow outlives a short retention.
-      expireAt: shardExpiry(this.deps.now(), shard.dueAt || null, this.settings.retentionDays),
+      expireAt: shardExpiry(nowMs, shard.dueAt || null, this.settings.retentionDays),
     };
     if (checkpoint) doc.checkpoint = checkpoint;
     return doc;
