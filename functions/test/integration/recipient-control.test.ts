@@ -5,7 +5,9 @@
 // notifications at once against a cap of 1), and critical bypassing all of it.
 import { describe, expect, it } from "vitest";
 import { cancelNotification } from "../../src/notifications/lifecycle";
+import { STALL_MS } from "../../src/notifications/pipeline";
 import { giveUpShard } from "../../src/notifications/shard";
+import { sweepNotifications } from "../../src/notifications/sweep";
 import { admitUser } from "../../src/recipients/cap";
 import type { SetPreferencesInput } from "../../src/recipients/schema";
 import { setPreferences } from "../../src/recipients/store";
@@ -104,6 +106,38 @@ describe("on a user audience", () => {
     await giveUpShard(run.deps, run.settings, id, task!.shard, new Error("boom"), "last-attempt");
     expect((await statusById(id))[u.night]).toEqual(["failed", undefined]);
     expect(await notification(id)).toMatchObject({ status: "partial", stats: { devices: 2, sent: 1, failed: 1, held: 0 } });
+  });
+
+  it("a held device whose release task was lost is released by the sweeper after the window's end", async () => {
+    const { uids, devices } = usersWithDevices(2, 1, "rc-swept");
+    const [night, plain] = uids as [string, string];
+    await seedDevices(
+      db,
+      devices.map((d) => ({ ...d, timezone: "Etc/UTC" })),
+    );
+    await setPreferences(db, night, QUIET, NIGHT);
+    const id = await setup([], { userIds: [night, plain], title: "Lost release" });
+    const clock = manualClock(NIGHT);
+    const run = inProcess(db, { now: clock.now, sleep: clock.sleep });
+    await accept(run, id);
+    await runDue(run, clock.now);
+    // The release task is lost (a queue purged, a deploy that dropped it).
+    expect(run.queues.pending.splice(0).map((t) => t.options.scheduleTime?.getTime())).toEqual([MORNING]);
+    // The sweeper looks at every notification due a look; only this one's tasks are kept.
+    const sweep = async () => {
+      await sweepNotifications(run.deps);
+      const ours = run.queues.pending.splice(0).filter((t) => t.task.notificationId === id);
+      run.queues.pending.push(...ours);
+      return ours.map((t) => t.queue);
+    };
+    clock.set(MORNING - 60_000);
+    expect(await sweep()).toEqual([]);
+    clock.set(MORNING + STALL_MS);
+    expect(await sweep()).toEqual(["send"]);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await statusById(id)).toEqual({ [night]: ["sent", undefined], [plain]: ["sent", undefined] });
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 2, sent: 2, held: 0 } });
+    expect((await outboxOf(id)).map((o) => o.userId).sort()).toEqual([night, plain].sort());
   });
 
   it("critical: true ignores opt-outs, mute and quiet hours", async () => {
