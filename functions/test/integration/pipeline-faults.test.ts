@@ -470,6 +470,35 @@ describe("the planner paces the quota, not the queue", () => {
     expectOncePerToken(await outboxOf(id), tokens);
   });
 
+  it("ten big plans holding the plan queue do not hold back a due scheduled notification: its wake task plans it", async () => {
+    const clock = manualClock(Date.UTC(2026, 11, 1, 8, 0, 0));
+    const run = inProcess(db, { now: clock.now, sleep: async () => undefined }, { shardSize: 2, windowDevices: 4 });
+    const big = [];
+    for (let i = 0; i < 10; i++) {
+      const { id } = await topicNotification(4, 2, `busy${i}`, { title: `Big ${i}` });
+      await accept(run, id);
+      big.push(id);
+    }
+    const sendAt = clock.now() + 60_000;
+    const { id, tokens } = await topicNotification(4, 2, "due", { title: "Due", sendAt: Timestamp.fromMillis(sendAt) });
+    await accept(run, id);
+    // The plan queue is busy: none of its tasks runs. The wake and send queues are not.
+    const planQueue = run.queues.pending.filter((t) => t.queue === "plan");
+    expect(new Set(planQueue.map((t) => t.task.notificationId))).toEqual(new Set(big));
+    clock.set(sendAt);
+    const others = () => run.queues.pending.filter((t) => t.queue !== "plan" && !big.includes(t.task.notificationId));
+    while (others().length > 0) {
+      const task = others()[0]!;
+      run.queues.pending.splice(run.queues.pending.indexOf(task), 1);
+      await runTask(run.deps, run.settings, task);
+    }
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 8, sent: 8 } });
+    expectOncePerToken(await outboxOf(id), tokens);
+    for (const busy of big) expect((await notification(busy)).status).toBe("processing");
+    await run.queues.drain(run.deps, run.settings);
+    for (const busy of big) expect((await notification(busy)).status).toBe("sent");
+  });
+
   it("a failed enqueue fails the planner run (never an unhandled rejection), and its retry enqueues what was missed", async () => {
     const { id, tokens } = await topicNotification(10, 4, "enqfail", { title: "Enqueue fails" });
     const clock = manualClock();
