@@ -148,6 +148,17 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, { timeoutM
   }
 }
 
+/**
+ * Starts a scenario that mostly waits for the clock (a quiet window's end, a task's hop, a refresh
+ * due in a minute), so that the file's other tests run while it waits; the test that awaits the
+ * returned promise checks it. Its failure fails that test, not the run (as an unhandled rejection).
+ */
+export function startEarly<T>(scenario: () => Promise<T>): Promise<T> {
+  const running = scenario();
+  running.catch(() => {});
+  return running;
+}
+
 /** Waits until the document exists and `predicate` holds for its data; returns the data. */
 export function waitForDoc(path: string, predicate: (data: FirebaseFirestore.DocumentData) => boolean = () => true, timeoutMs = 30_000) {
   return waitFor(
