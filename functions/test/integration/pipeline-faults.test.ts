@@ -473,7 +473,7 @@ describe("the planner paces the quota, not the queue", () => {
   it("ten big plans holding the plan queue do not hold back a due scheduled notification: its wake task plans it", async () => {
     const clock = manualClock(Date.UTC(2026, 11, 1, 8, 0, 0));
     const run = inProcess(db, { now: clock.now, sleep: async () => undefined }, { shardSize: 2, windowDevices: 4 });
-    const big = [];
+    const big: string[] = [];
     for (let i = 0; i < 10; i++) {
       const { id } = await topicNotification(4, 2, `busy${i}`, { title: `Big ${i}` });
       await accept(run, id);
