@@ -15,7 +15,7 @@ import {
 } from "firebase-admin/firestore";
 import { preferencesRef } from "../recipients/schema.js";
 import { deviceCopyField } from "../recipients/store.js";
-import { ABORTED, codeOf, FAILED_PRECONDITION, getAllOf, NOT_FOUND, readOrProblem } from "../shared/documents.js";
+import { ABORTED, codeOf, getAllOf, NOT_FOUND, preconditionLost, readOrProblem } from "../shared/documents.js";
 import { addressOf, deviceIdOf, type IdentifierKind, kindOf, replacedDeviceIds } from "./address.js";
 import { DEVICE_INDEX, type DeviceDocument, type DeviceType, devicesOf, purgeShardOf, tokenOwnerOf, USERS, type UserDocument, userOf } from "./documents.js";
 import type { RegisterDeviceInput, RegisterDeviceResponse } from "./schema.js";
@@ -86,7 +86,7 @@ export async function deleteDeviceIf(
     await batch.commit();
     return true;
   } catch (error) {
-    if (codeOf(error) === NOT_FOUND || codeOf(error) === FAILED_PRECONDITION) return false;
+    if (preconditionLost(error)) return false;
     throw error;
   }
 }

@@ -2,12 +2,10 @@
 // notification write per report (a broadcast's opens would make it a hot document).
 import { type Firestore, type Precondition, Timestamp } from "firebase-admin/firestore";
 import { deliveriesOf, notificationRef } from "../notifications/documents.js";
-import { FAILED_PRECONDITION, NOT_FOUND, readOrProblem } from "../shared/documents.js";
+import { codeOf, FAILED_PRECONDITION, preconditionLost, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 
 export const ENGAGEMENT_INTERVAL_MS = 60_000;
-/** FAILED_PRECONDITION and NOT_FOUND: another report claimed the refresh, or the notification is gone. */
-const LOST_RACE = new Set([FAILED_PRECONDITION, NOT_FOUND]);
 
 /** The counts from the ledger: devices that reported the notification received, and opened. */
 export async function countEngagement(db: Firestore, notificationId: string): Promise<{ received: number; opened: number }> {
@@ -47,11 +45,11 @@ export async function refreshEngagement(db: Firestore, notificationId: string, n
     await ref.update({ engagement: { ...counts, updatedAt } });
     return true;
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
     // Lost to another refresh, or to any other write of the notification (its progress, once a
     // second while sending): the refresh scheduled for the round's due time counts this report.
-    if (code === FAILED_PRECONDITION && due !== undefined) await laterOrLog(later, notificationId, due);
-    if (typeof code === "number" && LOST_RACE.has(code)) return false;
+    // NOT_FOUND: the notification is gone.
+    if (codeOf(error) === FAILED_PRECONDITION && due !== undefined) await laterOrLog(later, notificationId, due);
+    if (preconditionLost(error)) return false;
     logEvent("inbox.engagementFailed", { notificationId, error: error instanceof Error ? error.message : String(error) });
     return false;
   }

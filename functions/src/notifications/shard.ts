@@ -12,7 +12,7 @@ import { writeShardEntries } from "../inbox/write.js";
 import { backoffDelayMs } from "../messaging/backoff.js";
 import { chunk, type SendError } from "../messaging/transport.js";
 import { screenShard } from "../recipients/step.js";
-import { codeOf, FAILED_PRECONDITION, getAllOf, NOT_FOUND, readOrProblem } from "../shared/documents.js";
+import { getAllOf, preconditionLost, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
 import { IN_FILTER_LIMIT } from "./audience.js";
 import { type BatchContext, deliverBatch, ledgerEntry, type Settled, type Target } from "./batch.js";
@@ -417,7 +417,7 @@ class ShardSender {
         this.version = (await batch.commit()).at(-1)?.writeTime;
         return "moved";
       } catch (error) {
-        if (codeOf(error) !== FAILED_PRECONDITION && codeOf(error) !== NOT_FOUND) throw error;
+        if (!preconditionLost(error)) throw error;
       }
     }
     return recordShard(this.deps, this.settings, this.at, settled, next, mayMove, creates);

@@ -15,10 +15,12 @@ import { type ErrorDetail, formatZodError, summarizeDetails } from "./validation
 
 /** gRPC status codes of Firestore errors, and the code of an error (undefined when it has none). */
 export const NOT_FOUND = 5;
-export const ALREADY_EXISTS = 6;
 export const FAILED_PRECONDITION = 9;
 export const ABORTED = 10;
 export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** A conditional write refused: its document changed since it was read (or was deleted meanwhile). */
+export const preconditionLost = (error: unknown): boolean => codeOf(error) === FAILED_PRECONDITION || codeOf(error) === NOT_FOUND;
 
 /** A Firestore timestamp as firebase-admin reads it. */
 export const timestampSchema = z.instanceof(Timestamp, { error: "must be a timestamp" });
