@@ -181,20 +181,28 @@ describe("never stuck: every path that can be the last one finishes the notifica
   });
 });
 
+/**
+ * Two users with `perUser` devices each, the first user's last one flaky (it fails its first send),
+ * notified as a list in shards of `perUser`: planned, with shard 0 (the first user's) ready to send.
+ */
+async function twoUsersPlanned(prefix: string, perUser: number) {
+  const [first, second] = [`${prefix}-a-${uniqueId()}`, `${prefix}-b-${uniqueId()}`];
+  const own = (uid: string) => Array.from({ length: perUser }, (_, i) => `${uid}-${i}`);
+  const tokens = [...own(first).slice(0, -1), `sandbox-flaky-${first}`, ...own(second)];
+  const id = await setup(
+    tokens.map((token, i) => ({ uid: i < perUser ? first : second, token })),
+    { userIds: [first, second], title: prefix },
+  );
+  const clock = manualClock();
+  const run = inProcess(db, { now: clock.now, sleep: async () => undefined }, { shardSize: perUser });
+  await accept(run, id);
+  await runTask(run.deps, run.settings, planEntry(run));
+  return { id, tokens, clock, run, shard0: sendEntry(run, 0) };
+}
+
 describe("never twice: fencing", () => {
   it("a run that outlives its lease while it backs off sends nothing more; the run that took over sends once", async () => {
-    const [first, second] = [`fence-a-${uniqueId()}`, `fence-b-${uniqueId()}`];
-    const tokens = [`${first}-a`, `${first}-b`, `sandbox-flaky-${first}`, `${second}-c`, `${second}-d`, `${second}-e`];
-    const id = await setup(
-      tokens.map((token, i) => ({ uid: i < 3 ? first : second, token })),
-      { userIds: [first, second], title: "Fenced" },
-    );
-    const clock = manualClock();
-    const run = inProcess(db, { now: clock.now, sleep: async () => undefined }, { shardSize: 3 });
-    await accept(run, id);
-    const plan = planEntry(run);
-    await runTask(run.deps, run.settings, plan);
-    const shard0 = sendEntry(run, 0);
+    const { id, tokens, clock, run, shard0 } = await twoUsersPlanned("fence", 3);
     // Run A's backoff before its second round lasts past its lease (a GC pause, a slow instance):
     // meanwhile the task is delivered again, and run B takes the shard over and is sending.
     let release!: () => void;
@@ -228,17 +236,7 @@ describe("never twice: fencing", () => {
   });
 
   it("a run whose clock lags (it still believes in its lease) sends nothing more once another run took the shard over", async () => {
-    const [first, second] = [`lag-a-${uniqueId()}`, `lag-b-${uniqueId()}`];
-    const tokens = [`${first}-a`, `sandbox-flaky-${first}`, `${second}-c`, `${second}-d`];
-    const id = await setup(
-      tokens.map((token, i) => ({ uid: i < 2 ? first : second, token })),
-      { userIds: [first, second], title: "Lagging clock" },
-    );
-    const clock = manualClock();
-    const run = inProcess(db, { now: clock.now, sleep: async () => undefined }, { shardSize: 2 });
-    await accept(run, id);
-    await runTask(run.deps, run.settings, planEntry(run));
-    const shard0 = sendEntry(run, 0);
+    const { id, tokens, clock, run, shard0 } = await twoUsersPlanned("lag", 2);
     // Run A backs off after its first round (the flaky token failed); meanwhile run B, on an
     // instance whose clock is a lease ahead, takes the shard over and completes it. A's own clock
     // says its lease holds: only the shard's update time, the fence of A's next record, tells.

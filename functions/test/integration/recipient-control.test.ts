@@ -155,12 +155,7 @@ describe("on a user audience", () => {
   });
 
   it("a localTime group due inside a device's quiet hours is held again until they end (scheduled audiences take the same step)", async () => {
-    const { uids, devices } = usersWithDevices(2, 1, "rc-local");
-    const [early, plain] = uids as [string, string];
-    await seedDevices(
-      db,
-      devices.map((d) => ({ ...d, timezone: "Asia/Tokyo" })),
-    );
+    const [early, plain] = await twoUsersIn("rc-local", "Asia/Tokyo");
     // 09:00 in Tokyo is 00:00Z; the first user keeps 08:00-10:00 quiet there, so it waits for 01:00Z.
     await setPreferences(db, early, { quietHours: { start: "08:00", end: "10:00" } }, NIGHT);
     const id = await setup([], { userIds: [early, plain], title: "Good morning", localTime: "09:00" });
@@ -194,12 +189,7 @@ describe("on a user audience", () => {
   });
 
   it("a held device whose release task was lost is released by the sweeper after the window's end", async () => {
-    const { uids, devices } = usersWithDevices(2, 1, "rc-swept");
-    const [night, plain] = uids as [string, string];
-    await seedDevices(
-      db,
-      devices.map((d) => ({ ...d, timezone: "Etc/UTC" })),
-    );
+    const [night, plain] = await twoUsersIn("rc-swept", "Etc/UTC");
     await setPreferences(db, night, QUIET, NIGHT);
     const id = await setup([], { userIds: [night, plain], title: "Lost release" });
     const clock = manualClock(NIGHT);
@@ -259,6 +249,16 @@ describe("on a user audience", () => {
 });
 
 /** Seeds the four users' devices (in Etc/UTC). */
+/** Two users with one device each, registered in `timezone`. */
+async function twoUsersIn(prefix: string, timezone: string): Promise<[string, string]> {
+  const { uids, devices } = usersWithDevices(2, 1, prefix);
+  await seedDevices(
+    db,
+    devices.map((d) => ({ ...d, timezone })),
+  );
+  return uids as [string, string];
+}
+
 async function setupDevices(u: Awaited<ReturnType<typeof fourUsers>>) {
   await seedDevices(db, u.devices);
 }
