@@ -16,6 +16,7 @@ import {
   PLAN_TIMEOUT_SECONDS,
   SEND_DISPATCHES_PER_SECOND,
   SEND_TIMEOUT_SECONDS,
+  SETTLE_TIMEOUT_SECONDS,
   TRIGGER_TIMEOUT_SECONDS,
   WAKE_TIMEOUT_SECONDS,
 } from "./notifications/pipeline.js";
@@ -25,6 +26,7 @@ import {
   onNotificationUpdated,
   onPlanTask,
   onSendTask,
+  onSettleTask,
   onSweep,
   onWakeTask,
   REGION,
@@ -117,6 +119,17 @@ export const sendNotificationShard = onTaskDispatched(
     memory: "512MiB",
   },
   onSendTask,
+);
+
+// A large notification's shards leave its outcome check to one task a second (outcome.ts): a check
+// takes well under a second, so 10 at once keep up with 10 large broadcasts running side by side.
+export const settleNotification = onTaskDispatched(
+  {
+    retryConfig: { maxAttempts: 3, minBackoffSeconds: 1, maxBackoffSeconds: 30 },
+    rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 50 },
+    timeoutSeconds: SETTLE_TIMEOUT_SECONDS,
+  },
+  onSettleTask,
 );
 
 export const purgeInactiveDevices = onSchedule(

@@ -17,6 +17,7 @@ import {
   PLAN_BUDGET_MS,
   PLAN_TIMEOUT_SECONDS,
   type PlanTask,
+  type SettleTask,
   scheduleFor,
   stopReasonOf,
   TRIGGER_TIMEOUT_SECONDS,
@@ -180,6 +181,15 @@ export async function runWakeTask(deps: FanoutDeps, settings: FanoutSettings, ta
       firstWindowOnly: false,
     });
   });
+}
+
+/**
+ * A settle task (settle queue): checks a large plan's outcome once the second its shards ended in
+ * is over (outcome.ts, `deferred`). Not paced itself, so the check after the last shard always runs.
+ */
+export async function runSettleTask(deps: FanoutDeps, task: SettleTask): Promise<void> {
+  if (task.notBefore !== undefined) await waitUntil(deps, task.notBefore, undefined);
+  await settle(deps, task.notificationId);
 }
 
 /** A plan task (plan queue): plans the rest of a notification's audience, within the run's budget. */

@@ -38,6 +38,14 @@ export interface ShardTask {
   notBefore?: number;
 }
 
+/** A settle task: checks a large plan's outcome once a second of shard ends is over (outcome.ts). */
+export interface SettleTask {
+  notificationId: string;
+  generation: number;
+  /** When to check; a task that runs earlier (the tasks emulator) waits until then. */
+  notBefore?: number;
+}
+
 export interface EnqueueOptions {
   id: string;
   scheduleTime?: Date;
@@ -48,6 +56,7 @@ export interface TaskQueues {
   plan(task: PlanTask, options: EnqueueOptions): Promise<void>;
   wake(task: PlanTask, options: EnqueueOptions): Promise<void>;
   send(task: ShardTask, options: EnqueueOptions): Promise<void>;
+  settle(task: SettleTask, options: EnqueueOptions): Promise<void>;
 }
 
 export interface FanoutDeps {
@@ -101,6 +110,7 @@ export const TRIGGER_TIMEOUT_SECONDS = 300;
 export const PLAN_TIMEOUT_SECONDS = 540;
 export const SEND_TIMEOUT_SECONDS = 300;
 export const WAKE_TIMEOUT_SECONDS = 120;
+export const SETTLE_TIMEOUT_SECONDS = 60;
 /**
  * A lease lasts the function's timeout plus a minute from its last renewal. A send round starts only
  * with at least FENCE_MARGIN_MS of lease left, and firebase-admin's sendEach (its own retries honour

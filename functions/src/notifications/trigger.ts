@@ -16,6 +16,7 @@ import {
   failForConfiguration,
   failNotification,
   runPlanTask,
+  runSettleTask,
   runWakeTask,
 } from "./lifecycle.js";
 import {
@@ -28,6 +29,8 @@ import {
   PLAN_TIMEOUT_SECONDS,
   type PlanTask,
   SEND_TIMEOUT_SECONDS,
+  SETTLE_TIMEOUT_SECONDS,
+  type SettleTask,
   type ShardTask,
   shardSizeFor,
   type TaskQueues,
@@ -41,6 +44,7 @@ export const REGION = "us-central1";
 export const PLAN_QUEUE = "planNotification";
 export const WAKE_QUEUE = "wakeNotification";
 export const SEND_QUEUE = "sendNotificationShard";
+export const SETTLE_QUEUE = "settleNotification";
 /** Task attempts in each queue's retryConfig (see index.ts); the last one never throws. */
 export const TASK_MAX_ATTEMPTS = 10;
 
@@ -86,6 +90,7 @@ function taskQueues(): TaskQueues {
     plan: queue<PlanTask>(PLAN_QUEUE, PLAN_TIMEOUT_SECONDS),
     wake: queue<PlanTask>(WAKE_QUEUE, WAKE_TIMEOUT_SECONDS),
     send: queue<ShardTask>(SEND_QUEUE, SEND_TIMEOUT_SECONDS),
+    settle: queue<SettleTask>(SETTLE_QUEUE, SETTLE_TIMEOUT_SECONDS),
   };
 }
 
@@ -189,6 +194,11 @@ export async function onSendTask(request: Request<ShardTask>): Promise<void> {
       await giveUpShard(d, s, task.notificationId, task.shard, error, runId);
     }
   });
+}
+
+/** A large plan's check (outcome.ts): needs no setting, sends nothing; a failure is retried, then left to the sweeper. */
+export async function onSettleTask(request: Request<SettleTask>): Promise<void> {
+  await runSettleTask(baseDeps(), request.data);
 }
 
 /** The sweeper's schedule: finds and finishes or resumes stalled notifications (see sweep.ts). */

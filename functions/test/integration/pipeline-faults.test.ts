@@ -10,10 +10,11 @@ import { deviceIdOf, registerDevice, unregisterDevice } from "../../src/devices/
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger } from "../../src/messaging/transport";
 import { deleteNotificationRecords, failNotification, runPlanTask } from "../../src/notifications/lifecycle";
-import { settle } from "../../src/notifications/outcome";
+import { PACED_SETTLE_SHARDS, settle } from "../../src/notifications/outcome";
 import { LeaseBusyError, LeaseLostError, type PlanTask, STALL_MS } from "../../src/notifications/pipeline";
 import { giveUpShard } from "../../src/notifications/shard";
 import { sweepNotifications } from "../../src/notifications/sweep";
+import { countOperations, installCounting } from "../../tools/bench/counting";
 import { type InProcess, inProcess, type QueuedTask, runTask } from "../../tools/bench/pipeline";
 import { uniqueId } from "../helpers/emulator";
 import {
@@ -177,6 +178,76 @@ describe("never stuck: every path that can be the last one finishes the notifica
     expect(run.queues.pending.map((t) => t.queue)).toEqual(["wake"]);
     await run.queues.drain(run.deps, run.settings);
     expect(await notification(id)).toMatchObject({ status: "sent", stats: { sent: 2 } });
+    expectOncePerToken(await outboxOf(id), tokens);
+  });
+});
+
+describe("never stuck: a large plan is checked once a second, by a settle task", () => {
+  /** A topic of `shards` two-device shards (one user each), planned in full, its send tasks taken out of the queue (the plan's own settle task stays). */
+  async function plannedInShards(prefix: string, shards: number, clock?: ReturnType<typeof manualClock>) {
+    const { id, tokens } = await topicNotification(shards, 2, prefix, { title: prefix });
+    const run = inProcess(db, clock ? { now: clock.now, sleep: clock.sleep } : {}, { shardSize: 2 });
+    await accept(run, id);
+    await runTask(run.deps, run.settings, planEntry(run));
+    const sends = run.queues.pending.filter((t) => t.queue === "send");
+    run.queues.pending.splice(0, run.queues.pending.length, ...run.queues.pending.filter((t) => t.queue !== "send"));
+    expect(sends).toHaveLength(shards);
+    expect(PACED_SETTLE_SHARDS).toBeLessThan(shards);
+    return { id, tokens, run, sends };
+  }
+  const settleTasks = (run: InProcess) => run.queues.accepted.filter((t) => t.queue === "settle");
+
+  it("a plan of more than 20 shards: no shard's end counts anything; one settle task a second checks, and the last one finishes it", async () => {
+    const { id, tokens, run, sends } = await plannedInShards("paced", 25);
+    installCounting(db);
+    const { counts } = await countOperations(async () => {
+      for (const task of sends) await runTask(run.deps, run.settings, task);
+    });
+    expect(counts.aggregations).toBe(0);
+    expect((await notification(id)).status).toBe("processing");
+    // One task per second in which shards ended, due just after that second.
+    const due = settleTasks(run).map((t) => t.task.notBefore!);
+    expect(due.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(due).size).toBe(due.length);
+    for (const at of due) expect(at % 1000).toBe(200);
+    await run.queues.drain(run.deps, run.settings);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 50, sent: 50 } });
+    expectOncePerToken(await outboxOf(id), tokens);
+  });
+
+  it("a settle task that runs before its second is over (as the tasks emulator runs them) waits: the last shard, ending in that second, is checked", async () => {
+    // Every shard ends 100 ms into one second of the clock.
+    const clock = manualClock(Math.floor(Date.now() / 1000) * 1000 + 100);
+    const { id, tokens, run, sends } = await plannedInShards("early", 21, clock);
+    const last = sends.pop()!;
+    for (const task of sends) await runTask(run.deps, run.settings, task);
+    const [settleTask, ...others] = run.queues.pending.splice(0);
+    expect(others).toHaveLength(0);
+    expect(settleTask!.queue).toBe("settle");
+    // While the task waits for its time, the last shard ends: it names the same task, which already exists.
+    const waiting = {
+      ...run.deps,
+      sleep: async (ms: number) => {
+        await runTask(run.deps, run.settings, last);
+        clock.advance(ms);
+      },
+    };
+    await runTask(waiting, run.settings, settleTask!);
+    expect(settleTasks(run)).toHaveLength(1);
+    expect(run.queues.pending).toHaveLength(0);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 42, sent: 42 } });
+    expectOncePerToken(await outboxOf(id), tokens);
+  });
+
+  it("a large plan whose settle tasks were all lost is finished by the sweeper", async () => {
+    const clock = manualClock();
+    const { id, tokens, run, sends } = await plannedInShards("lostsettle", 21, clock);
+    for (const task of sends) await runTask(run.deps, run.settings, task);
+    expect(run.queues.pending.splice(0).map((t) => t.queue)).toEqual(["settle"]);
+    expect((await notification(id)).status).toBe("processing");
+    clock.advance(STALL_MS + 60_000);
+    await sweepNotifications(run.deps);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 42, sent: 42 } });
     expectOncePerToken(await outboxOf(id), tokens);
   });
 });

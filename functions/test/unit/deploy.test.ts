@@ -43,6 +43,7 @@ describe("the deploy manifest", () => {
         "registerDevice",
         "reportEvent",
         "sendNotificationShard",
+        "settleNotification",
         "sweepNotifications",
         "unregisterDevice",
         "updateInbox",
@@ -101,6 +102,12 @@ describe("the deploy manifest", () => {
       taskQueueTrigger: { rateLimits: { maxConcurrentDispatches: 100, maxDispatchesPerSecond: 50 } },
     });
     expect(WAKE_PLAN_BUDGET_MS).toBeLessThan(120_000 - 30_000);
+    // A large notification's outcome check, once a second (outcome.ts): short, retried briefly, then the sweeper's.
+    expect(manifest.endpoints.settleNotification).toMatchObject({
+      ...v2,
+      timeoutSeconds: 60,
+      taskQueueTrigger: { retryConfig: { maxAttempts: 3 }, rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 50 } },
+    });
     // Retries back off past the leases (timeout + 60 s), so a retried task does not spin on a crashed run's lease.
     expect(manifest.endpoints.sendNotificationShard.taskQueueTrigger.retryConfig.maxBackoffSeconds).toBeGreaterThan(300 + 60);
     expect(manifest.endpoints.planNotification.taskQueueTrigger.retryConfig.maxBackoffSeconds).toBeGreaterThan(540 + 60);

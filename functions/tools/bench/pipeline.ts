@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { createSandboxMessenger } from "../../src/messaging/sandbox.js";
 import type { Messenger } from "../../src/messaging/transport.js";
-import { acceptNotification, runPlanTask, runWakeTask } from "../../src/notifications/lifecycle.js";
+import { acceptNotification, runPlanTask, runSettleTask, runWakeTask } from "../../src/notifications/lifecycle.js";
 import {
   type EnqueueOptions,
   type FanoutDeps,
@@ -14,6 +14,7 @@ import {
   leaseMsFor,
   type PlanTask,
   SEND_TIMEOUT_SECONDS,
+  type SettleTask,
   type ShardTask,
   type TaskQueues,
   windowDevicesFor,
@@ -23,7 +24,8 @@ import { runShardTask } from "../../src/notifications/shard.js";
 export type QueuedTask =
   | { queue: "plan"; task: PlanTask; options: EnqueueOptions }
   | { queue: "wake"; task: PlanTask; options: EnqueueOptions }
-  | { queue: "send"; task: ShardTask; options: EnqueueOptions };
+  | { queue: "send"; task: ShardTask; options: EnqueueOptions }
+  | { queue: "settle"; task: SettleTask; options: EnqueueOptions };
 
 /** Cloud Tasks in memory: deduplicates task ids like the real queues, runs nothing by itself. */
 export class MemoryQueues implements TaskQueues {
@@ -42,6 +44,10 @@ export class MemoryQueues implements TaskQueues {
 
   async send(task: ShardTask, options: EnqueueOptions): Promise<void> {
     this.add({ queue: "send", task, options });
+  }
+
+  async settle(task: SettleTask, options: EnqueueOptions): Promise<void> {
+    this.add({ queue: "settle", task, options });
   }
 
   private add(entry: QueuedTask): void {
@@ -67,6 +73,7 @@ export function runTask(deps: FanoutDeps, settings: FanoutSettings, entry: Queue
   const runId = `${entry.options.id}/${randomUUID()}`;
   if (entry.queue === "plan") return runPlanTask(deps, settings, entry.task, runId);
   if (entry.queue === "wake") return runWakeTask(deps, settings, entry.task, runId);
+  if (entry.queue === "settle") return runSettleTask(deps, entry.task);
   return runShardTask(deps, settings, entry.task, { runId, leaseMs: leaseMsFor(SEND_TIMEOUT_SECONDS) });
 }
 
