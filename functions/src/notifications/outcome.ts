@@ -135,9 +135,15 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
       lease: FieldValue.delete(),
       checkAt: FieldValue.delete(),
     };
-    if (n.progress) {
+    // A notification sent in shards ends with its final progress, even one that ended before any
+    // check refreshed it (a large plan is checked once a second). Once every shard is done, the done
+    // shards are all of them; a stopped one keeps what was planned.
+    if (n.progress || n.plan?.inline === false) {
       const { shards: shardsDone, planned } = sizes.data();
-      update.progress = { ...n.progress, devicesDone: planned, shardsDone, updatedAt: FieldValue.serverTimestamp() };
+      const total = stop
+        ? (n.progress ?? { devicesPlanned: n.plan?.devices ?? planned, shards: n.plan?.shards ?? shardsDone })
+        : { devicesPlanned: planned, shards: shardsDone };
+      update.progress = { ...total, devicesDone: planned, shardsDone, updatedAt: FieldValue.serverTimestamp() };
     }
     if (status === "failed") update.error = await failureOf(deps, notificationId, stop);
     tx.update(ref, update);
