@@ -135,16 +135,8 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
       lease: FieldValue.delete(),
       checkAt: FieldValue.delete(),
     };
-    // A notification sent in shards ends with its final progress, even one that ended before any
-    // check refreshed it (a large plan is checked once a second). Once every shard is done, the done
-    // shards are all of them; a stopped one keeps what was planned.
-    if (n.progress || n.plan?.inline === false) {
-      const { shards: shardsDone, planned } = sizes.data();
-      const total = stop
-        ? (n.progress ?? { devicesPlanned: n.plan?.devices ?? planned, shards: n.plan?.shards ?? shardsDone })
-        : { devicesPlanned: planned, shards: shardsDone };
-      update.progress = { ...total, devicesDone: planned, shardsDone, updatedAt: FieldValue.serverTimestamp() };
-    }
+    const progress = finalProgress(n, stop, sizes.data());
+    if (progress) update.progress = progress;
     if (status === "failed") update.error = await failureOf(deps, notificationId, stop);
     tx.update(ref, update);
     return { status, stats, attempts, started: n.startedAt?.toMillis() };
@@ -158,6 +150,20 @@ async function finalize(deps: FanoutDeps, notificationId: string): Promise<boole
     ...outcome.stats,
   });
   return true;
+}
+
+/**
+ * A notification sent in shards ends with its final progress, even one that ended before any check
+ * refreshed it (a large plan is checked once a second). Once every shard is done, the done shards
+ * are all of them; a stopped notification keeps what was planned. None for one sent inline.
+ */
+function finalProgress(n: StoredNotification, stop: StopReason | undefined, done: { shards: number; planned: number }) {
+  if (!n.progress && n.plan?.inline !== false) return undefined;
+  const { shards: shardsDone, planned } = done;
+  const total = stop
+    ? (n.progress ?? { devicesPlanned: n.plan?.devices ?? planned, shards: n.plan?.shards ?? shardsDone })
+    : { devicesPlanned: planned, shards: shardsDone };
+  return { ...total, devicesDone: planned, shardsDone, updatedAt: FieldValue.serverTimestamp() };
 }
 
 function statusOf(stats: Stats, stop: StopReason | undefined): NotificationStatus {
