@@ -121,12 +121,14 @@ export const sendNotificationShard = onTaskDispatched(
   onSendTask,
 );
 
-// A large notification's shards leave its outcome check to one task a second (outcome.ts): a check
-// takes well under a second, so 10 at once keep up with 10 large broadcasts running side by side.
+// A large notification's shards leave its outcome check to one task a second (outcome.ts). A check
+// takes a fraction of a second, so 3 at once serve 10-30 large notifications sending side by side;
+// beyond that checks wait their turn (progress and outcome come later, nothing is lost). The
+// Functions emulator starts a worker per concurrent task: 10 started a dozen mid-broadcast.
 export const settleNotification = onTaskDispatched(
   {
     retryConfig: { maxAttempts: 3, minBackoffSeconds: 1, maxBackoffSeconds: 30 },
-    rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 50 },
+    rateLimits: { maxConcurrentDispatches: 3, maxDispatchesPerSecond: 50 },
     timeoutSeconds: SETTLE_TIMEOUT_SECONDS,
   },
   onSettleTask,

@@ -106,7 +106,7 @@ describe("the deploy manifest", () => {
     expect(manifest.endpoints.settleNotification).toMatchObject({
       ...v2,
       timeoutSeconds: 60,
-      taskQueueTrigger: { retryConfig: { maxAttempts: 3 }, rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 50 } },
+      taskQueueTrigger: { retryConfig: { maxAttempts: 3 }, rateLimits: { maxConcurrentDispatches: 3, maxDispatchesPerSecond: 50 } },
     });
     // Retries back off past the leases (timeout + 60 s), so a retried task does not spin on a crashed run's lease.
     expect(manifest.endpoints.sendNotificationShard.taskQueueTrigger.retryConfig.maxBackoffSeconds).toBeGreaterThan(300 + 60);
