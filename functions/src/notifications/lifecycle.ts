@@ -188,7 +188,7 @@ export async function runWakeTask(deps: FanoutDeps, settings: FanoutSettings, ta
  * is over (outcome.ts, `deferred`). Not paced itself, so the check after the last shard always runs.
  */
 export async function runSettleTask(deps: FanoutDeps, task: SettleTask): Promise<void> {
-  if (task.notBefore !== undefined) await waitUntil(deps, task.notBefore, undefined);
+  await waitUntil(deps, task.notBefore, undefined);
   await settle(deps, task.notificationId);
 }
 

@@ -6,8 +6,9 @@
 import { AggregateField, type DocumentSnapshot, FieldValue, type QuerySnapshot, type UpdateData } from "firebase-admin/firestore";
 import { codeOf, FAILED_PRECONDITION, readOrProblem } from "../shared/documents.js";
 import { logEvent } from "../shared/events.js";
+import { scheduledOnce } from "../shared/scheduled.js";
 import { fanoutQueries, isTerminal, type NotificationStatus, notificationRef, type Stats, type StoredNotification } from "./documents.js";
-import { checkAtFrom, type FanoutDeps, generationOf, leaseLive, PROGRESS_INTERVAL_MS, type StopReason, scheduleFor, stopReasonOf, taskId } from "./pipeline.js";
+import { checkAtFrom, type FanoutDeps, generationOf, leaseLive, PROGRESS_INTERVAL_MS, type StopReason, stopReasonOf, taskId } from "./pipeline.js";
 import { parseNotification, recipientCountOf } from "./schema.js";
 
 /** The first document of a query's result, parsed; undefined when there is none (or it is malformed). */
@@ -49,8 +50,8 @@ export async function settle(deps: FanoutDeps, notificationId: string, paced = f
 /** How long after its interval a settle task checks; instances' clocks agree far more closely. */
 const SETTLE_MARGIN_MS = 200;
 
-/** Settle tasks this instance has enqueued (their ids); the queue deduplicates them anyway. */
-const settleTasks = new Set<string>();
+/** Runs ending in one interval on this instance enqueue its settle task once (see scheduledOnce). */
+const once = scheduledOnce();
 
 /**
  * Whether the end of a task leaves the check to others. While planning goes on, nothing can be
@@ -64,15 +65,11 @@ async function deferred(deps: FanoutDeps, notificationId: string, n: StoredNotif
   if (!n.plan?.complete) return true;
   if (n.plan.shards <= PACED_SETTLE_SHARDS) return false;
   const due = (Math.floor(deps.now() / PROGRESS_INTERVAL_MS) + 1) * PROGRESS_INTERVAL_MS;
-  const generation = generationOf(n);
-  const id = taskId(notificationId, generation, `settle-${due}`);
-  if (settleTasks.has(id)) return true;
+  const id = taskId(notificationId, generationOf(n), `settle-${due}`);
   // Checked a little after the interval, so that a run ending just before `due` by a clock slightly
   // behind the settle task's is still seen as done.
-  const { notBefore, scheduleTime } = scheduleFor(deps.now(), due + SETTLE_MARGIN_MS);
-  await deps.tasks.settle({ notificationId, generation, notBefore }, { id, scheduleTime });
-  if (settleTasks.size >= 1000) settleTasks.clear();
-  settleTasks.add(id);
+  const notBefore = due + SETTLE_MARGIN_MS;
+  await once(notificationId, due, () => deps.tasks.settle({ notificationId, notBefore }, { id, scheduleTime: new Date(notBefore) }));
   return true;
 }
 

@@ -41,9 +41,8 @@ export interface ShardTask {
 /** A settle task: checks a large plan's outcome once a second of shard ends is over (outcome.ts). */
 export interface SettleTask {
   notificationId: string;
-  generation: number;
   /** When to check; a task that runs earlier (the tasks emulator) waits until then. */
-  notBefore?: number;
+  notBefore: number;
 }
 
 export interface EnqueueOptions {
