@@ -239,6 +239,23 @@ describe("never stuck: a large plan is checked once a second, by a settle task",
     expectOncePerToken(await outboxOf(id), tokens);
   });
 
+  it("the settle task's outcome write fails after every shard was recorded: its retry, delivered twice at once, finishes the notification", async () => {
+    const clock = manualClock();
+    const { id, tokens, run, sends } = await plannedInShards("failsettle", 21, clock);
+    for (const task of sends) await runTask(run.deps, run.settings, task);
+    const [settleTask, ...others] = run.queues.pending.splice(0);
+    expect(others).toHaveLength(0);
+    // The check finds every shard done; the outcome's transaction (the task's first) fails.
+    const faulty = faultyDb(db);
+    faulty.failTransaction(1);
+    await expect(runTask({ ...run.deps, db: faulty.db }, run.settings, settleTask!)).rejects.toThrow("injected");
+    expect((await notification(id)).status).toBe("processing");
+    // Cloud Tasks retries the task, and may deliver the retry twice at once.
+    await Promise.all([runTask(run.deps, run.settings, settleTask!), runTask(run.deps, run.settings, settleTask!)]);
+    expect(await notification(id)).toMatchObject({ status: "sent", stats: { devices: 42, sent: 42 }, progress: { shards: 21, shardsDone: 21 } });
+    expectOncePerToken(await outboxOf(id), tokens);
+  });
+
   it("a large plan whose settle tasks were all lost is finished by the sweeper", async () => {
     const clock = manualClock();
     const { id, tokens, run, sends } = await plannedInShards("lostsettle", 21, clock);
