@@ -143,7 +143,7 @@ function targets(r: Results): Target[] {
     const planner = b.runs[b.runs.length - 1]!.plannerShardsPerSecond;
     list.push({
       target: "planner shards/s, 100,000 devices, vs the send queue's dispatch rate",
-      value: `${planner} (${fmt(planner / SEND_DISPATCHES_PER_SECOND)}x)`,
+      value: `${planner} (${fmt(planner / SEND_DISPATCHES_PER_SECOND)}x; its query alone: ${b.floor.streamShardsPerSecond})`,
       limit: `>= ${5 * SEND_DISPATCHES_PER_SECOND} (5x)`,
       met: planner >= 5 * SEND_DISPATCHES_PER_SECOND,
     });
@@ -181,6 +181,21 @@ function targets(r: Results): Target[] {
       met: undefined,
     });
   return list;
+}
+
+/**
+ * The floor (bench/floor.ts) beside the broadcast it follows: what the emulators take for the
+ * Firestore work alone, and what the pipeline adds to it.
+ */
+function floorLines(b: BroadcastResult): string {
+  const f = b.floor;
+  const large = b.runs[b.runs.length - 1]!;
+  const floorS = (f.streamMs + f.sendMs) / 1000;
+  return (
+    `Floor at ${f.devices} devices (the same database, no pipeline): the planner's query alone ${fmt(f.streamMs / 1000)} s ` +
+    `(${f.streamShardsPerSecond} shards/s); each device read, its outbox message and its ledger entry written, 6 shards at once, ` +
+    `${fmt(f.sendMs / 1000)} s; together ${fmt(floorS)} s. The broadcast: ${fmt(large.serverMs / 1000)} s (${fmt(large.serverMs / 1000 / floorS)}x the floor)`
+  );
 }
 
 /** One row of the broadcast table. */
@@ -333,7 +348,9 @@ function render(r: Results, list: Target[], runs: number, purgeRuns: number): st
         (b.fake
           ? `\nmessages/s at ${b.fake.devices}: sandbox ${b.runs[0]!.devicesPerSecond}, FCM fake ${b.fake.devicesPerSecond} (${fmt(b.fake.devicesPerSecond / b.runs[0]!.devicesPerSecond)}x)`
           : "") +
-        `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x; the send queue dispatches ${SEND_DISPATCHES_PER_SECOND} shards/s\n\n` +
+        `\nT(100,000) / T(10,000): ${fmt(b.ratio)}; peak worker RSS ratio: ${fmt(b.rssRatio)}x; the send queue dispatches ${SEND_DISPATCHES_PER_SECOND} shards/s\n` +
+        floorLines(b) +
+        "\n\n" +
         table(
           ["devices (in process)", "shards", "reads", "reads/device", "writes", "writes/device", "deliveries", "outbox (FCM stand-in)"],
           b.counted.map((c) => {

@@ -12,6 +12,7 @@ import { type Firestore, getFirestore, Timestamp } from "firebase-admin/firestor
 import { isTerminal } from "../../src/notifications/documents.js";
 import { restoreSessionTransport, useTransport } from "../fcm-fake/client.js";
 import { countOperations, type OperationCounts } from "./counting.js";
+import { benchFloor, type FloorSample } from "./floor.js";
 import { fanOutInProcess, inProcess } from "./pipeline.js";
 import { progress } from "./report.js";
 import { type SeedDevice, seedDevices } from "./seed.js";
@@ -23,6 +24,7 @@ const POLL_MS = 200;
 const TIMEOUT_MS = 15 * 60_000;
 
 export interface BroadcastSample {
+  notificationId: string;
   devices: number;
   /** Server clock: the notification's creation to its terminal status. */
   serverMs: number;
@@ -56,6 +58,8 @@ export interface BroadcastResult {
   rssRatio: number;
   /** With --fcm fake: the 10,000-device broadcast again, through firebase-admin to the FCM fake. */
   fake?: BroadcastSample;
+  /** The Firestore work of the 100,000-device broadcast without the pipeline, on the same database (floor.ts). */
+  floor: FloorSample;
 }
 
 /**
@@ -130,6 +134,7 @@ async function broadcastOnce(db: Firestore, devices: number, others: number): Pr
         `broadcast: ${devices} devices in ${(serverMs / 1000).toFixed(1)} s (${shards} shards, planned in ${(planMs / 1000).toFixed(1)} s; last progress ${p?.devicesDone}/${p?.devicesPlanned}); peak RSS by function ${JSON.stringify(peak.byFunction)} MiB`,
       );
       return {
+        notificationId: ref.id,
         devices,
         serverMs,
         devicesPerSecond: Math.round((devices / serverMs) * 1000),
@@ -199,5 +204,6 @@ export async function benchBroadcast(db: Firestore, options: { fcm?: "fake" } = 
     if (options.fcm === "fake" && size === BROADCAST_SIZES[0]) fake = await broadcastOnFake(db, size, others);
   }
   const [small, large] = runs;
-  return { runs, counted, ratio: large!.serverMs / small!.serverMs, rssRatio: large!.peakWorkerRssMiB / small!.peakWorkerRssMiB, fake };
+  const floor = await benchFloor(db, large!.notificationId);
+  return { runs, counted, ratio: large!.serverMs / small!.serverMs, rssRatio: large!.peakWorkerRssMiB / small!.peakWorkerRssMiB, fake, floor };
 }
