@@ -1,14 +1,14 @@
 // Adapters from Firestore events and Cloud Tasks to the fan-out: they gather the collaborators and
 // settings, and turn a bad setting into a failed notification instead of an endless retry.
 import { randomUUID } from "node:crypto";
-import { getFunctions } from "firebase-admin/functions";
 import type { Change, FirestoreEvent, QueryDocumentSnapshot } from "firebase-functions/v2/firestore";
 import type { Request } from "firebase-functions/v2/tasks";
 import { ConfigError, config } from "../config.js";
 import { sleep } from "../messaging/backoff.js";
 import { createMessenger, type Messenger } from "../messaging/index.js";
 import { logEvent } from "../shared/events.js";
-import { app, db, messaging } from "../shared/firebase.js";
+import { db, messaging } from "../shared/firebase.js";
+import { taskQueueOf } from "../shared/task-queue.js";
 import {
   acceptNotification,
   cancelNotification,
@@ -40,7 +40,7 @@ import {
 import { giveUpShard, RoundDeadlineError, runShardTask } from "./shard.js";
 import { sweepNotifications } from "./sweep.js";
 
-export const REGION = "us-central1";
+export { REGION } from "../shared/task-queue.js";
 export const PLAN_QUEUE = "planNotification";
 export const WAKE_QUEUE = "wakeNotification";
 export const SEND_QUEUE = "sendNotificationShard";
@@ -68,23 +68,11 @@ export function fanoutSettings(): FanoutSettings {
   };
 }
 
-function isTaskAlreadyExists(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.endsWith("task-already-exists");
-}
-
 /** firebase-admin's task queues (the tasks emulator locally, through CLOUD_TASKS_EMULATOR_HOST). */
 function taskQueues(): TaskQueues {
-  const functions = getFunctions(app());
   const queue = <T extends object>(name: string, timeoutSeconds: number) => {
-    const q = functions.taskQueue<T>(`locations/${REGION}/functions/${name}`);
-    return async (task: T, options: EnqueueOptions) => {
-      try {
-        await q.enqueue(task, { id: options.id, scheduleTime: options.scheduleTime, dispatchDeadlineSeconds: timeoutSeconds });
-      } catch (error) {
-        if (!isTaskAlreadyExists(error)) throw error;
-      }
-    };
+    const enqueue = taskQueueOf<T>(name);
+    return (task: T, options: EnqueueOptions) => enqueue(task, { id: options.id, scheduleTime: options.scheduleTime, dispatchDeadlineSeconds: timeoutSeconds });
   };
   return {
     plan: queue<PlanTask>(PLAN_QUEUE, PLAN_TIMEOUT_SECONDS),
