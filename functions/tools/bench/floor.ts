@@ -15,7 +15,7 @@ import { audienceSegments } from "../../src/notifications/audience.js";
 import { deliveriesOf } from "../../src/notifications/documents.js";
 import type { FloorJob } from "./floor-worker.js";
 import { progress } from "./report.js";
-import { deleteDocuments } from "./seed.js";
+import { deleteNotification } from "./seed.js";
 
 /** The send queue's concurrency on the emulators (functions/.env.local), and the shard size there. */
 const CONCURRENT_SHARDS = 6;
@@ -69,11 +69,6 @@ export async function benchFloor(db: Firestore, sample: string): Promise<FloorSa
   const sendMs = performance.now() - t1;
   progress(`floor: read, outbox and ledger of ${keys.length} devices in ${(sendMs / 1000).toFixed(1)} s; deleting what it wrote`);
 
-  const written = await db.collection(SANDBOX_OUTBOX).where("notificationId", "==", notificationId).select().get();
-  const entries = await deliveriesOf(db, notificationId).select().get();
-  await deleteDocuments(
-    db,
-    [...written.docs, ...entries.docs].map((d) => d.ref),
-  );
+  await deleteNotification(db, db.collection("notifications").doc(notificationId));
   return { devices: keys.length, streamMs, streamShardsPerSecond: Math.round((keys.length / SHARD_SIZE / streamMs) * 1000), sendMs };
 }
