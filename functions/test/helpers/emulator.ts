@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { getFirestore } from "firebase-admin/firestore";
+import { withValidToken } from "../../tools/shared/emulators";
 
 const firebaseJson = JSON.parse(readFileSync(fileURLToPath(new URL("../../../firebase.json", import.meta.url)), "utf8"));
 const emulatorConfig = firebaseJson.emulators;
@@ -54,11 +55,12 @@ export async function signIn(email: string, password: string): Promise<string> {
 export async function createUser(options: { claims?: Record<string, unknown>; prefix?: string } = {}): Promise<TestUser> {
   const email = `${uniqueId(options.prefix ?? "user")}@example.com`;
   const password = "password-123";
-  const began = Math.floor(Date.now() / 1000);
-  const { localId, idToken } = await authCall("accounts:signUp", { email, password, returnSecureToken: true });
-  // A signUp across a second's end may return a token the functions refuse as revoked (see signUp
-  // in tools/shared/emulators.ts): then a sign-in gets one that passes.
-  if (!options.claims) return { uid: localId, email, password, idToken: Math.floor(Date.now() / 1000) === began ? idToken : await signIn(email, password) };
+  const credentials = { email, password, returnSecureToken: true };
+  const { localId, idToken } = await withValidToken(
+    () => authCall("accounts:signUp", credentials),
+    () => authCall("accounts:signInWithPassword", credentials),
+  );
+  if (!options.claims) return { uid: localId, email, password, idToken };
   await adminAuth.setCustomUserClaims(localId, options.claims);
   return { uid: localId, email, password, idToken: await signIn(email, password) };
 }

@@ -93,18 +93,25 @@ export const signIn = (emulators: Emulators, email: string, password: string) =>
   authCall(emulators, "accounts:signInWithPassword", { email, password, returnSecureToken: true });
 
 /**
- * Creates an email/password user and returns a token that `verifyIdToken(token, true)` accepts.
- * The Auth emulator's signUp reads the clock twice: its token's `auth_time` is the second the call
- * began, and the user's `validSince` the second of a later reading. When a second ends between the
- * two, the token is older than `validSince`, and every function (which checks revocation) refuses it
- * as revoked. A call that began and ended in one second cannot have that gap; after one that did not,
- * a sign-in (a later `auth_time`) gets a token that passes.
+ * Signs a new user up so that its token passes `verifyIdToken(token, true)`. The Auth emulator's
+ * signUp reads the clock twice: its token's `auth_time` is the second the call began, and the
+ * user's `validSince` the second of a later reading. When a second ends between the two (a stall
+ * on a loaded machine), the token is older than `validSince`, and every function (which checks
+ * revocation) refuses it as revoked. A call that began and ended in one second cannot have that
+ * gap; after one that did not, `signIn` (a later `auth_time`) gets a token that passes.
  */
-export async function signUp(emulators: Emulators, email: string, password: string): Promise<SignedIn> {
+export async function withValidToken<T>(signUp: () => Promise<T>, signIn: () => Promise<T>): Promise<T> {
   const began = Math.floor(Date.now() / 1000);
-  const user = await authCall(emulators, "accounts:signUp", { email, password, returnSecureToken: true });
-  return Math.floor(Date.now() / 1000) === began ? user : signIn(emulators, email, password);
+  const user = await signUp();
+  return Math.floor(Date.now() / 1000) === began ? user : signIn();
 }
+
+/** Creates an email/password user (see withValidToken). */
+export const signUp = (emulators: Emulators, email: string, password: string): Promise<SignedIn> =>
+  withValidToken(
+    () => authCall(emulators, "accounts:signUp", { email, password, returnSecureToken: true }),
+    () => signIn(emulators, email, password),
+  );
 
 /**
  * Calls a callable function over HTTP exactly as the client SDKs do: `{ data }` in, `{ result }`
