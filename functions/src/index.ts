@@ -29,13 +29,13 @@ import {
   onSettleTask,
   onSweep,
   onWakeTask,
-  REGION,
   TASK_MAX_ATTEMPTS,
 } from "./notifications/trigger.js";
 import { PURGE_TIMEOUT_SECONDS, runScheduledPurge } from "./purge/scheduled.js";
 import { getNotificationPreferencesHandler, setNotificationPreferencesHandler } from "./recipients/callables.js";
 import { guardCallable } from "./shared/callable-guard.js";
 import { auth, db } from "./shared/firebase.js";
+import { REGION } from "./shared/task-queue.js";
 import { lookupUserHandler } from "./users/lookup.js";
 
 setGlobalOptions({ region: REGION, maxInstances: 20 });

@@ -17,9 +17,9 @@ const once = scheduledOnce();
 export const scheduleRefresh: ScheduleRefresh = (notificationId, dueAtMs) =>
   once(notificationId, dueAtMs, async () => {
     const id = taskId(notificationId, 0, `engagement-${dueAtMs}`);
-    await taskQueueOf<EngagementTask>(ENGAGEMENT_QUEUE)(
+    await taskQueueOf<EngagementTask>(ENGAGEMENT_QUEUE, ENGAGEMENT_TIMEOUT_SECONDS)(
       { notificationId, dueAt: dueAtMs },
-      { id, scheduleTime: new Date(dueAtMs), dispatchDeadlineSeconds: ENGAGEMENT_TIMEOUT_SECONDS },
+      { id, scheduleTime: new Date(dueAtMs) },
     );
   });
 

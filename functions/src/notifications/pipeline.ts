@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { type Firestore, Timestamp } from "firebase-admin/firestore";
 import type { Messenger } from "../messaging/transport.js";
+import type { EnqueueOptions } from "../shared/task-queue.js";
 import { isTerminal, type StoredNotification } from "./documents.js";
 
 /**
@@ -45,10 +46,7 @@ export interface SettleTask {
   notBefore: number;
 }
 
-export interface EnqueueOptions {
-  id: string;
-  scheduleTime?: Date;
-}
+export type { EnqueueOptions };
 
 /** The task queues. Enqueueing a task id that exists already is a success (deduplication). */
 export interface TaskQueues {

@@ -20,7 +20,6 @@ import {
   runWakeTask,
 } from "./lifecycle.js";
 import {
-  type EnqueueOptions,
   type FanoutDeps,
   type FanoutSettings,
   LeaseBusyError,
@@ -40,7 +39,6 @@ import {
 import { giveUpShard, RoundDeadlineError, runShardTask } from "./shard.js";
 import { sweepNotifications } from "./sweep.js";
 
-export { REGION } from "../shared/task-queue.js";
 export const PLAN_QUEUE = "planNotification";
 export const WAKE_QUEUE = "wakeNotification";
 export const SEND_QUEUE = "sendNotificationShard";
@@ -70,15 +68,11 @@ export function fanoutSettings(): FanoutSettings {
 
 /** firebase-admin's task queues (the tasks emulator locally, through CLOUD_TASKS_EMULATOR_HOST). */
 function taskQueues(): TaskQueues {
-  const queue = <T extends object>(name: string, timeoutSeconds: number) => {
-    const enqueue = taskQueueOf<T>(name);
-    return (task: T, options: EnqueueOptions) => enqueue(task, { id: options.id, scheduleTime: options.scheduleTime, dispatchDeadlineSeconds: timeoutSeconds });
-  };
   return {
-    plan: queue<PlanTask>(PLAN_QUEUE, PLAN_TIMEOUT_SECONDS),
-    wake: queue<PlanTask>(WAKE_QUEUE, WAKE_TIMEOUT_SECONDS),
-    send: queue<ShardTask>(SEND_QUEUE, SEND_TIMEOUT_SECONDS),
-    settle: queue<SettleTask>(SETTLE_QUEUE, SETTLE_TIMEOUT_SECONDS),
+    plan: taskQueueOf<PlanTask>(PLAN_QUEUE, PLAN_TIMEOUT_SECONDS),
+    wake: taskQueueOf<PlanTask>(WAKE_QUEUE, WAKE_TIMEOUT_SECONDS),
+    send: taskQueueOf<ShardTask>(SEND_QUEUE, SEND_TIMEOUT_SECONDS),
+    settle: taskQueueOf<SettleTask>(SETTLE_QUEUE, SETTLE_TIMEOUT_SECONDS),
   };
 }
 

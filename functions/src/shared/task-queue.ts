@@ -6,10 +6,10 @@ import { app } from "./firebase.js";
 /** Where every function of this codebase runs (index.ts passes it to setGlobalOptions). */
 export const REGION = "us-central1";
 
-export interface EnqueueById {
+/** How a task is enqueued: its id (Cloud Tasks keeps one task per id) and when it is due. */
+export interface EnqueueOptions {
   id: string;
   scheduleTime?: Date;
-  dispatchDeadlineSeconds: number;
 }
 
 function isTaskAlreadyExists(error: unknown): boolean {
@@ -17,12 +17,15 @@ function isTaskAlreadyExists(error: unknown): boolean {
   return typeof code === "string" && code.endsWith("task-already-exists");
 }
 
-/** Enqueues into a task function's queue; an id Cloud Tasks already holds counts as enqueued. */
-export function taskQueueOf<T extends object>(functionName: string): (task: T, options: EnqueueById) => Promise<void> {
+/**
+ * Enqueues into a task function's queue, each task given the function's timeout to run in; an id
+ * Cloud Tasks already holds counts as enqueued.
+ */
+export function taskQueueOf<T extends object>(functionName: string, timeoutSeconds: number): (task: T, options: EnqueueOptions) => Promise<void> {
   const queue = getFunctions(app()).taskQueue<T>(`locations/${REGION}/functions/${functionName}`);
-  return async (task, options) => {
+  return async (task, { id, scheduleTime }) => {
     try {
-      await queue.enqueue(task, options);
+      await queue.enqueue(task, { id, scheduleTime, dispatchDeadlineSeconds: timeoutSeconds });
     } catch (error) {
       if (!isTaskAlreadyExists(error)) throw error;
     }

@@ -5,15 +5,19 @@
 // task queues and a clock of each test's own; every guarantee is checked on the real ledger,
 // shards and sandbox outbox.
 import { type Firestore, Timestamp } from "firebase-admin/firestore";
+import { getFunctions } from "firebase-admin/functions";
 import { describe, expect, it } from "vitest";
 import { deviceIdOf, registerDevice, unregisterDevice } from "../../src/devices/registry";
 import { createSandboxMessenger } from "../../src/messaging/sandbox";
 import type { Messenger } from "../../src/messaging/transport";
 import { deleteNotificationRecords, failNotification, runPlanTask } from "../../src/notifications/lifecycle";
 import { PACED_SETTLE_SHARDS, settle } from "../../src/notifications/outcome";
-import { LeaseBusyError, LeaseLostError, type PlanTask, STALL_MS } from "../../src/notifications/pipeline";
+import { LeaseBusyError, LeaseLostError, type PlanTask, SETTLE_TIMEOUT_SECONDS, type SettleTask, STALL_MS } from "../../src/notifications/pipeline";
 import { giveUpShard } from "../../src/notifications/shard";
 import { sweepNotifications } from "../../src/notifications/sweep";
+import { SETTLE_QUEUE } from "../../src/notifications/trigger";
+import { app } from "../../src/shared/firebase";
+import { REGION, taskQueueOf } from "../../src/shared/task-queue";
 import { countOperations, installCounting } from "../../tools/bench/counting";
 import { type InProcess, inProcess, type QueuedTask, runTask } from "../../tools/bench/pipeline";
 import { uniqueId } from "../helpers/emulator";
@@ -287,6 +291,20 @@ async function twoUsersPlanned(prefix: string, perUser: number) {
   await runTask(run.deps, run.settings, planEntry(run));
   return { id, tokens, clock, run, shard0: sendEntry(run, 0) };
 }
+
+describe("a task enqueued twice under one id (a retried planner, shards ending in one second), on the tasks emulator", () => {
+  it("Cloud Tasks refuses the second with task-already-exists, which taskQueueOf counts as enqueued; any other refusal is thrown", async () => {
+    const task = { notificationId: uniqueId("n-absent"), notBefore: 0 };
+    const options = { id: uniqueId("settle-twice") };
+    const enqueue = taskQueueOf<SettleTask>(SETTLE_QUEUE, SETTLE_TIMEOUT_SECONDS);
+    await enqueue(task, options);
+    // The emulator deduplicates as Cloud Tasks does: firebase-admin's own call fails the second time.
+    const raw = getFunctions(app()).taskQueue(`locations/${REGION}/functions/${SETTLE_QUEUE}`);
+    await expect(raw.enqueue(task, options)).rejects.toMatchObject({ code: "functions/task-already-exists" });
+    await expect(enqueue(task, options)).resolves.toBeUndefined();
+    await expect(taskQueueOf<SettleTask>("noSuchQueue", 60)(task, { id: uniqueId("nowhere") })).rejects.toBeDefined();
+  });
+});
 
 describe("never twice: fencing", () => {
   it("a run that outlives its lease while it backs off sends nothing more; the run that took over sends once", async () => {
